@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef RMAPSTAT_H
+#define RMAPSTAT_H
+
+/* One entry point per subcommand, each in its own file. */
+int record_main(int argc, char **argv);
+int report_main(int argc, char **argv);
+int compare_main(int argc, char **argv);
+
+#endif
