@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rmapstat record: record rmap walks in a private tracefs instance while a
+ * built-in workload, a command, a fixed time or the user (Ctrl-C) decides
+ * how long, and save them as a trace.dat that trace-cmd reads.
+ *
+ * record_main() -> record_parse_args() -> record_run(), in the way of rtla.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "rmapstat.h"
+#include "trace_writer.h"
+#include "tracefs_session.h"
+#include "workload.h"
+
+struct record_params {
+	const char *output;
+	bool workload;			/* a built-in workload runs */
+	struct workload_opts wl;
+	double duration;		/* seconds; 0: none */
+	char **events;			/* extra events, NULL-terminated */
+	size_t nr_events;
+	unsigned int buffer_kb;
+	bool force_kprobes;
+	bool no_rmap;
+	char **command;			/* after "--", NULL-terminated; NULL: none */
+};
+
+/* How the recording ends. */
+enum record_end {
+	END_SIGNAL,	/* Ctrl-C or SIGTERM: that is the plan */
+	END_DURATION,	/* --duration elapsed (after the workload, if any) */
+	END_COMMAND,	/* -- COMMAND exited */
+	END_WORKLOAD,	/* the triggers are done */
+};
+
+static volatile sig_atomic_t stop_signal;
+static volatile pid_t child_pid;
+
+static void record_usage(FILE *f)
+{
+	fprintf(f,
+"usage: rmapstat record [-o FILE] [--workload ksm|anon|file|all] [--pages N]\n"
+"                       [--split|--no-split] [--trigger migrate|idle] [--repeat N]\n"
+"                       [--duration SEC] [--events SYS:EVENT,...] [--buffer-kb N]\n"
+"                       [--kprobes|--no-rmap] [--merge-timeout SEC] [--quiet]\n"
+"                       [-- COMMAND ARGS...]\n"
+"\n"
+"  Records rmap:rmap_walk_start/end (or, on kernels without them, kprobes on\n"
+"  rmap_walk*) in a private tracefs instance and writes a trace.dat.\n"
+"\n"
+"  -o, --output FILE        trace file to write (default trace.dat)\n"
+"  -w, --workload KINDS     ksm, anon, file, all or a comma list: one mapping\n"
+"                           of --pages pages each (default ksm)\n"
+"  -p, --pages N            pages per mapping (default %lu)\n"
+"      --split, --no-split  mprotect every other page into its own VMA (default on)\n"
+"  -t, --trigger WHAT       migrate: move a page to another NUMA node;\n"
+"                           idle: mark it in /sys/kernel/mm/page_idle/bitmap\n"
+"  -r, --repeat N           triggers per mapping (default 1)\n"
+"      --merge-timeout SEC  give up waiting for KSM after SEC (default %d)\n"
+"  -d, --duration SEC       record SEC seconds (after the workload, if any)\n"
+"  -e, --events LIST        also record these events (sched:sched_switch,ksm:*)\n"
+"  -b, --buffer-kb N        ring buffer per CPU in KiB (default %d)\n"
+"      --kprobes            use the kprobe fallback even if the tracepoints exist\n"
+"      --no-rmap            record only the --events\n"
+"  -q, --quiet              no workload progress line\n"
+"  -h, --help               show this help\n"
+"\n"
+"  Without a workload, command or duration it records until Ctrl-C.\n"
+"  The workload options imply --workload ksm. See rmapstat-record(1).\n",
+		WL_DEFAULT_PAGES, WL_DEFAULT_MERGE_TIMEOUT, SESSION_DEFAULT_BUFFER_KB);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("rmapstat record: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("; see rmapstat record --help\n", stderr);
+	return RS_EXIT_USAGE;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtoul(s, &end, 0);
+	return errno || end == s || *end || *s == '-' || *val > max ? -1 : 0;
+}
+
+static int add_events(struct record_params *p, const char *list)
+{
+	char *copy = strdup(list), *tok, *save;
+	char **ev;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		ev = realloc(p->events, (p->nr_events + 2) * sizeof(*ev));
+		if (!ev)
+			break;
+		p->events = ev;
+		p->events[p->nr_events] = strdup(tok);
+		p->events[++p->nr_events] = NULL;
+	}
+	free(copy);
+	return 0;
+}
+
+enum {
+	OPT_SPLIT = 256,
+	OPT_NO_SPLIT,
+	OPT_KPROBES,
+	OPT_NO_RMAP,
+	OPT_MERGE_TIMEOUT,
+};
+
+static int record_parse_args(int argc, char **argv, struct record_params *p)
+{
+	static const struct option longopts[] = {
+		{ "output",		required_argument,	NULL, 'o' },
+		{ "workload",		required_argument,	NULL, 'w' },
+		{ "pages",		required_argument,	NULL, 'p' },
+		{ "split",		no_argument,		NULL, OPT_SPLIT },
+		{ "no-split",		no_argument,		NULL, OPT_NO_SPLIT },
+		{ "trigger",		required_argument,	NULL, 't' },
+		{ "repeat",		required_argument,	NULL, 'r' },
+		{ "merge-timeout",	required_argument,	NULL, OPT_MERGE_TIMEOUT },
+		{ "duration",		required_argument,	NULL, 'd' },
+		{ "events",		required_argument,	NULL, 'e' },
+		{ "buffer-kb",		required_argument,	NULL, 'b' },
+		{ "kprobes",		no_argument,		NULL, OPT_KPROBES },
+		{ "no-rmap",		no_argument,		NULL, OPT_NO_RMAP },
+		{ "quiet",		no_argument,		NULL, 'q' },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long val;
+	char *end;
+	int c;
+
+	memset(p, 0, sizeof(*p));
+	p->output = "trace.dat";
+	workload_opts_init(&p->wl);
+
+	/* "+": stop at the first non-option, so COMMAND keeps its options. */
+	while ((c = getopt_long(argc, argv, "+o:w:p:t:r:d:e:b:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			p->output = optarg;
+			break;
+		case 'w':
+			if (workload_parse_kinds(optarg, &p->wl.kinds))
+				return usage_error("unknown --workload '%s' (ksm, anon, file, all)", optarg);
+			p->workload = true;
+			break;
+		case 'p':
+			if (parse_ulong(optarg, LONG_MAX, &val) || val < 2)
+				return usage_error("--pages '%s' is not a number of at least 2", optarg);
+			p->wl.pages = val;
+			p->workload = true;
+			break;
+		case OPT_SPLIT:
+		case OPT_NO_SPLIT:
+			p->wl.split = c == OPT_SPLIT;
+			p->workload = true;
+			break;
+		case 't':
+			if (workload_parse_trigger(optarg, &p->wl.trigger))
+				return usage_error("unknown --trigger '%s' (migrate, idle)", optarg);
+			p->workload = true;
+			break;
+		case 'r':
+			if (parse_ulong(optarg, WL_MAX_REPEAT, &val) || val < 1)
+				return usage_error("--repeat '%s' is not a number from 1 to " "100000", optarg);
+			p->wl.repeat = val;
+			p->workload = true;
+			break;
+		case OPT_MERGE_TIMEOUT:
+			if (parse_ulong(optarg, 86400, &val) || val < 1)
+				return usage_error("--merge-timeout '%s' is not a number of seconds (1..86400)", optarg);
+			p->wl.merge_timeout = val;
+			p->workload = true;
+			break;
+		case 'd':
+			errno = 0;
+			p->duration = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(p->duration > 0) || !isfinite(p->duration))
+				return usage_error("--duration '%s' is not a positive number of seconds", optarg);
+			break;
+		case 'e':
+			if (add_events(p, optarg))
+				return usage_error("out of memory for --events '%s'", optarg);
+			break;
+		case 'b':
+			if (parse_ulong(optarg, UINT_MAX, &val) || val < 4)
+				return usage_error("--buffer-kb '%s' is not a number of KiB (at least 4)", optarg);
+			p->buffer_kb = val;
+			break;
+		case OPT_KPROBES:
+			p->force_kprobes = true;
+			break;
+		case OPT_NO_RMAP:
+			p->no_rmap = true;
+			break;
+		case 'q':
+			p->wl.quiet = true;
+			break;
+		case 'h':
+			record_usage(stdout);
+			exit(RS_EXIT_OK);
+		default:
+			/* getopt_long has said what is wrong. */
+			fputs("rmapstat record: see rmapstat record --help\n", stderr);
+			return RS_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		/* getopt_long consumed "--" if it was there. */
+		if (strcmp(argv[optind - 1], "--"))
+			return usage_error("unexpected argument '%s' (a command goes after --)", argv[optind]);
+		p->command = argv + optind;
+	}
+	if (p->command && p->duration)
+		return usage_error("--duration and a command exclude each other; the command's run is the duration%s", "");
+	if (p->force_kprobes && p->no_rmap)
+		return usage_error("--kprobes and --no-rmap exclude each other%s", "");
+	if (p->no_rmap && !p->nr_events)
+		return usage_error("--no-rmap records only --events, and none was given%s", "");
+	if (!*p->output)
+		return usage_error("empty --output%s", "");
+	return RS_EXIT_OK;
+}
+
+static int workload_exit_code(int err)
+{
+	switch (err) {
+	case WL_OK:			return RS_EXIT_OK;
+	case WL_ERR_USAGE:		return RS_EXIT_USAGE;
+	case WL_ERR_NOT_ROOT:		return RS_EXIT_NOT_ROOT;
+	case WL_ERR_NO_KSM:		return RS_EXIT_NO_KSM;
+	case WL_ERR_NO_PAGE_IDLE:	return RS_EXIT_NO_PAGE_IDLE;
+	case WL_ERR_ONE_NODE:		return RS_EXIT_ONE_NODE;
+	case WL_ERR_INTERRUPTED:	return RS_EXIT_SIGNAL_BASE + (stop_signal ? stop_signal : SIGINT);
+	default:			return RS_EXIT_WORKLOAD;
+	}
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	static const char msg[] = "rmapstat: second signal: cleaned up, exiting without a trace\n";
+
+	if (stop_signal) {
+		/* Second signal: undo what is ours right here and leave. */
+		ksm_knobs_restore();
+		session_emergency_cleanup();
+		trace_writer_abort();
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing to do */
+		}
+		_exit(RS_EXIT_SIGNAL_BASE + sig);
+	}
+	stop_signal = sig;
+	workload_stop();
+	/* A terminal's Ctrl-C reaches the command too; kill(1) only reaches us. */
+	if (child_pid > 0 && si->si_code != SI_KERNEL)
+		kill(child_pid, sig);
+}
+
+static void set_signals(bool on)
+{
+	struct sigaction sa = { 0 };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t i;
+
+	if (on) {
+		sa.sa_sigaction = on_signal;
+		sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: waits return EINTR */
+	} else {
+		sa.sa_handler = SIG_DFL;
+	}
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/*
+ * Forks COMMAND before anything is mapped or traced; it waits on *gate and
+ * execs when a byte arrives, or exits 127 on EOF (recording failed).
+ */
+static pid_t fork_command(char **command, int *gate)
+{
+	int fds[2];
+	pid_t pid;
+	char go;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[1]);
+		if (read(fds[0], &go, 1) != 1)
+			_exit(127);
+		execvp(command[0], command);
+		fprintf(stderr, "rmapstat: cannot run %s: %s; check the name and PATH\n",
+			command[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	*gate = fds[1];
+	return pid;
+}
+
+/* Exit status of the command in the shell's way. */
+static int wait_command(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return RS_EXIT_FAILURE;
+	}
+	child_pid = 0;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return RS_EXIT_SIGNAL_BASE + WTERMSIG(status);
+}
+
+/* Waits for a signal, or for seconds (> 0) to pass; true if a signal came. */
+static bool wait_stop(double seconds)
+{
+	struct timespec end, now, left;
+	sigset_t block, old;
+	bool timed = seconds > 0;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t)seconds;
+	end.tv_nsec += (long)((seconds - (time_t)seconds) * 1e9);
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	while (!stop_signal) {
+		if (!timed) {
+			sigsuspend(&old);
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			break;
+		ppoll(NULL, 0, &left, &old);	/* returns early on a signal */
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return stop_signal != 0;
+}
+
+/* The directory of path, for the data files next to the output. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, slash - path);
+}
+
+static const char *source_name(enum session_source src)
+{
+	switch (src) {
+	case SESSION_TRACEPOINTS:	return "rmap tracepoints";
+	case SESSION_KPROBES:		return "kprobe fallback";
+	default:			return "no rmap events";
+	}
+}
+
+static int record_run(struct record_params *p)
+{
+	struct session_opts so = {
+		.buffer_kb = p->buffer_kb,
+		.events = (const char *const *)p->events,
+		.force_kprobes = p->force_kprobes,
+		.no_rmap = p->no_rmap,
+	};
+	struct session *s = NULL;
+	struct workload wl;
+	bool wl_set_up = false;
+	enum record_end end = END_SIGNAL;
+	/* Nothing else ends it: Ctrl-C is the plan, not an interruption. */
+	bool until_signal = !p->command && !p->duration &&
+			    (!p->workload || p->wl.trigger == WL_TRIGGER_NONE);
+	int ret, wret = RS_EXIT_OK, cmd_status = 0, gate = -1, stopped_by = 0;
+	struct timespec t0, t1;
+	char *dir;
+
+	if (p->workload) {
+		ret = workload_check_env(&p->wl);
+		if (ret) {
+			fprintf(stderr, "rmapstat: %s\n", workload_error());
+			return workload_exit_code(ret);
+		}
+	}
+	dir = dir_of(p->output);
+	if (!dir)
+		return RS_EXIT_FAILURE;
+	so.data_dir = dir;
+
+	if (p->command) {
+		child_pid = fork_command(p->command, &gate);
+		if (child_pid < 0) {
+			fprintf(stderr, "rmapstat: cannot fork for %s: %s\n", p->command[0], strerror(errno));
+			free(dir);
+			return RS_EXIT_FAILURE;
+		}
+	}
+	set_signals(true);
+
+	ret = session_open(&so, &s);
+	if (ret)
+		goto out;
+	if (p->workload && !stop_signal) {
+		memset(&wl, 0, sizeof(wl));
+		wl_set_up = true;
+		ret = workload_setup(&wl, &p->wl);
+		if (ret) {
+			fprintf(stderr, "rmapstat: %s\n", workload_error());
+			ret = workload_exit_code(ret);
+			wl_set_up = false;	/* workload_setup() undid itself */
+			goto out;
+		}
+	}
+	if (stop_signal) {
+		ret = RS_EXIT_SIGNAL_BASE + stop_signal;
+		fprintf(stderr, "rmapstat: interrupted before recording started; no trace written\n");
+		goto out;
+	}
+
+	ret = session_start(s);
+	if (ret)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fprintf(stderr, "rmapstat: recording in tracefs instance %s (clock %s, %s)%s\n",
+		session_instance_name(s), session_clock(s), source_name(session_source(s)),
+		until_signal ? "; Ctrl-C stops" : "");
+
+	if (p->workload && p->wl.trigger != WL_TRIGGER_NONE) {
+		wret = workload_trigger(&wl);
+		workload_print_hits(&wl, stderr);
+		if (wret) {
+			fprintf(stderr, "rmapstat: %s\n", workload_error());
+			wret = workload_exit_code(wret);
+		}
+		end = END_WORKLOAD;
+	}
+	if (p->command && !stop_signal && !wret) {
+		if (write(gate, "g", 1) != 1) {
+			ret = RS_EXIT_FAILURE;
+			goto out;
+		}
+		close(gate);
+		gate = -1;
+		cmd_status = wait_command(child_pid);
+		end = END_COMMAND;
+	} else if (p->duration && !wret) {
+		end = wait_stop(p->duration) ? END_SIGNAL : END_DURATION;
+	} else if (end != END_WORKLOAD && !stop_signal) {
+		wait_stop(0);
+		end = END_SIGNAL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* A signal that comes while the trace is written does not cut anything short. */
+	stopped_by = stop_signal;
+
+	ret = session_stop(s);
+	session_report_lost(s, stderr);
+	if (!ret)
+		ret = session_write(s, p->output, "rmapstat " RMAPSTAT_VERSION);
+	if (!ret)
+		fprintf(stderr, "rmapstat: wrote %s: %.1f KiB of events from %d CPUs in %.3f s\n",
+			p->output, session_bytes(s) / 1024.0, session_cpus(s),
+			(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+
+	/* The outcome of the run, once the trace is safe. */
+	if (!ret && wret)
+		ret = wret;
+	else if (!ret && end == END_COMMAND)
+		ret = cmd_status;
+	else if (!ret && stopped_by && !until_signal)
+		ret = RS_EXIT_SIGNAL_BASE + stopped_by;		/* cut short */
+out:
+	if (gate >= 0)
+		close(gate);		/* a command still waiting exits 127 */
+	if (child_pid > 0)
+		wait_command(child_pid);
+	session_close(s);
+	if (wl_set_up)
+		workload_teardown(&wl);
+	ksm_knobs_restore();
+	set_signals(false);
+	free(dir);
+	return ret;
+}
+
+int record_main(int argc, char **argv)
+{
+	struct record_params p;
+	size_t i;
+	int ret;
+
+	ret = record_parse_args(argc, argv, &p);
+	if (!ret)
+		ret = record_run(&p);
+	for (i = 0; i < p.nr_events; i++)
+		free(p.events[i]);
+	free(p.events);
+	return ret;
+}

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rmapstat report: pair the rmap walk events of trace.dat files and report
+ * the walk durations per group, as text, JSON or CSV.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "error.h"
+#include "output.h"
+#include "rmapstat.h"
+#include "walk_report.h"
+
+#define REPORT_ERR	2
+
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
+
+struct report_params {
+	char **files;
+	int nr_files;
+	struct rs_group_spec by;
+	enum report_format format;
+	bool hist;
+	size_t top;
+	enum rs_unit unit;
+	const char *buffer;
+};
+
+static void report_usage(FILE *f)
+{
+	static const char * const msg[] = {
+		"",
+		"usage: rmapstat report [FILE...] [-b|--by KEY[,KEY...]] [-j|--json | -c|--csv]",
+		"                       [--hist] [-t|--top N] [-u|--units ns|us|ms] [-B|--buffer NAME]",
+		"",
+		"Pairs the rmap walk start/end events of trace.dat files (default: trace.dat)",
+		"and reports how long the walks took, per group.",
+		"",
+		"  FILE...              trace.dat from `rmapstat record`, `trace-cmd record -e rmap`",
+		"                       (also -B instance buffers) or the kprobe fallback; several",
+		"                       files are reported together",
+		"  -b, --by KEY[,KEY]   group by kind (default), purpose, pid, cpu or comm, or by",
+		"                       several, e.g. kind,purpose",
+		"  -j, --json           JSON, schema \"rmapstat-report\" version 1",
+		"                       (Documentation/json-schema.md); times in ns",
+		"  -c, --csv            one CSV row per walk (and per start or end that could not",
+		"                       be paired, with its status); times in ns",
+		"      --hist           a log2 histogram of the durations per group",
+		"  -t, --top N          the N slowest walks",
+		"  -u, --units UNIT     unit of times in the text report: ns, us (default) or ms",
+		"  -B, --buffer NAME    read only this buffer (\"top\" for the top one)",
+		"  -h, --help           this help",
+		"",
+		"Percentiles are nearest rank, exact up to 1024 walks per group, beyond from a",
+		"log-linear histogram with relative error < 1/128 (0.78125%). min, max, mean",
+		"and stddev are exact.",
+		"Exit status: 0 done, 2 error (one line on stderr: FILE: what (what to do)).",
+		NULL,
+	};
+	int i;
+
+	for (i = 0; msg[i]; i++)
+		fprintf(f, "%s\n", msg[i]);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rmapstat report: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see rmapstat report --help)\n");
+	return REPORT_ERR;
+}
+
+static int parse_count(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > 1000000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* 0 to go on, -1 after --help, REPORT_ERR after a usage error. */
+static int report_parse_args(int argc, char **argv, struct report_params *p)
+{
+	static const struct option long_options[] = {
+		{ "by",		required_argument,	NULL, 'b' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "csv",	no_argument,		NULL, 'c' },
+		{ "hist",	no_argument,		NULL, 'H' },
+		{ "top",	required_argument,	NULL, 't' },
+		{ "units",	required_argument,	NULL, 'u' },
+		{ "buffer",	required_argument,	NULL, 'B' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static char *default_file[] = { "trace.dat" };
+	int c;
+
+	memset(p, 0, sizeof(*p));
+	rs_group_spec_parse("kind", &p->by);
+	p->unit = RS_UNIT_US;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:jct:u:B:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (rs_group_spec_parse(optarg, &p->by))
+				return usage_error("--by '%s': use kind, purpose, pid, cpu or comm, or a comma list of them",
+						   optarg);
+			break;
+		case 'j':
+			if (p->format == REPORT_CSV)
+				return usage_error("--json and --csv exclude each other");
+			p->format = REPORT_JSON;
+			break;
+		case 'c':
+			if (p->format == REPORT_JSON)
+				return usage_error("--json and --csv exclude each other");
+			p->format = REPORT_CSV;
+			break;
+		case 'H':
+			p->hist = true;
+			break;
+		case 't':
+			if (parse_count(optarg, &p->top))
+				return usage_error("--top '%s': give a number of walks from 0 to 1000000",
+						   optarg);
+			break;
+		case 'u':
+			if (rs_unit_parse(optarg, &p->unit))
+				return usage_error("--units '%s': use ns, us or ms", optarg);
+			break;
+		case 'B':
+			p->buffer = optarg;
+			break;
+		case 'h':
+			report_usage(stdout);
+			return -1;
+		case ':':
+			return usage_error("%s needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (p->format == REPORT_CSV && (p->hist || p->top))
+		return usage_error("--hist and --top are for the text and JSON reports; --csv lists every walk");
+	if (optind < argc) {
+		p->files = &argv[optind];
+		p->nr_files = argc - optind;
+	} else {
+		p->files = default_file;
+		p->nr_files = 1;
+	}
+	return 0;
+}
+
+static int csv_row(const struct rs_row *row, void *arg)
+{
+	return rs_output_csv_row(arg, row);
+}
+
+int report_main(int argc, char **argv)
+{
+	struct rs_report_opts opts;
+	struct report_params p;
+	struct rs_text_opts to;
+	struct rs_report *r;
+	struct rs_error err;
+	int i, ret;
+
+	ret = report_parse_args(argc, argv, &p);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.by = p.by;
+	opts.hist_div = rs_unit_div(p.unit);
+	opts.top_n = p.top;
+	opts.buffer = p.buffer;
+	if (p.format == REPORT_CSV) {
+		opts.row_fn = csv_row;
+		opts.row_arg = stdout;
+		if (rs_output_csv_header(stdout)) {
+			fprintf(stderr, "rmapstat report: cannot write to stdout: %s\n", strerror(errno));
+			return REPORT_ERR;
+		}
+	}
+	r = rs_report_new(&opts);
+	if (!r) {
+		fprintf(stderr, "rmapstat report: out of memory\n");
+		return REPORT_ERR;
+	}
+	for (i = 0; i < p.nr_files; i++) {
+		if (rs_report_add_file(r, p.files[i], &err)) {
+			fprintf(stderr, "rmapstat report: %s: %s (%s)\n", p.files[i], err.what, err.fix);
+			rs_report_free(r);
+			return REPORT_ERR;
+		}
+		if (!r->traces[r->nr_traces - 1].walk_events && p.format != REPORT_TEXT)
+			fprintf(stderr, "rmapstat report: %s: no walk happened while recording (the rmap events were enabled)\n",
+				p.files[i]);
+	}
+
+	to.unit = p.unit;
+	to.hist = p.hist;
+	switch (p.format) {
+	case REPORT_TEXT:
+		ret = rs_output_text(stdout, r, &to);
+		break;
+	case REPORT_JSON:
+		ret = rs_output_json(stdout, r, "rmapstat " RMAPSTAT_VERSION, &to);
+		break;
+	case REPORT_CSV:
+		ret = fflush(stdout) ? -1 : 0;
+		if (!ret && (r->totals.no_end || r->totals.superseded || r->totals.no_start ||
+			     r->totals.lost_walks))
+			fprintf(stderr, "rmapstat report: %llu walks paired; not paired: %llu no_end, %llu superseded, %llu no_start, %llu lost (rows with that status)\n",
+				(unsigned long long)r->totals.paired,
+				(unsigned long long)r->totals.no_end,
+				(unsigned long long)r->totals.superseded,
+				(unsigned long long)r->totals.no_start,
+				(unsigned long long)r->totals.lost_walks);
+		break;
+	}
+	rs_report_free(r);
+	if (ret) {
+		fprintf(stderr, "rmapstat report: cannot write the report: %s\n", strerror(errno));
+		return REPORT_ERR;
+	}
+	return 0;
+}

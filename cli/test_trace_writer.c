@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Test of trace_writer.c and of the libtracecmd writer functions declared
+ * in tracecmd_output.h (which trace-cmd.h does not declare).
+ *
+ * Builds a tracing directory of its own (header page, the rmap event
+ * formats as the kernel series prints them, saved_cmdlines), a kallsyms
+ * file and ring-buffer pages holding one rmap walk, writes a trace.dat
+ * with trace_writer_write() and reads it back with libtracecmd: event
+ * names, fields, the exact timestamps, the comm, and %ps resolved through
+ * the saved kallsyms. When a trace-cmd binary is given as argv[1], its
+ * `report` must show the same. A write that fails must leave no file.
+ * Needs neither root nor tracefs.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <trace-cmd.h>
+
+#include "trace_writer.h"
+#include "tracecmd_output.h"
+
+#define PAGE		4096
+#define START_ID	1001
+#define END_ID		1002
+#define PID		4242
+#define PFN		0x1234ULL
+#define RWC		0xffffc90000abcde0ULL
+#define PURPOSE		0xffffffff81001000ULL
+#define TS0		5000000000ULL	/* page timestamp, ns */
+#define DELTA		3000ULL		/* walk duration, ns */
+
+static int failures;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
+		fprintf(stderr, __VA_ARGS__);				\
+		fputc('\n', stderr);					\
+		failures++;						\
+	}								\
+} while (0)
+
+static const char header_page[] =
+	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+	"\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+	"\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+	"\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
+
+static const char header_event[] =
+	"# compressed entry header\n"
+	"\ttype_len    :    5 bits\n"
+	"\ttime_delta  :   27 bits\n"
+	"\tarray       :   32 bits\n"
+	"\n"
+	"\tpadding     : type == 29\n"
+	"\ttime_extend : type == 30\n"
+	"\ttime_stamp : type == 31\n"
+	"\tdata max type_len  == 28\n";
+
+#define COMMON_FIELDS \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+#define KIND_SYMBOLIC \
+	"__print_symbolic(REC->kind, { 0, \"KSM\" }, { 1, \"ANON\" }, { 2, \"FILE\" })"
+
+static const char start_format[] =
+	"name: rmap_walk_start\nID: 1001\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned long pfn;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:const void * rwc;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:void * rmap_one;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:enum rmap_walk_kind kind;\toffset:32;\tsize:4;\tsigned:0;\n"
+	"\tfield:int mapcount;\toffset:36;\tsize:4;\tsigned:1;\n"
+	"\tfield:bool locked;\toffset:40;\tsize:1;\tsigned:0;\n\n"
+	"print fmt: \"pfn=0x%lx kind=%s purpose=%ps mapcount=%d locked=%d rwc=%p\", "
+	"REC->pfn, " KIND_SYMBOLIC ", REC->rmap_one, REC->mapcount, REC->locked, REC->rwc\n";
+
+static const char end_format[] =
+	"name: rmap_walk_end\nID: 1002\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned long pfn;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:const void * rwc;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:void * rmap_one;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:enum rmap_walk_kind kind;\toffset:32;\tsize:4;\tsigned:0;\n"
+	"\tfield:unsigned int nr_visited;\toffset:36;\tsize:4;\tsigned:0;\n"
+	"\tfield:unsigned int nr_rmap_one;\toffset:40;\tsize:4;\tsigned:0;\n"
+	"\tfield:bool locked;\toffset:44;\tsize:1;\tsigned:0;\n\n"
+	"print fmt: \"pfn=0x%lx kind=%s purpose=%ps locked=%d visited=%u rmap_one=%u rwc=%p\", "
+	"REC->pfn, " KIND_SYMBOLIC ", REC->rmap_one, REC->locked, REC->nr_visited, "
+	"REC->nr_rmap_one, REC->rwc\n";
+
+/* libtracecmd 3.1.6 crashes on a tracing dir without ftrace events. */
+static const char print_format[] =
+	"name: print\nID: 5\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned long ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:0;\n\n"
+	"print fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n";
+
+static const char kallsyms[] =
+	"ffffffff81000000 T _stext\n"
+	"ffffffff81001000 t try_to_migrate_one\n"
+	"ffffffff81002000 t folio_referenced_one\n";
+
+static const char expect_start[] =
+	"pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3 locked=0 rwc=0xffffc90000abcde0";
+static const char expect_end[] =
+	"pfn=0x1234 kind=KSM purpose=try_to_migrate_one locked=0 visited=20001 rmap_one=3 rwc=0xffffc90000abcde0";
+
+static char root[] = "/tmp/rmapstat-writer-test-XXXXXX";
+
+static void put(const char *rel, const void *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "FAIL: cannot write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+static void dir(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (mkdir(path, 0755) && errno != EEXIST) {
+		fprintf(stderr, "FAIL: mkdir %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+static size_t put_event(unsigned char *p, uint32_t delta, const void *payload, size_t len)
+{
+	uint32_t hdr = (uint32_t)(len / 4) | delta << 5;	/* type_len = len / 4 */
+
+	memcpy(p, &hdr, 4);
+	memcpy(p + 4, payload, len);
+	return 4 + len;
+}
+
+/* One ring-buffer page: rmap_walk_start at TS0, rmap_walk_end DELTA later. */
+static void make_page(unsigned char *page)
+{
+	unsigned char start[44] = { 0 }, end[48] = { 0 };
+	uint16_t type;
+	int32_t pid = PID, mapcount = 3;
+	uint32_t kind = 0, visited = 20001, rmap_one = 3;
+	uint64_t ts = TS0, pfn = PFN, rwc = RWC, purpose = PURPOSE, commit;
+	size_t off = 16;
+
+	type = START_ID;
+	memcpy(start, &type, 2);
+	memcpy(start + 4, &pid, 4);
+	memcpy(start + 8, &pfn, 8);
+	memcpy(start + 16, &rwc, 8);
+	memcpy(start + 24, &purpose, 8);
+	memcpy(start + 32, &kind, 4);
+	memcpy(start + 36, &mapcount, 4);
+
+	type = END_ID;
+	memcpy(end, &type, 2);
+	memcpy(end + 4, &pid, 4);
+	memcpy(end + 8, &pfn, 8);
+	memcpy(end + 16, &rwc, 8);
+	memcpy(end + 24, &purpose, 8);
+	memcpy(end + 32, &kind, 4);
+	memcpy(end + 36, &visited, 4);
+	memcpy(end + 40, &rmap_one, 4);
+
+	memset(page, 0, PAGE);
+	off += put_event(page + off, 0, start, sizeof(start));
+	off += put_event(page + off, DELTA, end, sizeof(end));
+	commit = off - 16;
+	memcpy(page, &ts, 8);
+	memcpy(page + 8, &commit, 8);
+}
+
+static void setup(void)
+{
+	unsigned char page[PAGE];
+
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	dir("tracing");
+	dir("tracing/events");
+	dir("tracing/events/ftrace");
+	dir("tracing/events/ftrace/print");
+	dir("tracing/events/rmap");
+	dir("tracing/events/rmap/rmap_walk_start");
+	dir("tracing/events/rmap/rmap_walk_end");
+	dir("out");
+	put("tracing/events/header_page", header_page, strlen(header_page));
+	put("tracing/events/header_event", header_event, strlen(header_event));
+	put("tracing/events/ftrace/print/format", print_format, strlen(print_format));
+	put("tracing/events/rmap/rmap_walk_start/format", start_format, strlen(start_format));
+	put("tracing/events/rmap/rmap_walk_end/format", end_format, strlen(end_format));
+	put("tracing/printk_formats", "", 0);
+	put("tracing/saved_cmdlines", "4242 ksm-test\n", 14);
+	put("kallsyms", kallsyms, strlen(kallsyms));
+	make_page(page);
+	put("cpu0", page, sizeof(page));
+	put("cpu1", "", 0);	/* a CPU without events */
+}
+
+static int write_trace(const char *output, char *cpu1)
+{
+	static const char *const events[] = {
+		"rmap:rmap_walk_start", "rmap:rmap_walk_end", NULL,
+	};
+	char tracing[512], ksyms[512], cpu0[512];
+	char *files[2] = { cpu0, cpu1 };
+	char *stats[2] = { "entries: 0\noverrun: 0\n", "entries: 0\noverrun: 7\n" };
+	struct trace_writer w = {
+		.output = output,
+		.tracing_dir = tracing,
+		.kallsyms = ksyms,
+		.events = events,
+		.clock = "mono",
+		.clock_list = "local global [mono] boot\n",
+		.cpus = 2,
+		.cpu_files = files,
+		.cpu_stats = stats,
+		.version = "rmapstat test",
+	};
+
+	snprintf(tracing, sizeof(tracing), "%s/tracing", root);
+	snprintf(ksyms, sizeof(ksyms), "%s/kallsyms", root);
+	snprintf(cpu0, sizeof(cpu0), "%s/cpu0", root);
+	return trace_writer_write(&w);
+}
+
+static void check_record(struct tep_handle *tep, struct tep_record *rec,
+			 const char *name, unsigned long long ts, const char *info)
+{
+	struct tep_event *ev = rec ? tep_find_event_by_record(tep, rec) : NULL;
+	struct trace_seq s;
+	unsigned long long val;
+
+	CHECK(ev, "no event where %s was expected", name);
+	if (!ev)
+		return;
+	CHECK(!strcmp(ev->system, "rmap") && !strcmp(ev->name, name),
+	      "event %s:%s, expected rmap:%s", ev->system, ev->name, name);
+	CHECK(rec->ts == ts, "%s at %llu ns, expected %llu", name, rec->ts, ts);
+	CHECK(!tep_get_field_val(NULL, ev, "pfn", rec, &val, 0) && val == PFN,
+	      "%s pfn 0x%llx", name, val);
+	CHECK(tep_data_pid(tep, rec) == PID, "%s pid %d", name, tep_data_pid(tep, rec));
+	trace_seq_init(&s);
+	tep_print_event(tep, &s, rec, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(&s);
+	CHECK(!strcmp(s.buffer, info), "%s info\n  got      '%s'\n  expected '%s'", name, s.buffer, info);
+	trace_seq_destroy(&s);
+}
+
+static void check_read_back(const char *file)
+{
+	struct tracecmd_input *in;
+	struct tep_record *rec;
+	struct tep_handle *tep;
+
+	in = tracecmd_open(file, TRACECMD_FL_LOAD_NO_PLUGINS);
+	CHECK(in, "libtracecmd cannot open %s", file);
+	if (!in)
+		return;
+	tep = tracecmd_get_tep(in);
+	CHECK(!strcmp(tep_data_comm_from_pid(tep, PID), "ksm-test"),
+	      "comm of %d is %s", PID, tep_data_comm_from_pid(tep, PID));
+
+	rec = tracecmd_read_data(in, 0);
+	check_record(tep, rec, "rmap_walk_start", TS0, expect_start);
+	tracecmd_free_record(rec);
+	rec = tracecmd_read_data(in, 0);
+	check_record(tep, rec, "rmap_walk_end", TS0 + DELTA, expect_end);
+	tracecmd_free_record(rec);
+	rec = tracecmd_read_data(in, 0);
+	CHECK(!rec, "more than two records on CPU 0");
+	tracecmd_free_record(rec);
+	rec = tracecmd_read_data(in, 1);
+	CHECK(!rec, "a record on the empty CPU 1");
+	tracecmd_free_record(rec);
+	tracecmd_close(in);
+}
+
+/* trace-cmd report must show the walk with its purpose, comm and clock. */
+static void check_trace_cmd(const char *trace_cmd, const char *file)
+{
+	static const char *const want[] = {
+		"ksm-test-4242", "rmap_walk_start:", expect_start, "rmap_walk_end:", expect_end,
+	};
+	char cmd[1024], out[8192];
+	size_t n, i;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "'%s' report '%s' 2>&1", trace_cmd, file);
+	p = popen(cmd, "r");
+	CHECK(p, "cannot run %s", cmd);
+	if (!p)
+		return;
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	CHECK(pclose(p) == 0, "%s failed:\n%s", cmd, out);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(strstr(out, want[i]), "trace-cmd report lacks '%s':\n%s", want[i], out);
+	/* 5.000000 s and 5.000003 s (the mono clock is printed in seconds) */
+	CHECK(strstr(out, " 5.000000:") && strstr(out, " 5.000003:"),
+	      "trace-cmd report timestamps:\n%s", out);
+}
+
+/* The output directory holds exactly the listed names (NULL-terminated). */
+static void check_dir(const char *path, const char *only)
+{
+	struct dirent *de;
+	DIR *d = opendir(path);
+	int n = 0;
+
+	CHECK(d, "opendir %s", path);
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n++;
+		CHECK(only && !strcmp(de->d_name, only), "unexpected file %s/%s", path, de->d_name);
+	}
+	if (d)
+		closedir(d);
+	CHECK(n == (only ? 1 : 0), "%d files in %s", n, path);
+}
+
+/* Every declared writer function must resolve in libtracecmd.so.1. */
+static void check_symbols(void)
+{
+	const void *fns[] = {
+		(const void *)tracecmd_output_create_fd,
+		(const void *)tracecmd_output_set_version,
+		(const void *)tracecmd_output_set_trace_dir,
+		(const void *)tracecmd_output_set_kallsyms,
+		(const void *)tracecmd_set_quiet,
+		(const void *)tracecmd_set_out_clock,
+		(const void *)tracecmd_output_write_headers,
+		(const void *)tracecmd_add_option,
+		(const void *)tracecmd_write_cmdlines,
+		(const void *)tracecmd_append_cpu_data,
+		(const void *)tracecmd_output_close,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		CHECK(fns[i], "writer function %zu did not resolve", i);
+}
+
+int main(int argc, char **argv)
+{
+	char out[600], bad[600], outdir[512], cpu1[512], missing[512], cmd[1200];
+
+	check_symbols();
+	setup();
+	snprintf(outdir, sizeof(outdir), "%s/out", root);
+	snprintf(out, sizeof(out), "%s/trace.dat", outdir);
+	snprintf(bad, sizeof(bad), "%s/bad.dat", outdir);
+	snprintf(cpu1, sizeof(cpu1), "%s/cpu1", root);
+	snprintf(missing, sizeof(missing), "%s/no-such-cpu-file", root);
+
+	/* A failed write leaves neither the file nor its temporary. */
+	CHECK(write_trace(bad, missing) == -1, "write with a missing CPU file succeeded");
+	check_dir(outdir, NULL);
+
+	CHECK(write_trace(out, cpu1) == 0, "write failed");
+	check_dir(outdir, "trace.dat");
+	check_read_back(out);
+	if (argc > 1 && access(argv[1], X_OK) == 0)
+		check_trace_cmd(argv[1], out);
+	else
+		printf("trace-cmd not given: trace-cmd report not checked\n");
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (!failures && system(cmd))
+		fprintf(stderr, "cannot remove %s\n", root);
+	printf("%s: %d failure(s)%s%s\n", failures ? "FAIL" : "PASS", failures,
+	       failures ? ", files kept in " : "", failures ? root : "");
+	return failures ? 1 : 0;
+}

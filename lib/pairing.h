@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The pairing engine: turns a stream of walk events (walk_event.h) in
+ * timestamp order into walks with exact durations. It is a pure data
+ * structure (no libtraceevent): feed it one event at a time, from a trace
+ * file reader or from a libtraceevent plugin handler.
+ *
+ * Tracepoints: a walk is (rmap_walk_start, rmap_walk_end) with the same
+ * key rwc + pfn + pid, wherever the events ran: walks interleave on all
+ * CPUs, a task may migrate between start and end, walks of one task may
+ * nest (their rwc differ).
+ *
+ * Kprobe fallback: the kretprobe has no rwc, so entries and exits pair per
+ * pid and probed function, last in first out. An rmap_walk_ksm pair that
+ * runs inside an rmap_walk of the same task and rwc is the same walk seen
+ * one level down: it is reported as RS_WALK_NESTED (and marks the outer
+ * walk KSM), so that statistics count every walk once.
+ *
+ * Nothing is dropped silently: every start and end comes back exactly once
+ * through the callback, paired or with the reason it could not be paired.
+ * Memory is proportional to the walks in flight, not to the trace size.
+ *
+ *	struct rs_pairing *p = rs_pairing_new(on_walk, ctx);
+ *	for each record in timestamp order:
+ *		if (record->missed_events)
+ *			rs_pairing_lost(p, record->cpu, record->ts, record->missed_events);
+ *		if (rs_decode_record(dec, record, &ev) == 1)
+ *			rs_pairing_feed(p, &ev, NULL);
+ *	rs_pairing_flush(p);		// starts still in flight -> RS_WALK_NO_END
+ *	rs_pairing_free(p);
+ */
+#ifndef RS_PAIRING_H
+#define RS_PAIRING_H
+
+#include <stdint.h>
+
+#include "walk_event.h"
+
+/* A task cannot nest rmap_walk in itself: deeper stacks mean lost exits. */
+#define RS_KPROBE_MAX_DEPTH	16
+
+enum rs_walk_status {
+	RS_WALK_OK,		/* start and end paired; duration_ns valid */
+	RS_WALK_NESTED,		/* kprobe rmap_walk_ksm inside its rmap_walk (paired) */
+	RS_WALK_NO_END,		/* start still in flight when the trace ended */
+	RS_WALK_SUPERSEDED,	/* start replaced by a newer start of the same key */
+	RS_WALK_NO_START,	/* end without a start */
+	RS_WALK_LOST,		/* start dropped: events were lost on its CPU */
+	RS_WALK_STATUS_NR
+};
+
+struct rs_walk {
+	enum rs_walk_status status;
+	struct rs_walk_event start;	/* valid unless status == RS_WALK_NO_START */
+	struct rs_walk_event end;	/* valid for OK, NESTED and NO_START */
+	uint64_t duration_ns;		/* end.ts - start.ts for OK and NESTED, else 0 */
+};
+
+struct rs_pairing_counters {
+	uint64_t events;		/* events fed */
+	uint64_t paired;		/* RS_WALK_OK */
+	uint64_t nested;		/* RS_WALK_NESTED */
+	uint64_t no_end;		/* RS_WALK_NO_END */
+	uint64_t superseded;		/* RS_WALK_SUPERSEDED */
+	uint64_t no_start;		/* RS_WALK_NO_START */
+	uint64_t lost_walks;		/* RS_WALK_LOST */
+	uint64_t lost_markers;		/* rs_pairing_lost() calls */
+	uint64_t lost_events;		/* sum of the known missed-event counts */
+	uint64_t lost_unknown;		/* markers whose count was not known */
+	uint64_t in_flight;		/* starts waiting for their end now */
+	uint64_t max_in_flight;		/* the most there ever were */
+};
+
+/* Feed results: what happened to the event just fed. */
+enum rs_feed_result {
+	RS_FEED_ERROR = -1,		/* out of memory (errno set) */
+	RS_FEED_PENDING = 0,		/* a start: kept until its end comes */
+	RS_FEED_PAIRED,			/* an end that closed a walk: *out is it */
+	RS_FEED_NESTED,			/* same, RS_WALK_NESTED */
+	RS_FEED_NO_START,		/* an end without start: *out says so */
+};
+
+typedef void (*rs_walk_fn)(const struct rs_walk *walk, void *arg);
+
+struct rs_pairing;
+
+/* fn (may be NULL) receives every finished walk record, see above. */
+struct rs_pairing *rs_pairing_new(rs_walk_fn fn, void *arg);
+void rs_pairing_free(struct rs_pairing *p);
+
+/*
+ * Feeds one event; events must come in timestamp order. For an end, the
+ * walk is passed to fn and, if out is not NULL, copied to *out as well.
+ * A start that supersedes an older one of the same key passes the older
+ * one to fn as RS_WALK_SUPERSEDED first.
+ */
+int rs_pairing_feed(struct rs_pairing *p, const struct rs_walk_event *ev,
+		    struct rs_walk *out);
+
+/*
+ * Events were lost on cpu before timestamp ts (missed: their number, or
+ * -1 when not known). Every start that ran on that CPU and is still in
+ * flight may have lost its end: each goes to fn as RS_WALK_LOST and can
+ * no longer pair (a later end becomes RS_WALK_NO_START), so no walk ever
+ * gets a duration spanning a gap in the trace. cpu < 0: the CPU is not
+ * known, every start in flight is dropped.
+ */
+void rs_pairing_lost(struct rs_pairing *p, int cpu, uint64_t ts, long long missed);
+
+/* End of the trace: every start in flight goes to fn as RS_WALK_NO_END. */
+int rs_pairing_flush(struct rs_pairing *p);
+
+const struct rs_pairing_counters *rs_pairing_counters(const struct rs_pairing *p);
+
+/* "ok", "nested", "no_end", "superseded", "no_start", "lost" */
+const char *rs_walk_status_name(enum rs_walk_status status);
+
+/* The event describing the walk: its start, or its end for RS_WALK_NO_START. */
+const struct rs_walk_event *rs_walk_info(const struct rs_walk *w);
+
+/*
+ * Short walk: fewer rmap_one() calls than the mapcount at start. 1 short,
+ * 0 not, -1 cannot tell (not paired, or a counter missing: kprobes).
+ */
+int rs_walk_is_short(const struct rs_walk *w);
+
+#endif

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Layout of a version 6 file (trace-cmd's lib/trace-cmd/trace-input.c,
+ * read_headers_v6(), handle_options(), read_cpu_data()):
+ *
+ *   "\027\010\104tracing" "6\0" endian(1) long_size(1) page_size(4)
+ *   "header_page\0" size(8) data     "header_event\0" size(8) data
+ *   ftrace events: count(4) { size(8) data }
+ *   event systems: count(4) { name\0 count(4) { size(8) data } }
+ *   kallsyms: size(4) data     printk: size(4) data     cmdlines: size(8) data
+ *   cpus(4)
+ *   "options  \0" { id(2) size(4) data } id 0     (BUFFER: offset(8) name\0)
+ *   "flyrecord\0" cpus x { offset(8) size(8) } [trace clock: size(8) data]
+ *   at each BUFFER offset: "flyrecord\0" cpus x { offset(8) size(8) }
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trace_check.h"
+
+#define OPTION_DONE		0
+#define OPTION_BUFFER		3
+#define OPTION_TRACECLOCK	4
+#define MAX_BUFFERS		256
+
+struct reader {
+	int fd;
+	uint64_t size;		/* of the file */
+	uint64_t pos;
+	int big_endian;
+	int bad;
+};
+
+static int get(struct reader *r, void *buf, uint64_t n)
+{
+	if (r->bad || n > r->size || r->pos > r->size - n) {
+		r->bad = 1;
+		return -1;
+	}
+	if (pread(r->fd, buf, n, r->pos) != (ssize_t)n) {
+		r->bad = 1;
+		return -1;
+	}
+	r->pos += n;
+	return 0;
+}
+
+static uint64_t num(struct reader *r, int bytes)
+{
+	unsigned char b[8];
+	uint64_t v = 0;
+	int i;
+
+	if (get(r, b, bytes))
+		return 0;
+	for (i = 0; i < bytes; i++)
+		v |= (uint64_t)b[r->big_endian ? bytes - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static void skip(struct reader *r, uint64_t n)
+{
+	if (r->bad || n > r->size || r->pos > r->size - n)
+		r->bad = 1;
+	else
+		r->pos += n;
+}
+
+static int expect(struct reader *r, const char *s, size_t n)
+{
+	char buf[16];
+
+	if (get(r, buf, n))
+		return -1;
+	if (memcmp(buf, s, n)) {
+		r->bad = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void skip_string(struct reader *r)
+{
+	char c;
+
+	do {
+		if (get(r, &c, 1))
+			return;
+	} while (c);
+}
+
+/* cpus x (offset, size) of one flyrecord section, all inside the file */
+static void cpu_data(struct reader *r, uint32_t cpus)
+{
+	uint32_t i;
+
+	for (i = 0; i < cpus && !r->bad; i++) {
+		uint64_t off = num(r, 8), size = num(r, 8);
+
+		if (size && (off > r->size || size > r->size - off))
+			r->bad = 1;
+	}
+}
+
+int rs_trace_check_v6(const char *file, struct rs_error *err)
+{
+	uint64_t buffers[MAX_BUFFERS];
+	unsigned int nr_buffers = 0, i;
+	struct reader r = { .fd = -1 };
+	uint32_t count, cpus, n;
+	int clock = 0, ret = 0;
+	struct stat st;
+	char version[8];
+	uint16_t id;
+
+	r.fd = open(file, O_RDONLY);
+	if (r.fd < 0 || fstat(r.fd, &st)) {
+		rs_error_set(err, "check the path and its permissions", "%s", strerror(errno));
+		if (r.fd >= 0)
+			close(r.fd);
+		return -1;
+	}
+	r.size = st.st_size;
+	if (expect(&r, "\027\010\104tracing", 10) || get(&r, version, 2))
+		goto bad;
+	if (memcmp(version, "6\0", 2))
+		goto out;		/* another version: libtracecmd checks it */
+	r.big_endian = num(&r, 1) != 0;
+	skip(&r, 1 + 4);		/* long size, page size */
+	expect(&r, "header_page\0", 12);
+	skip(&r, num(&r, 8));
+	expect(&r, "header_event\0", 13);
+	skip(&r, num(&r, 8));
+	count = num(&r, 4);
+	for (n = 0; n < count && !r.bad; n++)
+		skip(&r, num(&r, 8));
+	count = num(&r, 4);
+	for (n = 0; n < count && !r.bad; n++) {
+		uint32_t events, e;
+
+		skip_string(&r);
+		events = num(&r, 4);
+		for (e = 0; e < events && !r.bad; e++)
+			skip(&r, num(&r, 8));
+	}
+	skip(&r, num(&r, 4));		/* kallsyms */
+	skip(&r, num(&r, 4));		/* printk formats */
+	skip(&r, num(&r, 8));		/* cmdlines */
+	cpus = num(&r, 4);
+	if (r.bad)
+		goto bad;
+	{
+		char buf[10];
+
+		if (get(&r, buf, 10))
+			goto bad;
+		if (!memcmp(buf, "options", 7)) {
+			for (;;) {
+				uint32_t size;
+				uint64_t start;
+
+				id = num(&r, 2);
+				if (r.bad || id == OPTION_DONE)
+					break;
+				size = num(&r, 4);
+				start = r.pos;
+				if (id == OPTION_BUFFER && nr_buffers < MAX_BUFFERS)
+					buffers[nr_buffers++] = num(&r, 8);
+				if (id == OPTION_TRACECLOCK)
+					clock = 1;
+				r.pos = start;
+				skip(&r, size);
+			}
+			if (get(&r, buf, 10))
+				goto bad;
+		}
+		if (!memcmp(buf, "latency", 7))
+			goto out;
+		if (memcmp(buf, "flyrecord", 10))
+			goto bad;
+	}
+	cpu_data(&r, cpus);
+	if (clock)
+		skip(&r, num(&r, 8));
+	for (i = 0; i < nr_buffers && !r.bad; i++) {
+		r.pos = buffers[i];
+		if (!expect(&r, "flyrecord\0", 10))
+			cpu_data(&r, cpus);
+	}
+	if (!r.bad)
+		goto out;
+bad:
+	rs_error_set(err, "it was not completely written (disk full? recording interrupted?): record it again",
+		     "truncated or damaged trace-cmd data file");
+	ret = -1;
+out:
+	close(r.fd);
+	return ret;
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace_check.h"
+#include "trace_input.h"
+#include "tracecmd_extra.h"
+
+struct rs_trace {
+	struct tracecmd_input *top;
+	int nr_buffers;
+	struct tracecmd_input **handles;	/* [0] = top */
+	char **names;
+	struct rs_trace_meta meta;
+	char *file;
+	/* iteration */
+	rs_record_fn fn;
+	void *arg;
+};
+
+static const char TRACECMD_MAGIC[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+
+/* Says what the file is when it is not a trace-cmd data file. */
+static int check_magic(const char *file, struct rs_error *err)
+{
+	char buf[16];
+	ssize_t n;
+	int fd, i;
+
+	fd = open(file, O_RDONLY);
+	if (fd < 0) {
+		int e = errno;
+
+		rs_error_set(err, e == ENOENT ?
+			     "record one with `rmapstat record -o FILE`, or name an existing trace file" :
+			     "check the path and its permissions",
+			     "%s", strerror(e));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n >= (ssize_t)sizeof(TRACECMD_MAGIC) && !memcmp(buf, TRACECMD_MAGIC, sizeof(TRACECMD_MAGIC)))
+		return 0;
+	for (i = 0; i < n && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r'); i++)
+		;
+	if (n < 0)
+		rs_error_set(err, "check the path and its permissions", "%s", strerror(errno));
+	else if (n == 0)
+		rs_error_set(err, "the recording did not finish; record again",
+			     "empty file");
+	else if (i < n && buf[i] == '{')
+		rs_error_set(err, "report JSON is read by `rmapstat compare`; give `rmapstat report` a trace.dat",
+			     "is JSON, not a trace-cmd data file");
+	else
+		rs_error_set(err, "give a trace.dat written by `rmapstat record` or `trace-cmd record`",
+			     "not a trace-cmd data file");
+	return -1;
+}
+
+/*
+ * tracecmd_open() step by step: a handle that failed to load is leaked, not
+ * closed (tracecmd_close() of libtracecmd 1.3.1 crashes on it).
+ */
+static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *err)
+{
+	struct tracecmd_input *h;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rs_error_set(err, "check the path and its permissions", "%s", strerror(errno));
+		return NULL;
+	}
+	h = tracecmd_alloc_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!h) {
+		close(fd);
+		rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
+			     "libtracecmd cannot read its header (unsupported version or damaged)");
+		return NULL;
+	}
+	if (tracecmd_read_headers(h, 0) < 0 || tracecmd_init_data(h) < 0) {
+		rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
+			     "libtracecmd cannot read it (damaged, truncated or a latency trace)");
+		return NULL;
+	}
+	return h;
+}
+
+struct rs_trace *rs_trace_open(const char *file, struct rs_error *err)
+{
+	struct rs_trace *t;
+	int i, n;
+
+	if (check_magic(file, err) || rs_trace_check_v6(file, err))
+		return NULL;
+	if (!getenv("RMAPSTAT_DEBUG")) {
+		tracecmd_set_loglevel(TEP_LOG_NONE);
+		tep_set_loglevel(TEP_LOG_NONE);
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto nomem;
+	t->file = strdup(file);
+	if (!t->file)
+		goto nomem;
+	t->top = open_tracecmd(file, err);
+	if (!t->top) {
+		rs_trace_close(t);
+		return NULL;
+	}
+	n = tracecmd_buffer_instances(t->top);
+	if (n < 0)
+		n = 0;
+	t->handles = calloc(n + 1, sizeof(*t->handles));
+	t->names = calloc(n + 1, sizeof(*t->names));
+	if (!t->handles || !t->names)
+		goto nomem;
+	t->handles[0] = t->top;
+	t->names[0] = strdup("");
+	if (!t->names[0])
+		goto nomem;
+	t->nr_buffers = 1;
+	for (i = 0; i < n; i++) {
+		const char *name = tracecmd_buffer_instance_name(t->top, i);
+		struct tracecmd_input *h = tracecmd_buffer_instance_handle(t->top, i);
+
+		if (!h) {
+			rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
+				     "cannot read instance buffer '%s'", name ? name : "?");
+			rs_trace_close(t);
+			return NULL;
+		}
+		t->handles[t->nr_buffers] = h;
+		t->names[t->nr_buffers] = strdup(name ? name : "?");
+		if (!t->names[t->nr_buffers++])
+			goto nomem;
+	}
+	t->meta.file = t->file;
+	t->meta.uname = tracecmd_get_uname(t->top);
+	t->meta.tracecmd_version = tracecmd_get_version(t->top);
+	t->meta.file_version = tracecmd_get_in_file_version(t->top);
+	t->meta.cpus = tracecmd_cpus(t->top);
+	t->meta.nr_buffers = t->nr_buffers;
+	return t;
+nomem:
+	rs_error_set(err, "free some memory and try again", "out of memory");
+	rs_trace_close(t);
+	return NULL;
+}
+
+void rs_trace_close(struct rs_trace *t)
+{
+	int i;
+
+	if (!t)
+		return;
+	for (i = t->nr_buffers - 1; i >= 1; i--)
+		tracecmd_close(t->handles[i]);
+	if (t->top)
+		tracecmd_close(t->top);
+	if (t->names)
+		for (i = 0; i < t->nr_buffers; i++)
+			free(t->names[i]);
+	free(t->names);
+	free(t->handles);
+	free(t->file);
+	free(t);
+}
+
+struct tep_handle *rs_trace_tep(struct rs_trace *t)
+{
+	return tracecmd_get_tep(t->top);
+}
+
+const struct rs_trace_meta *rs_trace_meta(const struct rs_trace *t)
+{
+	return &t->meta;
+}
+
+const char *rs_trace_buffer_name(const struct rs_trace *t, int buffer)
+{
+	return buffer >= 0 && buffer < t->nr_buffers ? t->names[buffer] : NULL;
+}
+
+const char *rs_trace_buffer_clock(const struct rs_trace *t, int buffer)
+{
+	const char *clock;
+
+	if (buffer < 0 || buffer >= t->nr_buffers)
+		return "unknown";
+	clock = tracecmd_get_trace_clock(t->handles[buffer]);
+	if (!clock)
+		clock = tracecmd_get_trace_clock(t->top);
+	return clock && *clock ? clock : "unknown";
+}
+
+int rs_trace_find_buffer(const struct rs_trace *t, const char *name)
+{
+	int i;
+
+	if (!strcmp(name, "top"))
+		name = "";
+	for (i = 0; i < t->nr_buffers; i++)
+		if (!strcmp(t->names[i], name))
+			return i;
+	return -1;
+}
+
+static int iterate_cb(struct tracecmd_input *handle, struct tep_record *rec,
+		      int cpu, void *data)
+{
+	struct rs_trace *t = data;
+	int i;
+
+	(void)cpu;	/* the nth CPU of all handles: use rec->cpu */
+	for (i = 0; i < t->nr_buffers; i++)
+		if (t->handles[i] == handle)
+			return t->fn(i, rec, t->arg);
+	return 0;
+}
+
+int rs_trace_iterate(struct rs_trace *t, unsigned long long buffer_mask,
+		     rs_record_fn fn, void *arg)
+{
+	struct tracecmd_input **list;
+	int i, n = 0, ret;
+
+	list = calloc(t->nr_buffers, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	for (i = 0; i < t->nr_buffers && i < 64; i++)
+		if (buffer_mask & (1ULL << i))
+			list[n++] = t->handles[i];
+	t->fn = fn;
+	t->arg = arg;
+	ret = n ? tracecmd_iterate_events_multi(list, n, iterate_cb, t) : 0;
+	free(list);
+	return ret < 0 ? ret : 0;
+}

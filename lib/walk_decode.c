@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event-parse.h>
+
+#include "walk_decode.h"
+
+enum {
+	F_PFN, F_RWC, F_RMAP_ONE, F_KIND, F_MAPCOUNT, F_LOCKED,
+	F_VISITED, F_CALLS, F_FOLIO, F_MAPPING, F_NR
+};
+
+static const char * const field_names[F_NR] = {
+	[F_PFN] = "pfn",
+	[F_RWC] = "rwc",
+	[F_RMAP_ONE] = "rmap_one",
+	[F_KIND] = "kind",
+	[F_MAPCOUNT] = "mapcount",
+	[F_LOCKED] = "locked",
+	[F_VISITED] = "nr_visited",
+	[F_CALLS] = "nr_rmap_one",
+	[F_FOLIO] = "folio",
+	[F_MAPPING] = "mapping",
+};
+
+static const unsigned int field_has[F_NR] = {
+	[F_PFN] = RS_HAS_PFN,
+	[F_RWC] = RS_HAS_RWC,
+	[F_RMAP_ONE] = RS_HAS_RMAP_ONE,
+	[F_KIND] = RS_HAS_KIND,
+	[F_MAPCOUNT] = RS_HAS_MAPCOUNT,
+	[F_LOCKED] = RS_HAS_LOCKED,
+	[F_VISITED] = RS_HAS_VISITED,
+	[F_CALLS] = RS_HAS_CALLS,
+	[F_FOLIO] = RS_HAS_FOLIO,
+	[F_MAPPING] = 0,
+};
+
+struct known_event {
+	const char *system;
+	const char *name;
+	enum rs_ev_type type;
+	enum rs_func func;
+	unsigned int source;
+	unsigned int required;		/* F_* bits the pairing cannot do without */
+};
+
+#define BIT(f)	(1U << (f))
+
+static const struct known_event known[] = {
+	{ "rmap", "rmap_walk_start", RS_EV_START, RS_FUNC_NONE,
+	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC) },
+	{ "rmap", "rmap_walk_end", RS_EV_END, RS_FUNC_NONE,
+	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC) },
+	{ "rmapstat", "rmap_walk_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK,
+	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK,
+	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_locked_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK_LOCKED,
+	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_locked_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_LOCKED,
+	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_ksm_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK_KSM,
+	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_ksm_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_KSM,
+	  RS_SRC_KPROBES, 0 },
+};
+
+#define NR_KNOWN	(sizeof(known) / sizeof(known[0]))
+
+struct cached_event {
+	struct tep_event *event;	/* NULL: not in this trace */
+	struct tep_format_field *field[F_NR];
+	int usable;
+};
+
+struct rs_decoder {
+	struct tep_handle *tep;
+	int nr_events;			/* tep_get_events_count() at last lookup */
+	unsigned int sources;
+	unsigned int use;
+	struct cached_event ev[NR_KNOWN];
+	char err[256];
+};
+
+struct rs_decoder *rs_decoder_new(struct tep_handle *tep)
+{
+	struct rs_decoder *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->tep = tep;
+	d->nr_events = -1;
+	d->use = RS_SRC_TRACEPOINTS | RS_SRC_KPROBES;
+	return d;
+}
+
+void rs_decoder_free(struct rs_decoder *d)
+{
+	free(d);
+}
+
+static void resolve(struct rs_decoder *d)
+{
+	int nr = tep_get_events_count(d->tep);
+	size_t i, f;
+
+	if (nr == d->nr_events)
+		return;
+	d->nr_events = nr;
+	d->sources = 0;
+	for (i = 0; i < NR_KNOWN; i++) {
+		struct cached_event *c = &d->ev[i];
+
+		memset(c, 0, sizeof(*c));
+		c->event = tep_find_event_by_name(d->tep, known[i].system, known[i].name);
+		if (!c->event)
+			continue;
+		c->usable = 1;
+		for (f = 0; f < F_NR; f++) {
+			c->field[f] = tep_find_field(c->event, field_names[f]);
+			/* Only numbers: a string "kind" (other series) is no kind. */
+			if (c->field[f] && (c->field[f]->flags &
+					    (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC |
+					     TEP_FIELD_IS_STRING)))
+				c->field[f] = NULL;
+			if (!c->field[f] && (known[i].required & BIT(f))) {
+				c->usable = 0;
+				snprintf(d->err, sizeof(d->err),
+					 "%s:%s has no field '%s' (this is not the event format of kernel/patches/0001)",
+					 known[i].system, known[i].name, field_names[f]);
+			}
+		}
+		if (c->usable)
+			d->sources |= known[i].source;
+	}
+}
+
+unsigned int rs_decoder_sources(struct rs_decoder *d)
+{
+	resolve(d);
+	return d->sources;
+}
+
+void rs_decoder_use(struct rs_decoder *d, unsigned int sources)
+{
+	d->use = sources;
+}
+
+const char *rs_decoder_error(const struct rs_decoder *d)
+{
+	return d->err[0] ? d->err : NULL;
+}
+
+unsigned int rs_source_missing(unsigned int source)
+{
+	unsigned int missing = 0;
+
+	if (source & RS_SRC_KPROBES)
+		missing |= RS_HAS_PFN | RS_HAS_MAPCOUNT | RS_HAS_VISITED | RS_HAS_CALLS;
+	if (source & RS_SRC_TRACEPOINTS)
+		missing |= RS_HAS_FOLIO;
+	return missing;
+}
+
+static int read_field(struct cached_event *c, int f, struct tep_record *rec,
+		      unsigned long long *val)
+{
+	if (!c->field[f])
+		return 0;
+	return tep_read_number_field(c->field[f], rec->data, val) == 0;
+}
+
+static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
+		  struct rs_walk_event *ev)
+{
+	struct cached_event *c = &d->ev[i];
+	unsigned long long v[F_NR];
+	const char *comm;
+	int f;
+
+	if (!(known[i].source & d->use))
+		return 0;
+	if (!c->usable)
+		return -1;
+
+	memset(ev, 0, sizeof(*ev));
+	memset(v, 0, sizeof(v));
+	ev->ts = rec->ts;
+	ev->cpu = rec->cpu;
+	ev->pid = tep_data_pid(d->tep, rec);
+	comm = tep_data_comm_from_pid(d->tep, ev->pid);
+	if (comm)
+		snprintf(ev->comm, sizeof(ev->comm), "%s", comm);
+	ev->type = known[i].type;
+	ev->func = known[i].func;
+	ev->kind = RS_KIND_UNKNOWN;
+
+	for (f = 0; f < F_NR; f++) {
+		if (read_field(c, f, rec, &v[f]))
+			ev->has |= field_has[f];
+	}
+	ev->pfn = v[F_PFN];
+	ev->rwc = v[F_RWC];
+	ev->rmap_one = v[F_RMAP_ONE];
+	ev->folio = v[F_FOLIO];
+	ev->mapcount = (int)(int32_t)v[F_MAPCOUNT];
+	ev->locked = v[F_LOCKED] != 0;
+	ev->nr_visited = (unsigned int)v[F_VISITED];
+	ev->nr_rmap_one = (unsigned int)v[F_CALLS];
+
+	if (ev->has & RS_HAS_KIND) {
+		ev->kind = v[F_KIND] < RS_KIND_UNKNOWN ? (enum rs_kind)v[F_KIND]
+						       : RS_KIND_UNKNOWN;
+	} else if (ev->func == RS_FUNC_RMAP_WALK_KSM && ev->type == RS_EV_ENTRY) {
+		ev->kind = RS_KIND_KSM;
+		ev->has |= RS_HAS_KIND;
+	} else if (c->field[F_MAPPING]) {
+		ev->kind = rs_kind_from_mapping(v[F_MAPPING]);
+		if (ev->kind != RS_KIND_UNKNOWN)
+			ev->has |= RS_HAS_KIND;
+	}
+	if (ev->func != RS_FUNC_NONE && ev->type == RS_EV_ENTRY) {
+		ev->locked = ev->func == RS_FUNC_RMAP_WALK_LOCKED;
+		ev->has |= RS_HAS_LOCKED;
+	}
+	return 1;
+}
+
+int rs_decode_record(struct rs_decoder *d, struct tep_record *rec,
+		     struct rs_walk_event *ev)
+{
+	int id;
+	size_t i;
+
+	resolve(d);
+	if (!d->sources && !d->err[0])
+		return 0;
+	id = tep_data_type(d->tep, rec);
+	for (i = 0; i < NR_KNOWN; i++) {
+		if (d->ev[i].event && d->ev[i].event->id == id)
+			return decode(d, i, rec, ev);
+	}
+	return 0;
+}
+
+int rs_decode_event(struct rs_decoder *d, struct tep_event *event,
+		    struct tep_record *rec, struct rs_walk_event *ev)
+{
+	size_t i;
+
+	resolve(d);
+	for (i = 0; i < NR_KNOWN; i++) {
+		if (d->ev[i].event == event)
+			return decode(d, i, rec, ev);
+	}
+	return 0;
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "walk_event.h"
+
+const char *rs_kind_name(enum rs_kind kind)
+{
+	static const char * const names[] = {
+		[RS_KIND_KSM] = "KSM",
+		[RS_KIND_ANON] = "ANON",
+		[RS_KIND_FILE] = "FILE",
+		[RS_KIND_UNKNOWN] = "unknown",
+	};
+
+	if ((unsigned int)kind >= RS_KIND_NR)
+		kind = RS_KIND_UNKNOWN;
+	return names[kind];
+}
+
+const char *rs_func_name(enum rs_func func)
+{
+	static const char * const names[] = {
+		[RS_FUNC_NONE] = "",
+		[RS_FUNC_RMAP_WALK] = "rmap_walk",
+		[RS_FUNC_RMAP_WALK_LOCKED] = "rmap_walk_locked",
+		[RS_FUNC_RMAP_WALK_KSM] = "rmap_walk_ksm",
+	};
+
+	if ((unsigned int)func >= RS_FUNC_NR)
+		func = RS_FUNC_NONE;
+	return names[func];
+}
+
+/*
+ * include/linux/page-flags.h: PAGE_MAPPING_ANON 0x1, PAGE_MAPPING_KSM 0x3;
+ * a NULL mapping (folio being freed or truncated) says nothing.
+ */
+enum rs_kind rs_kind_from_mapping(uint64_t mapping)
+{
+	if ((mapping & 3) == 3)
+		return RS_KIND_KSM;
+	if (mapping & 1)
+		return RS_KIND_ANON;
+	return mapping ? RS_KIND_FILE : RS_KIND_UNKNOWN;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One decoded walk event: what rmap:rmap_walk_start/end or a kprobe of the
+ * rmapstat fallback said, independent of libtraceevent. The pairing engine
+ * (pairing.h) consumes these; walk_decode.h makes them from tep records,
+ * tests make them by hand.
+ */
+#ifndef RS_WALK_EVENT_H
+#define RS_WALK_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RS_COMM_LEN	16
+
+/* enum rmap_walk_kind of include/trace/events/rmap.h, plus "not known" */
+enum rs_kind {
+	RS_KIND_KSM = 0,
+	RS_KIND_ANON = 1,
+	RS_KIND_FILE = 2,
+	RS_KIND_UNKNOWN = 3,
+	RS_KIND_NR
+};
+
+enum rs_ev_type {
+	RS_EV_START,		/* rmap:rmap_walk_start */
+	RS_EV_END,		/* rmap:rmap_walk_end */
+	RS_EV_ENTRY,		/* rmapstat:<func>_entry (kprobe) */
+	RS_EV_EXIT,		/* rmapstat:<func>_exit (kretprobe) */
+};
+
+/* The probed function of a kprobe event; RS_FUNC_NONE for tracepoints. */
+enum rs_func {
+	RS_FUNC_NONE = 0,
+	RS_FUNC_RMAP_WALK,
+	RS_FUNC_RMAP_WALK_LOCKED,
+	RS_FUNC_RMAP_WALK_KSM,
+	RS_FUNC_NR
+};
+
+/* Bits of rs_walk_event.has: which fields the event carried. */
+enum {
+	RS_HAS_PFN		= 1U << 0,
+	RS_HAS_RWC		= 1U << 1,
+	RS_HAS_RMAP_ONE		= 1U << 2,	/* the purpose */
+	RS_HAS_KIND		= 1U << 3,
+	RS_HAS_MAPCOUNT		= 1U << 4,	/* start only */
+	RS_HAS_LOCKED		= 1U << 5,
+	RS_HAS_VISITED		= 1U << 6,	/* end only: nr_visited */
+	RS_HAS_CALLS		= 1U << 7,	/* end only: nr_rmap_one */
+	RS_HAS_FOLIO		= 1U << 8,	/* kprobe entry: folio address */
+};
+
+struct rs_walk_event {
+	uint64_t ts;			/* trace clock, ns for mono/global/local */
+	int cpu;
+	int pid;
+	char comm[RS_COMM_LEN];		/* "" when not known */
+	enum rs_ev_type type;
+	enum rs_func func;
+	enum rs_kind kind;
+	unsigned int has;		/* RS_HAS_* */
+	uint64_t pfn;
+	uint64_t rwc;
+	uint64_t rmap_one;
+	uint64_t folio;
+	int mapcount;
+	bool locked;
+	unsigned int nr_visited;
+	unsigned int nr_rmap_one;
+};
+
+/* "KSM", "ANON", "FILE", "unknown" */
+const char *rs_kind_name(enum rs_kind kind);
+/* "rmap_walk", "rmap_walk_locked", "rmap_walk_ksm", "" for RS_FUNC_NONE */
+const char *rs_func_name(enum rs_func func);
+/* Kind of a folio from folio->mapping (PAGE_MAPPING_ANON/KSM low bits). */
+enum rs_kind rs_kind_from_mapping(uint64_t mapping);
+
+#endif

@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""
+mktrace.py SCENARIO OUT.dat [TRUTH.json]
+
+Writes a synthetic trace.dat holding rmap walk events exactly as the
+patched kernel (kernel/patches/0001) or the kprobe fallback of
+`rmapstat record` would record them, and optionally a JSON file with what
+the generator put in (the walks, unmatched events and lost markers). The
+scenarios cover what the pairing must get right: walks interleaved on two
+CPUs, a task migrating between start and end, nested walks of one task,
+starts without end, ends without start, a start superseded by another
+start with the same key, lost events, instance buffers, time gaps longer
+than the 27-bit ring-buffer delta, and kprobe/kretprobe traces.
+
+Scenarios: tracepoints, kprobes, kprobes-lost, instance, empty, noevents, ksm-slow,
+ksm-fast
+"""
+
+import json
+import random
+import sys
+
+from tracedat import Event, TraceDat
+
+KIND_NAMES = ["KSM", "ANON", "FILE"]
+SYMBOLS = {
+    "try_to_migrate_one": 0xffffffff812a1000,
+    "remove_migration_pte": 0xffffffff812b2000,
+    "try_to_unmap_one": 0xffffffff812a3000,
+    "folio_referenced_one": 0xffffffff812a4000,
+    "page_idle_clear_pte_refs_one": 0xffffffff812c5000,
+    "page_mkclean_one": 0xffffffff812a6000,
+    "rmap_walk": 0xffffffff812a8000,
+    "rmap_walk_locked": 0xffffffff812a8400,
+    "rmap_walk_ksm": 0xffffffff812d9000,
+    "migrate_pages": 0xffffffff812e0000,
+}
+# An rmap_one address that kallsyms does not know (a module, say).
+UNKNOWN_RMAP_ONE = 0xffffffffc0123450
+
+PRINT_START = ('"pfn=0x%lx kind=%s purpose=%ps mapcount=%d locked=%d rwc=%p", REC->pfn, '
+               '__print_symbolic(REC->kind, { 0, "KSM" }, { 1, "ANON" }, { 2, "FILE" }), '
+               'REC->rmap_one, REC->mapcount, REC->locked, REC->rwc')
+PRINT_END = ('"pfn=0x%lx kind=%s purpose=%ps locked=%d visited=%u rmap_one=%u rwc=%p", '
+             'REC->pfn, __print_symbolic(REC->kind, { 0, "KSM" }, { 1, "ANON" }, '
+             '{ 2, "FILE" }), REC->rmap_one, REC->locked, REC->nr_visited, '
+             'REC->nr_rmap_one, REC->rwc')
+
+
+def rmap_events(base_id=1100):
+    start = Event("rmap", "rmap_walk_start", base_id, [
+        ("unsigned long", "pfn", 8, False),
+        ("const void *", "rwc", 8, False),
+        ("void *", "rmap_one", 8, False),
+        ("enum rmap_walk_kind", "kind", 4, False),
+        ("int", "mapcount", 4, True),
+        ("bool", "locked", 1, False),
+    ], PRINT_START)
+    end = Event("rmap", "rmap_walk_end", base_id + 1, [
+        ("unsigned long", "pfn", 8, False),
+        ("const void *", "rwc", 8, False),
+        ("void *", "rmap_one", 8, False),
+        ("enum rmap_walk_kind", "kind", 4, False),
+        ("unsigned int", "nr_visited", 4, False),
+        ("unsigned int", "nr_rmap_one", 4, False),
+        ("bool", "locked", 1, False),
+    ], PRINT_END)
+    return start, end
+
+
+def kprobe_events(base_id=1500):
+    """The kprobe/kretprobe events of the fallback (system rmapstat)."""
+    evs = {}
+    args = [("u64", "folio", 8, False), ("u64", "rwc", 8, False),
+            ("u64", "mapping", 8, False), ("u64", "rmap_one", 8, False)]
+    pf = ('"(%lx) folio=0x%Lx rwc=0x%Lx mapping=0x%Lx rmap_one=0x%Lx", REC->__probe_ip, '
+          'REC->folio, REC->rwc, REC->mapping, REC->rmap_one')
+    rf = '"(%lx <- %lx)", REC->__probe_func, REC->__probe_ret_ip'
+    eid = base_id
+    for func in ("rmap_walk", "rmap_walk_locked", "rmap_walk_ksm"):
+        evs[func + "_entry"] = Event("rmapstat", func + "_entry", eid,
+                                     [("unsigned long", "__probe_ip", 8, False)] + args, pf)
+        evs[func + "_exit"] = Event("rmapstat", func + "_exit", eid + 1,
+                                    [("unsigned long", "__probe_func", 8, False),
+                                     ("unsigned long", "__probe_ret_ip", 8, False)], rf)
+        eid += 2
+    return evs
+
+
+def sched_switch(eid=316):
+    return Event("sched", "sched_switch", eid, [
+        ("char", "prev_comm[16]", 16, False),
+        ("pid_t", "prev_pid", 4, True),
+        ("int", "prev_prio", 4, True),
+        ("long", "prev_state", 8, True),
+        ("char", "next_comm[16]", 16, False),
+        ("pid_t", "next_pid", 4, True),
+        ("int", "next_prio", 4, True),
+    ], '"prev_comm=%s prev_pid=%d prev_prio=%d ==> next_comm=%s next_pid=%d next_prio=%d", '
+       'REC->prev_comm, REC->prev_pid, REC->prev_prio, REC->next_comm, REC->next_pid, '
+       'REC->next_prio')
+
+
+class Scenario:
+    """Builds a trace and the truth: what the generator put in it."""
+
+    def __init__(self, cpus=2, clock="mono"):
+        self.t = TraceDat(cpus=cpus, clock=clock)
+        for name, addr in SYMBOLS.items():
+            self.t.kallsyms.append((addr, "T", name))
+        self.t.kallsyms.sort()
+        self.truth = {"walks": [], "unmatched_starts": 0, "unmatched_ends": 0,
+                      "superseded_starts": 0, "lost_walks": 0, "lost_events": 0,
+                      "nested": 0, "clock": clock, "source": None}
+
+    def comm(self, pid, comm):
+        self.t.cmdlines[pid] = comm
+
+
+class TracepointScenario(Scenario):
+    def __init__(self, cpus=2, clock="mono", buffer=""):
+        super().__init__(cpus, clock)
+        self.start_ev, self.end_ev = rmap_events()
+        self.t.add_event(self.start_ev)
+        self.t.add_event(self.end_ev)
+        self.buf = self.t.buffer(buffer)
+        self.truth["source"] = "tracepoints"
+
+    def start(self, ts, cpu, pid, pfn, rwc, purpose, kind, mapcount, locked=0):
+        rmap_one = SYMBOLS.get(purpose, UNKNOWN_RMAP_ONE) if isinstance(purpose, str) else purpose
+        self.buf.add(cpu, ts, self.start_ev.pack(pid, {
+            "pfn": pfn, "rwc": rwc, "rmap_one": rmap_one, "kind": kind,
+            "mapcount": mapcount, "locked": locked}))
+
+    def end(self, ts, cpu, pid, pfn, rwc, purpose, kind, visited, rmap_one_calls, locked=0):
+        rmap_one = SYMBOLS.get(purpose, UNKNOWN_RMAP_ONE) if isinstance(purpose, str) else purpose
+        self.buf.add(cpu, ts, self.end_ev.pack(pid, {
+            "pfn": pfn, "rwc": rwc, "rmap_one": rmap_one, "kind": kind,
+            "nr_visited": visited, "nr_rmap_one": rmap_one_calls, "locked": locked}))
+
+    def walk(self, t0, t1, cpu0, cpu1, pid, pfn, rwc, purpose, kind, mapcount,
+             visited, calls, locked=0):
+        self.start(t0, cpu0, pid, pfn, rwc, purpose, kind, mapcount, locked)
+        self.end(t1, cpu1, pid, pfn, rwc, purpose, kind, visited, calls, locked)
+        self.truth["walks"].append({
+            "start_ns": t0, "end_ns": t1, "duration_ns": t1 - t0, "start_cpu": cpu0,
+            "end_cpu": cpu1, "pid": pid, "pfn": pfn, "rwc": rwc,
+            "kind": KIND_NAMES[kind],
+            "purpose": purpose if isinstance(purpose, str) else "0x%x" % purpose,
+            "mapcount": mapcount, "nr_visited": visited, "nr_rmap_one": calls,
+            "locked": locked, "short": calls < mapcount})
+
+
+def scenario_tracepoints(buffer=""):
+    s = TracepointScenario(cpus=2, buffer=buffer)
+    s.comm(100, "ksm-bench")
+    s.comm(200, "kcompactd0")
+    s.comm(300, "kswapd0")
+    s.comm(400, "a,b \"odd\"")
+    T = 1_000_000_000
+    # Interleaved on both CPUs: A on cpu0 and B on cpu1 overlap.
+    s.walk(T + 100, T + 5_100, 0, 0, 100, 0x1000, 0xffffc90000a1fd00,
+           "try_to_migrate_one", 0, 4, 20000, 4)
+    s.walk(T + 200, T + 2_200, 1, 1, 200, 0x2000, 0xffffc90000b2fd00,
+           "folio_referenced_one", 1, 1, 1, 1)
+    # Migration: starts on cpu1, ends on cpu0.
+    s.walk(T + 10_000, T + 912_345, 1, 0, 300, 0x3000, 0xffffc90000c3fd00,
+           "try_to_unmap_one", 2, 3, 3, 3)
+    # Nesting: pid 100 starts a second walk (other rwc) inside the first.
+    s.walk(T + 20_000, T + 90_000, 0, 0, 100, 0x4000, 0xffffc90000a1fc00,
+           "remove_migration_pte", 0, 4, 10000, 2, locked=1)
+    s.walk(T + 30_000, T + 40_000, 0, 0, 100, 0x4000, 0xffffc90000a1fa00,
+           "page_idle_clear_pte_refs_one", 0, 4, 10000, 4)
+    # Same rwc + pfn, other pid at the same time: a distinct walk.
+    s.walk(T + 50_000, T + 60_000, 1, 1, 200, 0x4000, 0xffffc90000a1fc00,
+           "folio_referenced_one", 1, 2, 2, 2)
+    # A long walk across a gap larger than the 27-bit ring buffer delta.
+    s.walk(T + 2_000_000, T + 862_000_000, 0, 0, 100, 0x5000, 0xffffc90000a1fd00,
+           "try_to_migrate_one", 0, 16, 20000, 16)
+    # Unknown purpose (not in kallsyms): shown as hex.
+    s.walk(T + 870_000_000, T + 870_000_999, 1, 1, 400, 0x6000, 0xffffc90000d4fd00,
+           UNKNOWN_RMAP_ONE, 2, 1, 5, 1)
+    # End without start (its start was before the trace began).
+    s.end(T + 50, 1, 300, 0x7000, 0xffffc90000c3fa00, "page_mkclean_one", 2, 1, 1)
+    s.truth["unmatched_ends"] += 1
+    # Start superseded by a new start with the same key (end lost somewhere).
+    s.start(T + 880_000_000, 0, 200, 0x8000, 0xffffc90000b2fa00, "try_to_unmap_one", 1, 1)
+    s.truth["superseded_starts"] += 1
+    s.walk(T + 880_100_000, T + 880_105_000, 0, 0, 200, 0x8000, 0xffffc90000b2fa00,
+           "try_to_unmap_one", 1, 1, 1, 1)
+    # Lost events on cpu1: the walk started there before the loss has no
+    # usable end; the end after the loss must not pair with it.
+    s.start(T + 890_000_000, 1, 300, 0x9000, 0xffffc90000c3f900, "try_to_unmap_one", 2, 1)
+    s.buf.lost(1, T + 890_000_500, 12)
+    s.truth["lost_events"] += 12
+    s.truth["lost_walks"] += 1
+    s.end(T + 890_001_000, 1, 300, 0x9000, 0xffffc90000c3f900, "try_to_unmap_one", 2, 1, 1)
+    s.truth["unmatched_ends"] += 1
+    # A walk started on cpu0 is unaffected by the loss on cpu1.
+    s.walk(T + 889_999_000, T + 890_002_000, 0, 0, 100, 0xa000, 0xffffc90000a1f800,
+           "try_to_migrate_one", 0, 2, 400, 1)
+    # Many ordinary walks on both CPUs, overlapping, with a known spread.
+    rng = random.Random(7)
+    t = T + 900_000_000
+    for i in range(3000):
+        kind = rng.choice([0, 1, 1, 2])
+        dur = int(rng.lognormvariate(9 if kind else 12, 1.0)) + 1
+        cpu0 = rng.randrange(2)
+        cpu1 = cpu0 if rng.random() < 0.9 else 1 - cpu0
+        pid = rng.choice([100, 200, 300])
+        purpose = rng.choice(["try_to_migrate_one", "folio_referenced_one",
+                              "try_to_unmap_one", "remove_migration_pte"])
+        mapcount = rng.randrange(1, 8)
+        calls = mapcount if rng.random() < 0.95 else mapcount - 1
+        visited = calls * (rng.randrange(1, 50) if kind == 0 else 1)
+        s.walk(t, t + dur, cpu0, cpu1, pid, 0x100000 + i, 0xffffc90001000000 + 0x100 * i,
+               purpose, kind, mapcount, visited, calls)
+        t += rng.randrange(100, 20_000)
+    # Never ended: still in flight when the trace stops.
+    s.start(t + 1000, 1, 200, 0xb000, 0xffffc90000b2f800, "folio_referenced_one", 1, 3)
+    s.truth["unmatched_starts"] += 1
+    return s
+
+
+class KprobeScenario(Scenario):
+    def __init__(self):
+        super().__init__(cpus=2, clock="mono")
+        self.evs = kprobe_events()
+        for ev in self.evs.values():
+            self.t.add_event(ev)
+        self.buf = self.t.buffer("")
+        self.truth["source"] = "kprobes"
+
+    def entry(self, func, ts, cpu, pid, folio, rwc, mapping, purpose):
+        self.buf.add(cpu, ts, self.evs[func + "_entry"].pack(pid, {
+            "__probe_ip": SYMBOLS[func], "folio": folio, "rwc": rwc,
+            "mapping": mapping, "rmap_one": SYMBOLS.get(purpose, UNKNOWN_RMAP_ONE)}))
+
+    def exit(self, func, ts, cpu, pid):
+        self.buf.add(cpu, ts, self.evs[func + "_exit"].pack(pid, {
+            "__probe_func": SYMBOLS[func], "__probe_ret_ip": SYMBOLS["migrate_pages"] + 0x40}))
+
+    def walk(self, func, t0, t1, cpu0, cpu1, pid, folio, rwc, mapping, purpose, kind,
+             inner=None):
+        self.entry(func, t0, cpu0, pid, folio, rwc, mapping, purpose)
+        if inner:
+            i0, i1 = inner
+            self.entry("rmap_walk_ksm", i0, cpu0, pid, folio, rwc, mapping, purpose)
+            self.exit("rmap_walk_ksm", i1, cpu1, pid)
+            self.truth["nested"] += 1
+        self.exit(func, t1, cpu1, pid)
+        self.truth["walks"].append({
+            "start_ns": t0, "end_ns": t1, "duration_ns": t1 - t0, "start_cpu": cpu0,
+            "end_cpu": cpu1, "pid": pid, "kind": KIND_NAMES[kind], "purpose": purpose,
+            "func": func, "locked": 1 if func == "rmap_walk_locked" else 0})
+
+
+def scenario_kprobes():
+    s = KprobeScenario()
+    s.comm(100, "ksm-bench")
+    s.comm(200, "kcompactd0")
+    T = 5_000_000_000
+    ksm_mapping = 0xffff888003a1c003
+    anon_mapping = 0xffff888003a1d001
+    file_mapping = 0xffff888003a1e000
+    # KSM walk: rmap_walk with rmap_walk_ksm nested inside, migrates CPU.
+    s.walk("rmap_walk", T + 1000, T + 404_001_000, 0, 1, 100, 0xffffea0000040000,
+           0xffffc90000a1fd00, ksm_mapping, "try_to_migrate_one", 0,
+           inner=(T + 1500, T + 404_000_500))
+    # Anonymous walk of another pid interleaved on the other CPU.
+    s.walk("rmap_walk", T + 2000, T + 9000, 1, 1, 200, 0xffffea0000041000,
+           0xffffc90000b2fd00, anon_mapping, "folio_referenced_one", 1)
+    # rmap_walk_locked of a file folio.
+    s.walk("rmap_walk_locked", T + 500_000_000, T + 500_004_000, 0, 0, 100,
+           0xffffea0000042000, 0xffffc90000a1fc00, file_mapping, "remove_migration_pte", 2)
+    # Two walks of one pid back to back: LIFO must pair each exit with its entry.
+    s.walk("rmap_walk", T + 600_000_000, T + 600_000_700, 0, 0, 100, 0xffffea0000043000,
+           0xffffc90000a1fb00, anon_mapping, "try_to_unmap_one", 1)
+    s.walk("rmap_walk", T + 600_001_000, T + 600_001_900, 0, 0, 100, 0xffffea0000044000,
+           0xffffc90000a1fb00, anon_mapping, "try_to_unmap_one", 1)
+    # kretprobe missed: an entry without exit; the next walk of that pid
+    # still pairs with its own entry (LIFO), the orphan stays unmatched.
+    s.entry("rmap_walk", T + 700_000_000, 1, 200, 0xffffea0000045000, 0xffffc90000b2fc00,
+            anon_mapping, "folio_referenced_one")
+    s.truth["unmatched_starts"] += 1
+    s.walk("rmap_walk", T + 700_100_000, T + 700_105_000, 1, 1, 200, 0xffffea0000046000,
+           0xffffc90000b2fb00, file_mapping, "folio_referenced_one", 2)
+    # An exit without entry (entry before the trace began).
+    s.exit("rmap_walk", T + 10, 1, 300)
+    s.comm(300, "kswapd0")
+    s.truth["unmatched_ends"] += 1
+    return s
+
+
+def scenario_kprobes_lost():
+    """Kprobe walks around a loss of unknown size (no count in the sub-buffer)."""
+    s = KprobeScenario()
+    s.comm(100, "ksm-bench")
+    s.comm(200, "kcompactd0")
+    T = 7_000_000_000
+    anon = 0xffff888003a1d001
+    s.walk("rmap_walk", T + 100, T + 900, 0, 0, 100, 0xffffea0000050000,
+           0xffffc90000a1fd00, anon, "try_to_unmap_one", 1)
+    # The entry on cpu1 waits; events are lost on cpu1; its exit after the
+    # gap must not pair with it.
+    s.entry("rmap_walk", T + 1000, 1, 200, 0xffffea0000051000, 0xffffc90000b2fd00,
+            anon, "folio_referenced_one")
+    s.buf.lost(1, T + 1500, -1)
+    s.truth["lost_walks"] += 1
+    s.truth["lost_unknown"] = 1
+    s.exit("rmap_walk", T + 2000, 1, 200)
+    s.truth["unmatched_ends"] += 1
+    # A walk of pid 100 across the gap on cpu0 is not affected.
+    s.walk("rmap_walk", T + 1200, T + 3000, 0, 0, 100, 0xffffea0000052000,
+           0xffffc90000a1fc00, anon, "try_to_unmap_one", 1)
+    return s
+
+
+def scenario_instance():
+    """trace-cmd record -e sched_switch -B rmapstat -e rmap: walks in the instance."""
+    s = scenario_tracepoints(buffer="rmapstat-4242")
+    sw = s.t.add_event(sched_switch())
+    top = s.t.buffer("")
+    for i in range(50):
+        top.add(i % 2, 1_000_000_000 + i * 1000, sw.pack(0, {
+            "prev_pid": 0, "prev_prio": 120, "prev_state": 0, "next_pid": 100,
+            "next_prio": 120}))
+    return s
+
+
+def scenario_empty():
+    """rmap events enabled, no walk happened."""
+    s = TracepointScenario()
+    return s
+
+
+def scenario_noevents():
+    """A trace without rmap events at all."""
+    s = Scenario()
+    sw = s.t.add_event(sched_switch())
+    buf = s.t.buffer("")
+    buf.add(0, 1000, sw.pack(0, {"prev_pid": 0, "next_pid": 1}))
+    return s
+
+
+def scenario_ksm(slow):
+    """KSM migration walks, slow (traced kernel) or fast (fixed kernel)."""
+    s = TracepointScenario()
+    s.comm(100, "rmap-workload")
+    rng = random.Random(11 if slow else 13)
+    t = 2_000_000_000
+    for i in range(40):
+        if i % 4 == 0:
+            kind, purpose = 0, rng.choice(["try_to_migrate_one", "remove_migration_pte"])
+            dur = rng.randrange(400_000_000, 860_000_000) if slow else \
+                rng.randrange(1_400_000, 1_700_000)
+            visited = 20000 if slow else 3
+            mapcount = calls = 3
+        else:
+            kind, purpose = rng.choice([(1, "folio_referenced_one"), (2, "try_to_unmap_one")])
+            dur = rng.randrange(3_000, 9_000)
+            visited = mapcount = calls = 1
+        s.walk(t, t + dur, 0, rng.randrange(2), 100, 0x20000 + i, 0xffffc90000a1fd00,
+               purpose, kind, mapcount, visited, calls)
+        t += dur + rng.randrange(1000, 100_000)
+    return s
+
+
+SCENARIOS = {
+    "tracepoints": scenario_tracepoints,
+    "kprobes": scenario_kprobes,
+    "kprobes-lost": scenario_kprobes_lost,
+    "instance": scenario_instance,
+    "empty": scenario_empty,
+    "noevents": scenario_noevents,
+    "ksm-slow": lambda: scenario_ksm(True),
+    "ksm-fast": lambda: scenario_ksm(False),
+}
+
+
+def main(argv):
+    if len(argv) not in (3, 4) or argv[1] not in SCENARIOS:
+        sys.stderr.write(__doc__)
+        return 2
+    s = SCENARIOS[argv[1]]()
+    s.t.write(argv[2])
+    if len(argv) == 4:
+        with open(argv[3], "w") as f:
+            json.dump(s.truth, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Offline tests of plugin_rmap.so: no kernel, no trace file. A tep handle
+ * parses the event formats from text, loads the built plugin from
+ * PLUGIN_DIR the way trace-cmd does (tep_load_plugins with
+ * TRACEEVENT_PLUGIN_DIR, system plugins off), and prints records made
+ * here byte by byte with tep_print_event(), in the order trace-cmd report
+ * would: the output text is checked exactly.
+ *
+ *   test-plugin-offline PLUGIN_DIR OWN_FORMATS_DIR [KERNEL_FORMATS_DIR]
+ *
+ * OWN_FORMATS_DIR holds the formats written from the kernel patch
+ * (tests/plugin/formats); when KERNEL_FORMATS_DIR (tests/data/formats,
+ * saved from the lab kernel) has the rmap formats, those are used instead
+ * and must have the same field layout as ours.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <event-parse.h>
+#include <trace-seq.h>
+
+#define TTM	0xffffffff81300000ULL	/* try_to_migrate_one */
+#define RMP	0xffffffff81300400ULL	/* remove_migration_pte */
+#define FRO	0xffffffff81300800ULL	/* folio_referenced_one */
+#define RWC1	0xffffc90000abc000ULL
+#define RWC2	0xffffc90000def000ULL
+#define FOLIO	0xffffea0000100000ULL
+
+static const char *plugin_dir;
+static char rmap_formats[2][4096];
+static const char *own_formats_dir;
+static int failures, checks;
+
+struct ctx {
+	struct tep_handle *tep;
+	struct tep_plugin_list *plugins;
+	struct trace_seq s;
+	unsigned long long next_offset;
+};
+
+struct rec {
+	struct tep_record r;
+	unsigned char data[64];
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("test-plugin-offline: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	static char buf[8192];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void parse_format(struct ctx *c, const char *path, const char *system)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+
+	if (!text)
+		die("cannot read %s: %s", path, strerror(errno));
+	if (tep_parse_event(c->tep, text, len, system))
+		die("libtraceevent cannot parse %s", path);
+}
+
+/* A tep handle with the formats and the plugin loaded: one "trace". */
+static void ctx_init(struct ctx *c)
+{
+	static const char * const kprobes[] = {
+		"rmap_walk_entry", "rmap_walk_exit", "rmap_walk_locked_entry",
+		"rmap_walk_locked_exit", "rmap_walk_ksm_entry", "rmap_walk_ksm_exit",
+	};
+	char path[4096];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->tep = tep_alloc();
+	if (!c->tep)
+		die("tep_alloc failed");
+	tep_set_long_size(c->tep, 8);
+	tep_set_file_bigendian(c->tep, TEP_LITTLE_ENDIAN);
+	tep_set_local_bigendian(c->tep, TEP_LITTLE_ENDIAN);
+	/* Only the built plugin: not the system's, not ~/.local's. */
+	tep_set_flag(c->tep, TEP_DISABLE_SYS_PLUGINS);
+	c->plugins = tep_load_plugins(c->tep);
+	if (!c->plugins)
+		die("no plugin loaded from %s (build plugin_rmap.so first)", plugin_dir);
+
+	parse_format(c, rmap_formats[0], "rmap");
+	parse_format(c, rmap_formats[1], "rmap");
+	for (i = 0; i < sizeof(kprobes) / sizeof(kprobes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/rmapstat-%s.format", own_formats_dir,
+			 kprobes[i]);
+		parse_format(c, path, "rmapstat");
+	}
+	tep_register_function(c->tep, "try_to_migrate_one", TTM, NULL);
+	tep_register_function(c->tep, "remove_migration_pte", RMP, NULL);
+	tep_register_function(c->tep, "folio_referenced_one", FRO, NULL);
+	trace_seq_init(&c->s);
+}
+
+static void ctx_fini(struct ctx *c)
+{
+	trace_seq_destroy(&c->s);
+	tep_unload_plugins(c->plugins, c->tep);
+	tep_free(c->tep);
+}
+
+static void put(unsigned char *data, struct tep_event *ev, const char *name,
+		unsigned long long val)
+{
+	struct tep_format_field *f = tep_find_field(ev, name);
+
+	if (!f)
+		f = tep_find_common_field(ev, name);
+	if (!f)
+		die("%s:%s has no field %s", ev->system, ev->name, name);
+	/* little endian, as the formats are parsed */
+	for (int i = 0; i < f->size; i++)
+		data[f->offset + i] = (unsigned char)(val >> (8 * i));
+}
+
+static struct rec *record(struct ctx *c, const char *system, const char *name,
+			  int cpu, unsigned long long ts, int pid)
+{
+	struct tep_event *ev = tep_find_event_by_name(c->tep, system, name);
+	struct rec *r = calloc(1, sizeof(*r));
+
+	if (!ev)
+		die("no event %s:%s", system, name);
+	if (!r)
+		die("out of memory");
+	r->r.ts = ts;
+	r->r.cpu = cpu;
+	r->r.offset = 0x10000 + (c->next_offset += 64);
+	r->r.data = r->data;
+	r->r.size = sizeof(r->data);
+	r->r.record_size = sizeof(r->data);
+	put(r->data, ev, "common_type", (unsigned long long)ev->id);
+	put(r->data, ev, "common_pid", (unsigned long long)pid);
+	return r;
+}
+
+static struct rec *start(struct ctx *c, int cpu, unsigned long long ts, int pid,
+			 unsigned long long pfn, unsigned long long rwc,
+			 unsigned long long rmap_one, unsigned int kind, int mapcount,
+			 int locked)
+{
+	struct rec *r = record(c, "rmap", "rmap_walk_start", cpu, ts, pid);
+	struct tep_event *ev = tep_find_event_by_name(c->tep, "rmap", "rmap_walk_start");
+
+	put(r->data, ev, "pfn", pfn);
+	put(r->data, ev, "rwc", rwc);
+	put(r->data, ev, "rmap_one", rmap_one);
+	put(r->data, ev, "kind", kind);
+	put(r->data, ev, "mapcount", (unsigned long long)(unsigned int)mapcount);
+	put(r->data, ev, "locked", (unsigned long long)locked);
+	return r;
+}
+
+static struct rec *end(struct ctx *c, int cpu, unsigned long long ts, int pid,
+		       unsigned long long pfn, unsigned long long rwc,
+		       unsigned long long rmap_one, unsigned int kind,
+		       unsigned int visited, unsigned int calls, int locked)
+{
+	struct rec *r = record(c, "rmap", "rmap_walk_end", cpu, ts, pid);
+	struct tep_event *ev = tep_find_event_by_name(c->tep, "rmap", "rmap_walk_end");
+
+	put(r->data, ev, "pfn", pfn);
+	put(r->data, ev, "rwc", rwc);
+	put(r->data, ev, "rmap_one", rmap_one);
+	put(r->data, ev, "kind", kind);
+	put(r->data, ev, "nr_visited", visited);
+	put(r->data, ev, "nr_rmap_one", calls);
+	put(r->data, ev, "locked", (unsigned long long)locked);
+	return r;
+}
+
+static struct rec *kentry(struct ctx *c, const char *func, int cpu,
+			  unsigned long long ts, int pid, unsigned long long folio,
+			  unsigned long long rwc, unsigned long long mapping,
+			  unsigned long long rmap_one)
+{
+	char name[64];
+	struct rec *r;
+	struct tep_event *ev;
+
+	snprintf(name, sizeof(name), "%s_entry", func);
+	r = record(c, "rmapstat", name, cpu, ts, pid);
+	ev = tep_find_event_by_name(c->tep, "rmapstat", name);
+	put(r->data, ev, "__probe_ip", 0xffffffff81200000ULL);
+	put(r->data, ev, "folio", folio);
+	put(r->data, ev, "rwc", rwc);
+	put(r->data, ev, "mapping", mapping);
+	put(r->data, ev, "rmap_one", rmap_one);
+	return r;
+}
+
+static struct rec *kexit(struct ctx *c, const char *func, int cpu,
+			 unsigned long long ts, int pid)
+{
+	char name[64];
+	struct rec *r;
+	struct tep_event *ev;
+
+	snprintf(name, sizeof(name), "%s_exit", func);
+	r = record(c, "rmapstat", name, cpu, ts, pid);
+	ev = tep_find_event_by_name(c->tep, "rmapstat", name);
+	put(r->data, ev, "__probe_func", 0xffffffff81200000ULL);
+	put(r->data, ev, "__probe_ret_ip", 0xffffffff81210000ULL);
+	return r;
+}
+
+/* What trace-cmd report prints after "<event>: " for this record. */
+static const char *show(struct ctx *c, struct rec *r)
+{
+	trace_seq_reset(&c->s);
+	tep_print_event(c->tep, &c->s, &r->r, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(&c->s);
+	return c->s.buffer;
+}
+
+/* Print r as trace-cmd report would (the plugin sees it) and drop it. */
+static void run(struct ctx *c, struct rec *r)
+{
+	show(c, r);
+	free(r);
+}
+
+static void expect(const char *what, const char *got, const char *want)
+{
+	checks++;
+	if (strcmp(got, want) == 0)
+		return;
+	failures++;
+	printf("FAIL %s\n  got:  %s\n  want: %s\n", what, got, want);
+}
+
+static void expect_has(const char *what, const char *got, const char *part, bool has)
+{
+	checks++;
+	if ((strstr(got, part) != NULL) == has)
+		return;
+	failures++;
+	printf("FAIL %s\n  got:  %s\n  %s: %s\n", what, got,
+	       has ? "should contain" : "should not contain", part);
+}
+
+/* Print r and compare; frees r unless keep. */
+static void print_expect(struct ctx *c, struct rec *r, const char *what,
+			 const char *want)
+{
+	expect(what, show(c, r), want);
+	free(r);
+}
+
+static void option(const char *name, const char *val)
+{
+	if (tep_plugin_add_option(name, val))
+		die("tep_plugin_add_option(%s) failed", name);
+}
+
+static void options_default(void)
+{
+	option("rmap:slow", "0");
+	option("rmap:unit", "auto");
+	option("rmap:raw", "0");
+}
+
+/* ---- cases ---- */
+
+static void test_one_walk(void)
+{
+	struct ctx c;
+
+	ctx_init(&c);
+	print_expect(&c, start(&c, 0, 1000000, 100, 0x1234, RWC1, TTM, 0, 3, 0),
+		     "start",
+		     "pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3");
+	print_expect(&c, end(&c, 0, 1002500, 100, 0x1234, RWC1, TTM, 0, 7, 3, 0),
+		     "end paired",
+		     "pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3 visited=7 rmap_one=3 duration=2.500us");
+	/* locked, a purpose inside a function, an unknown purpose, SHORT */
+	print_expect(&c, start(&c, 1, 2000000, 101, 0x2000, RWC2, RMP + 0x10, 1, 2, 1),
+		     "start locked",
+		     "pfn=0x2000 kind=ANON purpose=remove_migration_pte+0x10 mapcount=2 locked");
+	print_expect(&c, end(&c, 1, 2000999, 101, 0x2000, RWC2, RMP + 0x10, 1, 5, 1, 1),
+		     "end short",
+		     "pfn=0x2000 kind=ANON purpose=remove_migration_pte+0x10 mapcount=2 locked visited=5 rmap_one=1 duration=999ns SHORT");
+	print_expect(&c, start(&c, 1, 3000000, 101, 0x3000, RWC2, 0x1000, 2, 1, 0),
+		     "start unknown purpose",
+		     "pfn=0x3000 kind=FILE purpose=0x1000 mapcount=1");
+	print_expect(&c, end(&c, 1, 4500000, 101, 0x3000, RWC2, 0x1000, 2, 1, 1, 0),
+		     "end unknown purpose, auto unit ms",
+		     "pfn=0x3000 kind=FILE purpose=0x1000 mapcount=1 visited=1 rmap_one=1 duration=1.500000ms");
+	ctx_fini(&c);
+}
+
+static void test_unknown_kind(void)
+{
+	struct ctx c;
+
+	ctx_init(&c);
+	print_expect(&c, start(&c, 0, 1000, 100, 0x1, RWC1, TTM, 7, 1, 0),
+		     "start kind 7",
+		     "pfn=0x1 kind=UNKNOWN(7) purpose=try_to_migrate_one mapcount=1");
+	print_expect(&c, end(&c, 0, 2000, 100, 0x1, RWC1, TTM, 7, 1, 1, 0),
+		     "end kind 7",
+		     "pfn=0x1 kind=UNKNOWN(7) purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=1.000us");
+	print_expect(&c, end(&c, 0, 3000, 100, 0x2, RWC1, TTM, 0xffffffff, 0, 0, 0),
+		     "end kind 0xffffffff without start",
+		     "pfn=0x2 kind=UNKNOWN(4294967295) purpose=try_to_migrate_one visited=0 rmap_one=0 duration=? (start not seen)");
+	ctx_fini(&c);
+}
+
+static void test_end_without_start(void)
+{
+	struct ctx c;
+
+	ctx_init(&c);
+	print_expect(&c, end(&c, 0, 5000, 100, 0x99, RWC1, FRO, 2, 4, 1, 0),
+		     "first event is an end",
+		     "pfn=0x99 kind=FILE purpose=folio_referenced_one visited=4 rmap_one=1 duration=? (start not seen)");
+	/* rwc, pfn and pid must all match */
+	run(&c, start(&c, 0, 6000, 100, 0x10, RWC1, FRO, 2, 1, 0));
+	print_expect(&c, end(&c, 0, 7000, 101, 0x10, RWC1, FRO, 2, 1, 1, 0),
+		     "end of another pid",
+		     "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)");
+	print_expect(&c, end(&c, 0, 7100, 100, 0x11, RWC1, FRO, 2, 1, 1, 0),
+		     "end of another pfn",
+		     "pfn=0x11 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)");
+	print_expect(&c, end(&c, 0, 7200, 100, 0x10, RWC2, FRO, 2, 1, 1, 0),
+		     "end of another rwc",
+		     "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)");
+	print_expect(&c, end(&c, 0, 8000, 100, 0x10, RWC1, FRO, 2, 1, 1, 0),
+		     "the end of the start",
+		     "pfn=0x10 kind=FILE purpose=folio_referenced_one mapcount=1 visited=1 rmap_one=1 duration=2.000us");
+	print_expect(&c, end(&c, 0, 9000, 100, 0x10, RWC1, FRO, 2, 1, 1, 0),
+		     "a second end: its start was used",
+		     "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)");
+	ctx_fini(&c);
+}
+
+static void test_start_without_end(void)
+{
+	struct ctx c;
+
+	ctx_init(&c);
+	/* pid 100 starts on pfn 0x20 and its end never comes */
+	print_expect(&c, start(&c, 0, 1000, 100, 0x20, RWC1, TTM, 1, 1, 0),
+		     "start that never ends",
+		     "pfn=0x20 kind=ANON purpose=try_to_migrate_one mapcount=1");
+	/* other walks of the same task pair on their own */
+	run(&c, start(&c, 0, 2000, 100, 0x21, RWC1, TTM, 1, 1, 0));
+	print_expect(&c, end(&c, 0, 2300, 100, 0x21, RWC1, TTM, 1, 1, 1, 0),
+		     "another walk of that task",
+		     "pfn=0x21 kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=300ns");
+	/* a new start of the same key replaces it: the end pairs with the new one */
+	run(&c, start(&c, 1, 5000, 100, 0x20, RWC1, TTM, 1, 4, 0));
+	print_expect(&c, end(&c, 1, 5400, 100, 0x20, RWC1, TTM, 1, 2, 4, 0),
+		     "end after a restarted key",
+		     "pfn=0x20 kind=ANON purpose=try_to_migrate_one mapcount=4 visited=2 rmap_one=4 duration=400ns");
+	/* and the trace ends with a start in flight: unloading must cope */
+	print_expect(&c, start(&c, 1, 6000, 100, 0x22, RWC2, FRO, 2, 1, 0),
+		     "last event is a start",
+		     "pfn=0x22 kind=FILE purpose=folio_referenced_one mapcount=1");
+	ctx_fini(&c);
+}
+
+static void test_interleaved_cpus(void)
+{
+	struct ctx c;
+
+	ctx_init(&c);
+	/* A on CPU 0 by pid 100, B on CPU 1 by pid 200; both tasks migrate */
+	run(&c, start(&c, 0, 1000, 100, 0xa, RWC1, FRO, 1, 2, 0));
+	run(&c, start(&c, 1, 1200, 200, 0xb, RWC2, TTM, 2, 1, 0));
+	print_expect(&c, end(&c, 0, 1700, 200, 0xb, RWC2, TTM, 2, 3, 1, 0),
+		     "B ends on CPU 0",
+		     "pfn=0xb kind=FILE purpose=try_to_migrate_one mapcount=1 visited=3 rmap_one=1 duration=500ns");
+	print_expect(&c, end(&c, 1, 4450, 100, 0xa, RWC1, FRO, 1, 2, 2, 0),
+		     "A ends on CPU 1",
+		     "pfn=0xa kind=ANON purpose=folio_referenced_one mapcount=2 visited=2 rmap_one=2 duration=3.450us");
+
+	/* same pfn and rwc value in two tasks, ends in the other order */
+	run(&c, start(&c, 0, 10000, 100, 0xc, RWC1, TTM, 0, 2, 0));
+	run(&c, start(&c, 1, 10100, 200, 0xc, RWC1, TTM, 0, 2, 0));
+	print_expect(&c, end(&c, 1, 10500, 200, 0xc, RWC1, TTM, 0, 9, 2, 0),
+		     "pid 200 ends first",
+		     "pfn=0xc kind=KSM purpose=try_to_migrate_one mapcount=2 visited=9 rmap_one=2 duration=400ns");
+	print_expect(&c, end(&c, 0, 11000, 100, 0xc, RWC1, TTM, 0, 9, 2, 0),
+		     "pid 100 ends last",
+		     "pfn=0xc kind=KSM purpose=try_to_migrate_one mapcount=2 visited=9 rmap_one=2 duration=1.000us");
+
+	/* nesting in one task: different rwc */
+	run(&c, start(&c, 0, 20000, 100, 0xd, RWC1, TTM, 1, 1, 0));
+	run(&c, start(&c, 0, 20100, 100, 0xe, RWC2, RMP, 1, 1, 1));
+	print_expect(&c, end(&c, 0, 20300, 100, 0xe, RWC2, RMP, 1, 1, 1, 1),
+		     "inner walk",
+		     "pfn=0xe kind=ANON purpose=remove_migration_pte mapcount=1 locked visited=1 rmap_one=1 duration=200ns");
+	print_expect(&c, end(&c, 0, 21000, 100, 0xd, RWC1, TTM, 1, 1, 1, 0),
+		     "outer walk",
+		     "pfn=0xd kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=1.000us");
+	ctx_fini(&c);
+}
+
+static void test_lost_events(void)
+{
+	struct ctx c;
+	struct rec *r;
+
+	ctx_init(&c);
+	run(&c, start(&c, 0, 1000, 100, 0x30, RWC1, TTM, 1, 1, 0));
+	run(&c, start(&c, 1, 1100, 200, 0x31, RWC2, TTM, 1, 1, 0));
+	/* events were lost on CPU 0: the end of 0x30 may be among them */
+	r = start(&c, 0, 2000, 300, 0x32, RWC1, FRO, 2, 1, 0);
+	r->r.missed_events = 12;
+	print_expect(&c, r, "start after lost events",
+		     "pfn=0x32 kind=FILE purpose=folio_referenced_one mapcount=1");
+	print_expect(&c, end(&c, 0, 3000, 100, 0x30, RWC1, TTM, 1, 1, 1, 0),
+		     "end across the gap gets no duration",
+		     "pfn=0x30 kind=ANON purpose=try_to_migrate_one visited=1 rmap_one=1 duration=? (events dropped since start)");
+	print_expect(&c, end(&c, 1, 3100, 200, 0x31, RWC2, TTM, 1, 1, 1, 0),
+		     "the other CPU lost nothing",
+		     "pfn=0x31 kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=2.000us");
+	ctx_fini(&c);
+}
+
+static void test_replay(void)
+{
+	struct ctx c;
+	struct rec *s1, *e1;
+	const char *want = "pfn=0x40 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=4 rmap_one=2 duration=750ns";
+
+	ctx_init(&c);
+	s1 = start(&c, 0, 1000, 100, 0x40, RWC1, TTM, 0, 2, 0);
+	e1 = end(&c, 1, 1750, 100, 0x40, RWC1, TTM, 0, 4, 2, 0);
+	show(&c, s1);
+	expect("end", show(&c, e1), want);
+	expect("the same end printed again", show(&c, e1), want);
+	/* printing the start again must not make it pending again */
+	expect("start printed again", show(&c, s1),
+	       "pfn=0x40 kind=KSM purpose=try_to_migrate_one mapcount=2");
+	print_expect(&c, end(&c, 1, 2000, 100, 0x40, RWC1, TTM, 0, 4, 2, 0),
+		     "a new end after the replay",
+		     "pfn=0x40 kind=KSM purpose=try_to_migrate_one visited=4 rmap_one=2 duration=? (start not seen)");
+	expect("the first end once more", show(&c, e1), want);
+	free(s1);
+	free(e1);
+
+	/* two records with one timestamp are both new, once each */
+	run(&c, start(&c, 0, 5000, 100, 0x41, RWC1, TTM, 0, 1, 0));
+	s1 = start(&c, 1, 5000, 200, 0x41, RWC2, TTM, 0, 1, 0);
+	show(&c, s1);
+	show(&c, s1);
+	e1 = end(&c, 1, 5300, 200, 0x41, RWC2, TTM, 0, 1, 1, 0);
+	expect("same-timestamp start paired once", show(&c, e1),
+	       "pfn=0x41 kind=KSM purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=300ns");
+	free(s1);
+	free(e1);
+	print_expect(&c, end(&c, 0, 5400, 100, 0x41, RWC1, TTM, 0, 1, 1, 0),
+		     "the other same-timestamp start",
+		     "pfn=0x41 kind=KSM purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=400ns");
+	ctx_fini(&c);
+}
+
+static void test_options(void)
+{
+	struct ctx c;
+	struct rec *e;
+	const char *out;
+
+	ctx_init(&c);
+	run(&c, start(&c, 0, 1000, 100, 0x50, RWC1, TTM, 0, 2, 0));
+	e = end(&c, 0, 3500, 100, 0x50, RWC1, TTM, 0, 6, 2, 0);
+	expect("default", show(&c, e),
+	       "pfn=0x50 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=6 rmap_one=2 duration=2.500us");
+
+	option("rmap:unit", "ns");
+	expect_has("unit=ns", show(&c, e), " duration=2500ns", true);
+	option("rmap:unit", "us");
+	expect_has("unit=us", show(&c, e), " duration=2.500us", true);
+	option("rmap:unit", "ms");
+	expect_has("unit=ms", show(&c, e), " duration=0.002500ms", true);
+	option("rmap:unit", "hours");
+	expect_has("bad unit is auto", show(&c, e), " duration=2.500us", true);
+	option("rmap:unit", "auto");
+
+	option("rmap:slow", "2us");
+	expect("slow=2us", show(&c, e),
+	       "pfn=0x50 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=6 rmap_one=2 duration=2.500us SLOW");
+	option("rmap:slow", "2500ns");
+	expect_has("slow equal to the duration", show(&c, e), " SLOW", true);
+	option("rmap:slow", "2501ns");
+	expect_has("slow=2501ns", show(&c, e), "SLOW", false);
+	option("rmap:slow", "2.5");
+	expect_has("bare number is us", show(&c, e), " SLOW", true);
+	option("rmap:slow", "0.002ms");
+	expect_has("slow=0.002ms", show(&c, e), " SLOW", true);
+	option("rmap:slow", "1s");
+	expect_has("slow=1s", show(&c, e), "SLOW", false);
+	option("rmap:slow", "fast");
+	expect_has("bad slow is off", show(&c, e), "SLOW", false);
+	option("rmap:slow", "0");
+	expect_has("slow=0 is off", show(&c, e), "SLOW", false);
+
+	option("rmap:raw", "1");
+	out = show(&c, e);
+	expect_has("raw", out,
+		   "duration=2.500us raw: pfn=0x50 rwc=0xffffc90000abc000 rmap_one=0xffffffff81300000 kind=0 nr_visited=6 nr_rmap_one=2 locked=0",
+		   true);
+	option("rmap:raw", "0");
+	expect_has("raw off", show(&c, e), "raw:", false);
+	/* -O rmap:raw without a value toggles the boolean */
+	option("rmap:raw", NULL);
+	expect_has("raw toggled on", show(&c, e), " raw: ", true);
+	option("rmap:raw", NULL);
+	expect_has("raw toggled off", show(&c, e), " raw: ", false);
+	free(e);
+	ctx_fini(&c);
+	options_default();
+}
+
+static void test_kprobes(void)
+{
+	struct ctx c;
+
+	ctx_init(&c);
+	/* rmap_walk of a KSM folio, with rmap_walk_ksm inside */
+	print_expect(&c, kentry(&c, "rmap_walk", 0, 1000, 300, FOLIO, RWC1,
+				0xffff888004001003ULL, TTM),
+		     "rmap_walk entry",
+		     "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one");
+	print_expect(&c, kentry(&c, "rmap_walk_ksm", 0, 1100, 300, FOLIO, RWC1,
+				0xffff888004001003ULL, TTM),
+		     "rmap_walk_ksm entry",
+		     "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one");
+	print_expect(&c, kexit(&c, "rmap_walk_ksm", 1, 1900, 300),
+		     "rmap_walk_ksm exit",
+		     "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one duration=800ns (inside rmap_walk)");
+	print_expect(&c, kexit(&c, "rmap_walk", 1, 2000, 300),
+		     "rmap_walk exit",
+		     "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one duration=1.000us");
+
+	/* rmap_walk_locked of an anon folio */
+	print_expect(&c, kentry(&c, "rmap_walk_locked", 0, 3000, 301, FOLIO + 0x40,
+				RWC2, 0xffff888004002001ULL, RMP),
+		     "rmap_walk_locked entry",
+		     "folio=0xffffea0000100040 kind=ANON purpose=remove_migration_pte locked");
+	print_expect(&c, kexit(&c, "rmap_walk_locked", 0, 3600, 301),
+		     "rmap_walk_locked exit",
+		     "folio=0xffffea0000100040 kind=ANON purpose=remove_migration_pte locked duration=600ns");
+
+	print_expect(&c, kexit(&c, "rmap_walk", 0, 4000, 302),
+		     "exit without entry", "duration=? (entry not seen)");
+
+	/* last in, first out per task and function; file folio */
+	run(&c, kentry(&c, "rmap_walk", 1, 5000, 303, FOLIO + 0x80, RWC1,
+		    0xffff888004003000ULL, FRO));
+	run(&c, kentry(&c, "rmap_walk", 1, 5100, 303, FOLIO + 0xc0, RWC2,
+		    0xffff888004003000ULL, FRO));
+	print_expect(&c, kexit(&c, "rmap_walk", 1, 5200, 303), "inner exit",
+		     "folio=0xffffea00001000c0 kind=FILE purpose=folio_referenced_one duration=100ns");
+	print_expect(&c, kexit(&c, "rmap_walk", 1, 5500, 303), "outer exit",
+		     "folio=0xffffea0000100080 kind=FILE purpose=folio_referenced_one duration=500ns");
+	ctx_fini(&c);
+}
+
+/*
+ * Another series' rmap_walk_start (no pfn: a folio pointer and a string
+ * kind): the plugin cannot pair it and leaves it to the kernel's format.
+ */
+static void test_foreign_format(void)
+{
+	static const char format[] =
+		"name: rmap_walk_start\n"
+		"ID: 1701\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:struct folio * folio;\toffset:8;\tsize:8;\tsigned:0;\n"
+		"\tfield:const void * rwc;\toffset:16;\tsize:8;\tsigned:0;\n"
+		"\tfield:bool locked;\toffset:24;\tsize:1;\tsigned:0;\n"
+		"\n"
+		"print fmt: \"folio=%p rwc=%p locked=%d\", REC->folio, REC->rwc, REC->locked\n";
+	struct tep_handle *tep = tep_alloc();
+	struct tep_plugin_list *plugins;
+	struct tep_event *ev;
+	struct trace_seq s;
+	struct rec r;
+
+	if (!tep)
+		die("tep_alloc failed");
+	tep_set_long_size(tep, 8);
+	tep_set_file_bigendian(tep, TEP_LITTLE_ENDIAN);
+	tep_set_local_bigendian(tep, TEP_LITTLE_ENDIAN);
+	tep_set_flag(tep, TEP_DISABLE_SYS_PLUGINS);
+	plugins = tep_load_plugins(tep);
+	if (tep_parse_event(tep, format, sizeof(format) - 1, "rmap"))
+		die("cannot parse the foreign format");
+	ev = tep_find_event_by_name(tep, "rmap", "rmap_walk_start");
+	memset(&r, 0, sizeof(r));
+	r.r.data = r.data;
+	r.r.size = sizeof(r.data);
+	r.r.ts = 1000;
+	put(r.data, ev, "common_type", (unsigned long long)ev->id);
+	put(r.data, ev, "common_pid", 100);
+	put(r.data, ev, "folio", FOLIO);
+	put(r.data, ev, "rwc", RWC1);
+	put(r.data, ev, "locked", 1);
+	trace_seq_init(&s);
+	tep_print_event(tep, &s, &r.r, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(&s);
+	expect("another series' format prints as the kernel's", s.buffer,
+	       "folio=0xffffea0000100000 rwc=0xffffc90000abc000 locked=1");
+	trace_seq_destroy(&s);
+	tep_unload_plugins(plugins, tep);
+	tep_free(tep);
+}
+
+/* ---- format layout ---- */
+
+static bool has_file(const char *dir, const char *name, char *path, size_t len)
+{
+	struct stat st;
+
+	if (!dir)
+		return false;
+	snprintf(path, len, "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+/* The kernel's format must have our fields at our offsets. */
+static void compare_layout(const char *name, const char *ours, const char *theirs)
+{
+	struct tep_handle *a = tep_alloc(), *b = tep_alloc();
+	struct tep_event *ea, *eb;
+	struct tep_format_field **fa;
+	size_t len;
+	char *text;
+	int i;
+
+	if (!a || !b)
+		die("tep_alloc failed");
+	text = read_file(ours, &len);
+	if (!text || tep_parse_event(a, text, len, "rmap"))
+		die("cannot parse %s", ours);
+	text = read_file(theirs, &len);
+	if (!text || tep_parse_event(b, text, len, "rmap"))
+		die("cannot parse %s", theirs);
+	ea = tep_find_event_by_name(a, "rmap", name);
+	eb = tep_find_event_by_name(b, "rmap", name);
+	if (!ea || !eb)
+		die("no %s in %s or %s", name, ours, theirs);
+	fa = tep_event_fields(ea);
+	for (i = 0; fa && fa[i]; i++) {
+		struct tep_format_field *fb = tep_find_field(eb, fa[i]->name);
+		char what[128];
+
+		snprintf(what, sizeof(what), "kernel format of %s: field %s", name,
+			 fa[i]->name);
+		checks++;
+		if (!fb || fb->offset != fa[i]->offset || fb->size != fa[i]->size) {
+			failures++;
+			printf("FAIL %s: ours at %d size %d, the kernel's %s\n", what,
+			       fa[i]->offset, fa[i]->size, fb ? "differs" : "is missing");
+		}
+	}
+	free(fa);
+	tep_free(a);
+	tep_free(b);
+}
+
+int main(int argc, char **argv)
+{
+	static const char * const names[2] = { "rmap_walk_start", "rmap_walk_end" };
+	const char *kernel_dir = argc > 3 ? argv[3] : NULL;
+	char path[4096], own[4096];
+	int i;
+
+	if (argc < 3)
+		die("usage: test-plugin-offline PLUGIN_DIR OWN_FORMATS_DIR [KERNEL_FORMATS_DIR]");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	plugin_dir = argv[1];
+	own_formats_dir = argv[2];
+	if (setenv("TRACEEVENT_PLUGIN_DIR", plugin_dir, 1) ||
+	    setenv("HOME", "/nonexistent", 1))
+		die("setenv failed");
+
+	for (i = 0; i < 2; i++) {
+		char file[64];
+
+		snprintf(file, sizeof(file), "%s.format", names[i]);
+		if (!has_file(own_formats_dir, file, own, sizeof(own)))
+			die("missing %s", own);
+		if (has_file(kernel_dir, file, path, sizeof(path))) {
+			compare_layout(names[i], own, path);
+			snprintf(rmap_formats[i], sizeof(rmap_formats[i]), "%s", path);
+		} else {
+			snprintf(rmap_formats[i], sizeof(rmap_formats[i]), "%s", own);
+		}
+		printf("# %s from %s\n", names[i], rmap_formats[i]);
+	}
+
+	options_default();
+	test_one_walk();
+	test_unknown_kind();
+	test_end_without_start();
+	test_start_without_end();
+	test_interleaved_cpus();
+	test_lost_events();
+	test_replay();
+	test_options();
+	test_kprobes();
+	test_foreign_format();
+
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}

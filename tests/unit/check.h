@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Minimal checks for the unit tests: report every failure, exit 1 at the end. */
+#ifndef RS_TEST_CHECK_H
+#define RS_TEST_CHECK_H
+
+#include <stdio.h>
+
+static int check_failures;
+static int check_count;
+
+#define CHECK(cond) do {						\
+	check_count++;							\
+	if (!(cond)) {							\
+		check_failures++;					\
+		fprintf(stderr, "%s:%d: %s: check failed: %s\n",	\
+			__FILE__, __LINE__, __func__, #cond);		\
+	}								\
+} while (0)
+
+#define CHECK_EQ_U64(a, b) do {						\
+	unsigned long long _a = (a), _b = (b);				\
+	check_count++;							\
+	if (_a != _b) {							\
+		check_failures++;					\
+		fprintf(stderr, "%s:%d: %s: %s == %llu, expected %s == %llu\n", \
+			__FILE__, __LINE__, __func__, #a, _a, #b, _b);	\
+	}								\
+} while (0)
+
+#define RUN(test) do {							\
+	int _before = check_failures;					\
+	test();								\
+	printf("%s %s\n", check_failures == _before ? "ok  " : "FAIL", #test); \
+} while (0)
+
+static inline int check_summary(void)
+{
+	printf("%d checks, %d failed\n", check_count, check_failures);
+	return check_failures ? 1 : 0;
+}
+
+#endif

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * JSON: the writer's output read back by the parser (and, with --print,
+ * written to stdout for tests/unit/check_json.py to read with Python's
+ * json module), parser error cases, report JSON loaded for compare
+ * (schema and version checks), and the regression rule of compare.
+ *
+ * usage: test-json            run the checks
+ *        test-json --print    print the sample document only
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "compare.h"
+#include "json_parse.h"
+#include "json_write.h"
+
+/* Strings a report can contain: comm and purpose come from the trace. */
+static const char *const tricky[] = {
+	"plain",
+	"quote \" backslash \\ slash /",
+	"tab\tnewline\ncr\r",
+	"\x01\x1f\x7f control",
+	"a,b \"odd\"-400",
+	"kworker/0:1H",
+	"utf-8 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+	"invalid \xff\xfe utf-8",
+	"",
+};
+
+static void write_sample(FILE *f)
+{
+	struct rs_json j;
+	size_t i;
+
+	rs_json_init(&j, f);
+	rs_json_begin_object(&j, NULL);
+	rs_json_string(&j, "schema", "rmapstat-test");
+	rs_json_u64(&j, "u64_max", UINT64_MAX);
+	rs_json_u64(&j, "ns", 860000000ULL);
+	rs_json_i64(&j, "negative", -42);
+	rs_json_double(&j, "mean", 1447818.178, 3);
+	rs_json_double(&j, "exact", 0.0078125, -1);
+	rs_json_double(&j, "nan", NAN, 3);
+	rs_json_double(&j, "inf", INFINITY, -1);
+	rs_json_bool(&j, "yes", true);
+	rs_json_bool(&j, "no", false);
+	rs_json_null(&j, "nothing");
+	rs_json_begin_array(&j, "empty_array");
+	rs_json_end_array(&j);
+	rs_json_begin_object(&j, "empty_object");
+	rs_json_end_object(&j);
+	rs_json_begin_array(&j, "strings");
+	for (i = 0; i < sizeof(tricky) / sizeof(tricky[0]); i++)
+		rs_json_string(&j, NULL, tricky[i]);
+	rs_json_end_array(&j);
+	rs_json_begin_array(&j, "nested");
+	rs_json_begin_object(&j, NULL);
+	rs_json_begin_array(&j, "deeper");
+	rs_json_u64(&j, NULL, 1);
+	rs_json_u64(&j, NULL, 2);
+	rs_json_end_array(&j);
+	rs_json_end_object(&j);
+	rs_json_end_array(&j);
+	rs_json_end_object(&j);
+	rs_json_finish(&j);
+}
+
+/* What the parser must give back for a tricky string (invalid bytes become U+00XX). */
+static void expected_string(const char *in, char *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+
+	for (; *p; p++) {
+		if (*p == 0xff) {
+			*out++ = (char)0xc3;
+			*out++ = (char)0xbf;
+		} else if (*p == 0xfe) {
+			*out++ = (char)0xc3;
+			*out++ = (char)0xbe;
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+}
+
+static void test_round_trip(void)
+{
+	const struct rs_jval *v, *a;
+	struct rs_jval *root;
+	char *buf = NULL, err[128], want[128];
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	write_sample(f);
+	fclose(f);
+	root = rs_jparse(buf, len, err, sizeof(err));
+	CHECK(root != NULL);
+	if (!root) {
+		fprintf(stderr, "parse error: %s\n%s\n", err, buf);
+		free(buf);
+		return;
+	}
+	v = rs_jget(root, "ns");
+	CHECK(v && v->type == RS_JNUM && v->num == 860000000.0);
+	v = rs_jget(root, "negative");
+	CHECK(v && v->type == RS_JNUM && v->num == -42);
+	v = rs_jget(root, "mean");
+	CHECK(v && fabs(v->num - 1447818.178) < 1e-6);
+	v = rs_jget(root, "exact");
+	CHECK(v && v->num == 0.0078125);
+	CHECK(rs_jget(root, "nan") && rs_jget(root, "nan")->type == RS_JNULL);
+	CHECK(rs_jget(root, "inf") && rs_jget(root, "inf")->type == RS_JNULL);
+	CHECK(rs_jget(root, "yes") && rs_jget(root, "yes")->b);
+	CHECK(rs_jget(root, "no") && rs_jget(root, "no")->type == RS_JBOOL && !rs_jget(root, "no")->b);
+	CHECK(rs_jget(root, "empty_array") && rs_jget(root, "empty_array")->n == 0);
+	CHECK(rs_jget(root, "empty_object") && rs_jget(root, "empty_object")->type == RS_JOBJ);
+	a = rs_jget(root, "strings");
+	CHECK(a && a->type == RS_JARR && a->n == sizeof(tricky) / sizeof(tricky[0]));
+	for (i = 0; a && i < a->n; i++) {
+		expected_string(tricky[i], want);
+		CHECK(a->items[i].type == RS_JSTR && !strcmp(a->items[i].str, want));
+	}
+	a = rs_jget(root, "nested");
+	CHECK(a && a->n == 1 && rs_jget(&a->items[0], "deeper") &&
+	      rs_jget(&a->items[0], "deeper")->n == 2);
+	rs_jfree(root);
+	free(buf);
+}
+
+static void test_parse_errors(void)
+{
+	static const char *const bad[] = {
+		"", "{", "{\"a\":1,}", "[1,2", "{\"a\" 1}", "\"unterminated",
+		"{\"a\":\"\\q\"}", "{\"a\":01}", "{\"a\":1} x", "[1.]", "nul",
+		"{\"a\":\"ctl\x01\"}", "[-]", "{\"a\":\"\\ud800\"}",
+	};
+	char err[128], deep[300];
+	struct rs_jval *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = rs_jparse(bad[i], strlen(bad[i]), err, sizeof(err));
+		CHECK(v == NULL);
+		if (v)
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+		rs_jfree(v);
+	}
+	memset(deep, '[', 200);
+	v = rs_jparse(deep, 200, err, sizeof(err));
+	CHECK(v == NULL && strstr(err, "deep"));
+	{
+		static const char ok[] =
+			" {\"k\": [true, false, null, -1.5e3, \"\\u00e9\\ud83d\\ude00\"]} ";
+
+		v = rs_jparse(ok, strlen(ok), err, sizeof(err));
+	}
+	CHECK(v != NULL);
+	if (v) {
+		const struct rs_jval *k = rs_jget(v, "k");
+
+		CHECK(k && k->n == 5 && k->items[3].num == -1500);
+		CHECK(k && !strcmp(k->items[4].str, "\xc3\xa9\xf0\x9f\x98\x80"));
+	}
+	rs_jfree(v);
+}
+
+static const char report_json[] =
+	"{\"schema\": \"rmapstat-report\", \"version\": 1, \"group_by\": [\"kind\"],"
+	" \"source\": \"tracepoints\", \"groups\": ["
+	" {\"name\": \"KSM\", \"count\": 4, \"min_ns\": 100, \"mean_ns\": 150.5, \"p99_ns\": 1000,"
+	"  \"p99_9_ns\": 1000, \"max_ns\": 1000},"
+	" {\"name\": \"ANON\", \"count\": 0, \"min_ns\": null, \"p99_ns\": null}]}";
+
+static void test_metric_set(void)
+{
+	struct rs_metric_set s;
+	struct rs_error err;
+	char text[1024];
+
+	CHECK(rs_metric_set_from_json(&s, "x.json", report_json, strlen(report_json), &err) == 0);
+	CHECK(s.n == 2 && !strcmp(s.by, "kind") && !strcmp(s.source, "tracepoints"));
+	CHECK(s.n == 2 && s.g[0].v[RS_M_P99] == 1000 && s.g[0].v[RS_M_MEAN] == 150.5 &&
+	      s.g[0].v[RS_M_P999] == 1000 && isnan(s.g[0].v[RS_M_P50]));
+	CHECK(s.n == 2 && s.g[1].v[RS_M_COUNT] == 0 && isnan(s.g[1].v[RS_M_P99]));
+	rs_metric_set_free(&s);
+
+	snprintf(text, sizeof(text), "%s", report_json);
+	memcpy(strstr(text, "\"version\": 1"), "\"version\": 2", 12);
+	CHECK(rs_metric_set_from_json(&s, "x.json", text, strlen(text), &err) == -1);
+	CHECK(strstr(err.what, "version 2") && strstr(err.what, "version 1"));
+
+	snprintf(text, sizeof(text), "{\"schema\": \"something-else\", \"version\": 1}");
+	CHECK(rs_metric_set_from_json(&s, "x.json", text, strlen(text), &err) == -1);
+	CHECK(strstr(err.what, "not an rmapstat report") != NULL);
+
+	snprintf(text, sizeof(text), "{\"schema\": \"rmapstat-report\", \"version\": 1, \"groups\": [{\"name\": \"KSM\"}]}");
+	CHECK(rs_metric_set_from_json(&s, "x.json", text, strlen(text), &err) == -1);
+	CHECK(strstr(err.what, "no count") != NULL);
+
+	CHECK(rs_metric_set_from_json(&s, "x.json", "{oops", 5, &err) == -1);
+	CHECK(strstr(err.what, "not valid JSON") != NULL);
+
+	CHECK(rs_metric_parse("p99.9") == RS_M_P999 && rs_metric_parse("p999") == RS_M_P999);
+	CHECK(rs_metric_parse("max") == RS_M_MAX && rs_metric_parse("p42") == -1);
+}
+
+static void set_of(struct rs_metric_set *s, const char *names[], const double *p99, size_t n)
+{
+	size_t i;
+	int m;
+
+	memset(s, 0, sizeof(*s));
+	s->origin = strdup("t");
+	s->by = strdup("kind");
+	s->source = strdup("tracepoints");
+	s->g = calloc(n, sizeof(*s->g));
+	for (i = 0; i < n; i++) {
+		s->g[i].name = strdup(names[i]);
+		for (m = 0; m < RS_M_NR; m++)
+			s->g[i].v[m] = NAN;
+		s->g[i].v[RS_M_COUNT] = isnan(p99[i]) ? 0 : 10;
+		s->g[i].v[RS_M_P99] = p99[i];
+	}
+	s->n = n;
+}
+
+static void test_compare_rule(void)
+{
+	const char *bn[] = { "KSM", "ANON", "FILE", "gone", "empty" };
+	const char *nn[] = { "KSM", "ANON", "FILE", "empty", "fresh" };
+	const double bv[] = { 1000, 1000, 1000, 5, 7 };
+	const double nv[] = { 1100, 1100.5, 900, NAN, 99 };
+	struct rs_metric_set base, new;
+	struct rs_compare c;
+
+	set_of(&base, bn, bv, 5);
+	set_of(&new, nn, nv, 5);
+	memset(&c, 0, sizeof(c));
+	c.base = &base;
+	c.new = &new;
+	c.metrics[0] = RS_M_P99;
+	c.nr_metrics = 1;
+	c.threshold_pct = 10;
+	CHECK(rs_compare_run(&c) == 0);
+	CHECK_EQ_U64(c.nr_rows, 6);
+	/* +10% exactly is allowed, more is not */
+	CHECK(c.rows[0].state == RS_CMP_OK && fabs(c.rows[0].change_pct - 10) < 1e-9);
+	CHECK(c.rows[1].state == RS_CMP_REGRESSION && fabs(c.rows[1].ratio - 1.1005) < 1e-9);
+	CHECK(c.rows[2].state == RS_CMP_OK && c.rows[2].change_pct < 0);
+	CHECK(c.rows[3].state == RS_CMP_ONLY_BASE && !strcmp(c.rows[3].group, "gone"));
+	CHECK(c.rows[4].state == RS_CMP_NO_DATA);
+	CHECK(c.rows[5].state == RS_CMP_ONLY_NEW && !strcmp(c.rows[5].group, "fresh"));
+	CHECK_EQ_U64(c.regressions, 1);
+	rs_compare_free(&c);
+
+	/* only some groups */
+	{
+		const char *only[] = { "KSM" };
+
+		c.only_groups = only;
+		c.nr_only_groups = 1;
+		CHECK(rs_compare_run(&c) == 0);
+		CHECK_EQ_U64(c.nr_rows, 1);
+		CHECK_EQ_U64(c.regressions, 0);
+		rs_compare_free(&c);
+	}
+	rs_metric_set_free(&base);
+	rs_metric_set_free(&new);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--print")) {
+		write_sample(stdout);
+		return 0;
+	}
+	RUN(test_round_trip);
+	RUN(test_parse_errors);
+	RUN(test_metric_set);
+	RUN(test_compare_rule);
+	return check_summary();
+}

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trace.dat reading, decoding and the walk report on synthetic traces
+ * whose content is known (tests/cli/mktrace.py writes each trace and a
+ * JSON file with the walks it put in): every walk is found with its exact
+ * duration, CPUs, kind, purpose and counters, every unpaired event is
+ * counted, instance buffers are read, and the libtracecmd functions that
+ * trace-cmd.h does not declare (lib/tracecmd_extra.h) give the values the
+ * file holds.
+ *
+ * usage: test-report DIR              DIR has SCENARIO.dat and SCENARIO.json
+ *        test-report --json FILE      print the report JSON of FILE (for check_json.py)
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "json_parse.h"
+#include "output.h"
+#include "trace_input.h"
+#include "walk_decode.h"
+#include "walk_report.h"
+
+static const char *dir;
+
+struct row_copy {
+	struct rs_walk walk;
+	char purpose[RS_PURPOSE_LEN];
+	char buffer[64];
+};
+
+struct rows {
+	struct row_copy *r;
+	size_t n, cap;
+};
+
+static int keep_row(const struct rs_row *row, void *arg)
+{
+	struct rows *rows = arg;
+
+	if (rows->n == rows->cap) {
+		rows->cap = rows->cap ? 2 * rows->cap : 256;
+		rows->r = realloc(rows->r, rows->cap * sizeof(*rows->r));
+		if (!rows->r)
+			abort();
+	}
+	rows->r[rows->n].walk = *row->walk;
+	snprintf(rows->r[rows->n].purpose, RS_PURPOSE_LEN, "%s", row->purpose);
+	snprintf(rows->r[rows->n].buffer, 64, "%s", row->buffer);
+	rows->n++;
+	return 0;
+}
+
+static char *path_of(const char *scenario, const char *ext)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s.%s", dir, scenario, ext) < 0)
+		abort();
+	return p;
+}
+
+static struct rs_jval *load_truth(const char *scenario)
+{
+	char *path = path_of(scenario, "json"), *text, err[128];
+	struct rs_jval *v;
+	FILE *f = fopen(path, "r");
+	long len;
+
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = malloc(len + 1);
+	if (!text || fread(text, 1, len, f) != (size_t)len)
+		abort();
+	fclose(f);
+	v = rs_jparse(text, len, err, sizeof(err));
+	if (!v) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		exit(1);
+	}
+	free(text);
+	free(path);
+	return v;
+}
+
+static double num(const struct rs_jval *obj, const char *key)
+{
+	const struct rs_jval *v = rs_jget(obj, key);
+
+	return v && v->type == RS_JNUM ? v->num : NAN;
+}
+
+static const char *str(const struct rs_jval *obj, const char *key)
+{
+	const struct rs_jval *v = rs_jget(obj, key);
+
+	return v && v->type == RS_JSTR ? v->str : "";
+}
+
+static struct rs_report *run(const char *scenario, struct rows *rows, const char *buffer,
+			     struct rs_error *err, int *ret)
+{
+	struct rs_report_opts o;
+	struct rs_report *r;
+	char *path = path_of(scenario, "dat");
+
+	memset(&o, 0, sizeof(o));
+	rs_group_spec_parse("kind", &o.by);
+	o.top_n = 3;
+	o.buffer = buffer;
+	o.row_fn = keep_row;
+	o.row_arg = rows;
+	r = rs_report_new(&o);
+	*ret = rs_report_add_file(r, path, err);
+	free(path);
+	return r;
+}
+
+/* Every walk the generator put in comes out, exactly. */
+static void check_walks(const struct rs_jval *truth, const struct rows *rows, int tracepoints)
+{
+	const struct rs_jval *walks = rs_jget(truth, "walks");
+	size_t i, k, found = 0, ok_rows = 0;
+
+	for (k = 0; k < rows->n; k++)
+		ok_rows += rows->r[k].walk.status == RS_WALK_OK;
+	CHECK_EQ_U64(ok_rows, walks->n);
+	for (i = 0; i < walks->n; i++) {
+		const struct rs_jval *t = &walks->items[i];
+		const struct row_copy *m = NULL;
+
+		for (k = 0; k < rows->n; k++) {
+			const struct rs_walk *w = &rows->r[k].walk;
+
+			if (w->status == RS_WALK_OK && w->start.ts == (uint64_t)num(t, "start_ns") &&
+			    w->start.pid == (int)num(t, "pid")) {
+				m = &rows->r[k];
+				break;
+			}
+		}
+		if (!m) {
+			check_failures++;
+			fprintf(stderr, "walk starting at %.0f not found\n", num(t, "start_ns"));
+			continue;
+		}
+		found++;
+		CHECK_EQ_U64(m->walk.duration_ns, (uint64_t)num(t, "duration_ns"));
+		CHECK_EQ_U64(m->walk.end.ts, (uint64_t)num(t, "end_ns"));
+		CHECK(m->walk.start.cpu == (int)num(t, "start_cpu"));
+		CHECK(m->walk.end.cpu == (int)num(t, "end_cpu"));
+		CHECK(!strcmp(rs_kind_name(m->walk.start.kind), str(t, "kind")));
+		CHECK(!strcmp(m->purpose, str(t, "purpose")));
+		CHECK(m->walk.start.locked == (num(t, "locked") != 0));
+		if (tracepoints) {
+			CHECK_EQ_U64(m->walk.start.pfn, (uint64_t)num(t, "pfn"));
+			CHECK_EQ_U64(m->walk.start.mapcount, (uint64_t)num(t, "mapcount"));
+			CHECK_EQ_U64(m->walk.end.nr_visited, (uint64_t)num(t, "nr_visited"));
+			CHECK_EQ_U64(m->walk.end.nr_rmap_one, (uint64_t)num(t, "nr_rmap_one"));
+			CHECK(rs_walk_is_short(&m->walk) ==
+			      (rs_jget(t, "short") && rs_jget(t, "short")->b));
+		} else {
+			CHECK(!(m->walk.start.has & (RS_HAS_PFN | RS_HAS_MAPCOUNT)));
+			CHECK(!(m->walk.end.has & (RS_HAS_VISITED | RS_HAS_CALLS)));
+			CHECK(!strcmp(rs_func_name(m->walk.start.func), str(t, "func")));
+		}
+	}
+	CHECK_EQ_U64(found, walks->n);
+}
+
+static void check_counters(const struct rs_jval *truth, const struct rs_report *r)
+{
+	CHECK_EQ_U64(r->totals.paired, rs_jget(truth, "walks")->n);
+	CHECK_EQ_U64(r->totals.no_end, (uint64_t)num(truth, "unmatched_starts"));
+	CHECK_EQ_U64(r->totals.no_start, (uint64_t)num(truth, "unmatched_ends"));
+	CHECK_EQ_U64(r->totals.superseded, (uint64_t)num(truth, "superseded_starts"));
+	CHECK_EQ_U64(r->totals.lost_walks, (uint64_t)num(truth, "lost_walks"));
+	CHECK_EQ_U64(r->totals.lost_events, (uint64_t)num(truth, "lost_events"));
+	CHECK_EQ_U64(r->totals.nested, (uint64_t)num(truth, "nested"));
+	CHECK(!strcmp(r->traces[0].clock, str(truth, "clock")));
+}
+
+static void test_tracepoints(void)
+{
+	struct rs_jval *truth = load_truth("tracepoints");
+	struct rows rows = { 0 };
+	struct rs_error err;
+	struct rs_report *r;
+	int ret;
+
+	r = run("tracepoints", &rows, NULL, &err, &ret);
+	CHECK(ret == 0);
+	if (!ret) {
+		const struct rs_trace_summary *s = &r->traces[0];
+
+		check_walks(truth, &rows, 1);
+		check_counters(truth, r);
+		CHECK(s->source == RS_SRC_TRACEPOINTS);
+		/* lib/tracecmd_extra.h: what mktrace.py wrote in the options */
+		CHECK(s->uname && !strcmp(s->uname, "Linux lab 6.12.117 #1 SMP x86_64"));
+		CHECK(s->tracecmd_version && !strcmp(s->tracecmd_version, "3.1.6"));
+		CHECK_EQ_U64(s->file_version, 6);
+		CHECK(s->cpus == 2);
+		CHECK(!strcmp(s->clock, "mono"));
+		CHECK_EQ_U64(s->nr_buffers, 1);
+		CHECK_EQ_U64(s->pc.lost_markers, 1);
+		/* the three slowest walks, slowest first */
+		CHECK_EQ_U64(r->top.n, 3);
+		if (r->top.n == 3) {
+			size_t n;
+			const struct rs_top_entry *t = rs_topn_sorted(&r->top, &n);
+
+			CHECK_EQ_U64(t[0].walk.duration_ns, 860000000);
+			CHECK(t[0].walk.duration_ns >= t[1].walk.duration_ns &&
+			      t[1].walk.duration_ns >= t[2].walk.duration_ns);
+		}
+	} else {
+		fprintf(stderr, "%s (%s)\n", err.what, err.fix);
+	}
+	rs_report_free(r);
+	free(rows.r);
+	rs_jfree(truth);
+}
+
+static void test_kprobes(void)
+{
+	struct rs_jval *truth = load_truth("kprobes");
+	struct rows rows = { 0 };
+	struct rs_error err;
+	struct rs_report *r;
+	int ret;
+
+	r = run("kprobes", &rows, NULL, &err, &ret);
+	CHECK(ret == 0);
+	if (!ret) {
+		check_walks(truth, &rows, 0);
+		check_counters(truth, r);
+		CHECK(r->traces[0].source == RS_SRC_KPROBES);
+		CHECK(r->missing & RS_HAS_VISITED);
+	}
+	rs_report_free(r);
+	free(rows.r);
+	rs_jfree(truth);
+}
+
+/* trace-cmd record -B: walks in an instance buffer, other events on top. */
+static void test_instance(void)
+{
+	struct rs_jval *truth = load_truth("instance");
+	struct rows rows = { 0 };
+	struct rs_error err;
+	struct rs_report *r;
+	size_t k;
+	int ret;
+
+	r = run("instance", &rows, NULL, &err, &ret);
+	CHECK(ret == 0);
+	if (!ret) {
+		check_walks(truth, &rows, 1);
+		check_counters(truth, r);
+		CHECK_EQ_U64(r->traces[0].nr_buffers, 2);
+		CHECK(r->traces[0].nr_buffers == 2 &&
+		      !strcmp(r->traces[0].buffers[1].name, "rmapstat-4242") &&
+		      r->traces[0].buffers[0].walk_events == 0 &&
+		      r->traces[0].buffers[1].walk_events == r->traces[0].walk_events);
+		for (k = 0; k < rows.n; k++)
+			CHECK(!strcmp(rows.r[k].buffer, "rmapstat-4242"));
+		CHECK_EQ_U64(r->traces[0].records, r->traces[0].walk_events + 50);
+	}
+	rs_report_free(r);
+	free(rows.r);
+	memset(&rows, 0, sizeof(rows));
+
+	r = run("instance", &rows, "top", &err, &ret);
+	CHECK(ret == 0 && r->traces[0].walk_events == 0 && rows.n == 0);
+	rs_report_free(r);
+	r = run("instance", &rows, "rmapstat-4242", &err, &ret);
+	CHECK(ret == 0 && r->totals.paired == rs_jget(truth, "walks")->n);
+	rs_report_free(r);
+	r = run("instance", &rows, "nope", &err, &ret);
+	CHECK(ret == -1 && strstr(err.what, "no buffer named 'nope'") &&
+	      strstr(err.fix, "top, rmapstat-4242"));
+	rs_report_free(r);
+	free(rows.r);
+	rs_jfree(truth);
+}
+
+static void test_errors(void)
+{
+	struct rows rows = { 0 };
+	struct rs_error err;
+	struct rs_report *r;
+	int ret;
+
+	r = run("noevents", &rows, NULL, &err, &ret);
+	CHECK(ret == -1 && strstr(err.what, "no rmap walk events"));
+	rs_report_free(r);
+	r = run("empty", &rows, NULL, &err, &ret);
+	CHECK(ret == 0 && r->traces[0].walk_events == 0 && r->totals.paired == 0);
+	rs_report_free(r);
+	r = run("does-not-exist", &rows, NULL, &err, &ret);
+	CHECK(ret == -1 && strstr(err.what, "No such file"));
+	rs_report_free(r);
+	/* A JSON file is not a trace. */
+	r = run("tracepoints", &rows, NULL, &err, &ret);
+	rs_report_free(r);
+	{
+		char *p = path_of("tracepoints", "json");
+		struct rs_trace *t = rs_trace_open(p, &err);
+
+		CHECK(!t && strstr(err.what, "is JSON"));
+		free(p);
+	}
+	free(rows.r);
+}
+
+static int print_json(const char *file)
+{
+	struct rs_report_opts o;
+	struct rs_text_opts to = { .unit = RS_UNIT_US, .hist = true };
+	struct rs_report *r;
+	struct rs_error err;
+
+	memset(&o, 0, sizeof(o));
+	rs_group_spec_parse("kind,purpose", &o.by);
+	o.top_n = 5;
+	o.hist_div = 1000;
+	r = rs_report_new(&o);
+	if (rs_report_add_file(r, file, &err)) {
+		fprintf(stderr, "%s: %s (%s)\n", file, err.what, err.fix);
+		return 1;
+	}
+	rs_output_json(stdout, r, "test-report", &to);
+	rs_report_free(r);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--json"))
+		return print_json(argv[2]);
+	if (argc != 2) {
+		fprintf(stderr, "usage: test-report DIR | --json FILE\n");
+		return 2;
+	}
+	dir = argv[1];
+	RUN(test_tracepoints);
+	RUN(test_kprobes);
+	RUN(test_instance);
+	RUN(test_errors);
+	return check_summary();
+}
