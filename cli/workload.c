@@ -52,6 +52,11 @@ void workload_stop(void)
 	stop_requested = 1;
 }
 
+bool workload_stopped(void)
+{
+	return stop_requested;
+}
+
 void workload_opts_init(struct workload_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -363,7 +368,6 @@ int workload_setup(struct workload *wl, const struct workload_opts *o)
 		wl->map[k].fd = -1;
 	wl->opts = *o;
 	wl->page_size = (size_t)sysconf(_SC_PAGESIZE);
-	stop_requested = 0;
 	if ((err = workload_check_env(o)))
 		return err;
 	if (o->kinds & WL_MASK(WL_KSM) && (err = ksm_counters_read(&wl->ksm_before)))

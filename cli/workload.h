@@ -21,10 +21,10 @@
  * out:
  *	workload_teardown(&wl);			// munmap + ksm_knobs_restore()
  *
- * From a SIGINT/SIGTERM handler: call workload_stop() (makes a running
- * merge wait return WL_ERR_INTERRUPTED) and/or ksm_knobs_restore(); both
- * are async-signal-safe. ksm_knobs_restore() is also registered with
- * atexit() by the first knob change, and is idempotent.
+ * From a SIGINT/SIGTERM handler: call workload_stop() (makes the merge
+ * wait or the trigger loop return WL_ERR_INTERRUPTED) and/or
+ * ksm_knobs_restore(); both are async-signal-safe. ksm_knobs_restore() is
+ * also registered with atexit() by the first knob change, and is idempotent.
  *
  * Every function returning int returns 0 or one of enum workload_err;
  * workload_error() then gives a one-line message naming cause and fix
@@ -105,7 +105,8 @@ struct workload_hit {
 	int node_after;
 	int target_node;		/* migrate: the node asked for; else -1 */
 	long move_rc;			/* migrate: move_pages() return of the last attempt */
-	int move_status;		/* migrate: status[0] (node, or -errno) */
+	int move_status;		/* migrate: status[0]: node, -errno, or -EINPROGRESS
+					   when the kernel left it unwritten (queued, not moved) */
 	int attempts;			/* migrate: move_pages() calls made */
 	double seconds;			/* time the trigger took (all attempts) */
 	bool moved;			/* migrate: page ended on target_node */
@@ -178,7 +179,11 @@ void workload_print_hits(const struct workload *wl, FILE *f);
 /* Unmaps, closes, frees the hits and restores the KSM knobs. Idempotent. */
 void workload_teardown(struct workload *wl);
 
-/* Async-signal-safe: make a running workload_setup() stop waiting. */
+/*
+ * Async-signal-safe and sticky: a running or later workload_setup() stops
+ * waiting for KSM, workload_trigger() stops before its next trigger (the
+ * hits so far stay in wl->hits); both return WL_ERR_INTERRUPTED.
+ */
 void workload_stop(void);
 
 /* Message of the last error (one line, names the fix). */

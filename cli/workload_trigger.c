@@ -114,6 +114,9 @@ int workload_trigger(struct workload *wl)
 			unsigned long i = wl->opts.trigger == WL_TRIGGER_IDLE ?
 					  (index + r) % m->pages : index;
 
+			if (workload_stopped())
+				return wl_fail(WL_ERR_INTERRUPTED, "interrupted after "
+					       "%zu of the triggers", n);
 			err = trigger_one(wl, m, i, &wl->hits[n]);
 			if (err)
 				return err;

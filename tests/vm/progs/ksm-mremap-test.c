@@ -275,8 +275,10 @@ int main(int argc, char **argv)
 	printf("mapcount_after=%ld\n", pfn_after ? wl_pfn_mapcount(pfn_after) : -1);
 	if (err || !hit.moved || hit.move_status != target || hit.node_after != target) {
 		printf("FAIL: the KSM page was not migrated to node %d "
-		       "(move_pages rc %ld status %d, page on node %d)\n", target,
-		       hit.move_rc, hit.move_status, hit.node_after);
+		       "(move_pages rc %ld status %d%s, page on node %d, %d attempts)\n",
+		       target, hit.move_rc, hit.move_status,
+		       hit.move_status == -EINPROGRESS ? " = not written" : "",
+		       hit.node_after, hit.attempts);
 		pass = false;
 	}
 
