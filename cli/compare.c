@@ -22,6 +22,7 @@
 #include "error.h"
 #include "output.h"
 #include "rmapstat.h"
+#include "usage.h"
 #include "walk_report.h"
 
 #define COMPARE_OK		0
@@ -78,23 +79,7 @@ static void compare_usage(FILE *f)
 		"version, bad option: one line on stderr).",
 		NULL,
 	};
-	int i;
-
-	for (i = 0; msg[i]; i++)
-		fprintf(f, "%s\n", msg[i]);
-}
-
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "rmapstat compare: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see rmapstat compare --help)\n");
-	return COMPARE_ERR;
+	usage_print_lines(f, msg);
 }
 
 static int add_metrics(struct compare_params *p, const char *arg)
@@ -148,7 +133,7 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 		switch (c) {
 		case 'm':
 			if (add_metrics(p, optarg))
-				return usage_error("--metric '%s': use max, p99, p99.9, p90, p50, mean, min, stddev, count or total",
+				return usage_error("compare", COMPARE_ERR, "--metric '%s': use max, p99, p99.9, p90, p50, mean, min, stddev, count or total",
 						   optarg);
 			break;
 		case 'T':
@@ -156,18 +141,18 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 			p->threshold = strtod(optarg, &end);
 			if (errno || *end || end == optarg || !isfinite(p->threshold) ||
 			    p->threshold < 0)
-				return usage_error("--threshold '%s': give a percentage >= 0, e.g. 10",
+				return usage_error("compare", COMPARE_ERR, "--threshold '%s': give a percentage >= 0, e.g. 10",
 						   optarg);
 			break;
 		case 'b':
 			if (rs_group_spec_parse(optarg, &p->by))
-				return usage_error("--by '%s': use kind, purpose, pid, cpu or comm, or a comma list of them",
+				return usage_error("compare", COMPARE_ERR, "--by '%s': use kind, purpose, pid, cpu or comm, or a comma list of them",
 						   optarg);
 			p->by_given = true;
 			break;
 		case 'g':
 			if (p->nr_groups == COMPARE_MAX_GROUPS)
-				return usage_error("more than %d --group options", COMPARE_MAX_GROUPS);
+				return usage_error("compare", COMPARE_ERR, "more than %d --group options", COMPARE_MAX_GROUPS);
 			p->groups[p->nr_groups++] = optarg;
 			break;
 		case 'j':
@@ -175,7 +160,7 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 			break;
 		case 'u':
 			if (rs_unit_parse(optarg, &p->unit))
-				return usage_error("--units '%s': use ns, us or ms", optarg);
+				return usage_error("compare", COMPARE_ERR, "--units '%s': use ns, us or ms", optarg);
 			break;
 		case 'B':
 			p->buffer = optarg;
@@ -184,13 +169,13 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 			compare_usage(stdout);
 			return -1;
 		case ':':
-			return usage_error("%s needs an argument", argv[optind - 1]);
+			return usage_error("compare", COMPARE_ERR, "%s needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error("compare", COMPARE_ERR, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 2)
-		return usage_error("give two files, BASE and NEW (%d given)", argc - optind);
+		return usage_error("compare", COMPARE_ERR, "give two files, BASE and NEW (%d given)", argc - optind);
 	p->base = argv[optind];
 	p->new = argv[optind + 1];
 	if (!p->nr_metrics)

@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "rmapstat.h"
+#include "usage.h"
 #include "trace_writer.h"
 #include "tracefs_session.h"
 #include "workload.h"
@@ -83,14 +84,6 @@ static void record_usage(FILE *f)
 "  Without a workload, command or duration it records until Ctrl-C.\n"
 "  The workload options imply --workload ksm. See rmapstat-record(1).\n",
 		WL_DEFAULT_PAGES, WL_DEFAULT_MERGE_TIMEOUT, SESSION_DEFAULT_BUFFER_KB);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("rmapstat record: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("; see rmapstat record --help\n", stderr);
-	return RS_EXIT_USAGE;
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *val)
@@ -165,12 +158,12 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 			break;
 		case 'w':
 			if (workload_parse_kinds(optarg, &p->wl.kinds))
-				return usage_error("unknown --workload '%s' (ksm, anon, file, all)", optarg);
+				return usage_error("record", RS_EXIT_USAGE, "unknown --workload '%s' (ksm, anon, file, all)", optarg);
 			p->workload = true;
 			break;
 		case 'p':
 			if (parse_ulong(optarg, LONG_MAX, &val) || val < 2)
-				return usage_error("--pages '%s' is not a number of at least 2", optarg);
+				return usage_error("record", RS_EXIT_USAGE, "--pages '%s' is not a number of at least 2", optarg);
 			p->wl.pages = val;
 			p->workload = true;
 			break;
@@ -181,18 +174,18 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 			break;
 		case 't':
 			if (workload_parse_trigger(optarg, &p->wl.trigger))
-				return usage_error("unknown --trigger '%s' (migrate, idle)", optarg);
+				return usage_error("record", RS_EXIT_USAGE, "unknown --trigger '%s' (migrate, idle)", optarg);
 			p->workload = true;
 			break;
 		case 'r':
 			if (parse_ulong(optarg, WL_MAX_REPEAT, &val) || val < 1)
-				return usage_error("--repeat '%s' is not a number from 1 to " "100000", optarg);
+				return usage_error("record", RS_EXIT_USAGE, "--repeat '%s' is not a number from 1 to " "100000", optarg);
 			p->wl.repeat = val;
 			p->workload = true;
 			break;
 		case OPT_MERGE_TIMEOUT:
 			if (parse_ulong(optarg, 86400, &val) || val < 1)
-				return usage_error("--merge-timeout '%s' is not a number of seconds (1..86400)", optarg);
+				return usage_error("record", RS_EXIT_USAGE, "--merge-timeout '%s' is not a number of seconds (1..86400)", optarg);
 			p->wl.merge_timeout = val;
 			p->workload = true;
 			break;
@@ -200,15 +193,15 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 			errno = 0;
 			p->duration = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(p->duration > 0) || !isfinite(p->duration))
-				return usage_error("--duration '%s' is not a positive number of seconds", optarg);
+				return usage_error("record", RS_EXIT_USAGE, "--duration '%s' is not a positive number of seconds", optarg);
 			break;
 		case 'e':
 			if (add_events(p, optarg))
-				return usage_error("out of memory for --events '%s'", optarg);
+				return usage_error("record", RS_EXIT_USAGE, "out of memory for --events '%s'", optarg);
 			break;
 		case 'b':
 			if (parse_ulong(optarg, UINT_MAX, &val) || val < 4)
-				return usage_error("--buffer-kb '%s' is not a number of KiB (at least 4)", optarg);
+				return usage_error("record", RS_EXIT_USAGE, "--buffer-kb '%s' is not a number of KiB (at least 4)", optarg);
 			p->buffer_kb = val;
 			break;
 		case OPT_KPROBES:
@@ -232,17 +225,17 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 	if (optind < argc) {
 		/* getopt_long consumed "--" if it was there. */
 		if (strcmp(argv[optind - 1], "--"))
-			return usage_error("unexpected argument '%s' (a command goes after --)", argv[optind]);
+			return usage_error("record", RS_EXIT_USAGE, "unexpected argument '%s' (a command goes after --)", argv[optind]);
 		p->command = argv + optind;
 	}
 	if (p->command && p->duration)
-		return usage_error("--duration and a command exclude each other; the command's run is the duration%s", "");
+		return usage_error("record", RS_EXIT_USAGE, "--duration and a command exclude each other; the command's run is the duration%s", "");
 	if (p->force_kprobes && p->no_rmap)
-		return usage_error("--kprobes and --no-rmap exclude each other%s", "");
+		return usage_error("record", RS_EXIT_USAGE, "--kprobes and --no-rmap exclude each other%s", "");
 	if (p->no_rmap && !p->nr_events)
-		return usage_error("--no-rmap records only --events, and none was given%s", "");
+		return usage_error("record", RS_EXIT_USAGE, "--no-rmap records only --events, and none was given%s", "");
 	if (!*p->output)
-		return usage_error("empty --output%s", "");
+		return usage_error("record", RS_EXIT_USAGE, "empty --output%s", "");
 	return RS_EXIT_OK;
 }
 

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "output.h"
 #include "rmapstat.h"
+#include "usage.h"
 #include "walk_report.h"
 
 #define REPORT_ERR	2
@@ -63,23 +64,7 @@ static void report_usage(FILE *f)
 		"Exit status: 0 done, 2 error (one line on stderr: FILE: what (what to do)).",
 		NULL,
 	};
-	int i;
-
-	for (i = 0; msg[i]; i++)
-		fprintf(f, "%s\n", msg[i]);
-}
-
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "rmapstat report: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see rmapstat report --help)\n");
-	return REPORT_ERR;
+	usage_print_lines(f, msg);
 }
 
 static int parse_count(const char *s, size_t *out)
@@ -123,17 +108,17 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 		switch (c) {
 		case 'b':
 			if (rs_group_spec_parse(optarg, &p->by))
-				return usage_error("--by '%s': use kind, purpose, pid, cpu or comm, or a comma list of them",
+				return usage_error("report", REPORT_ERR, "--by '%s': use kind, purpose, pid, cpu or comm, or a comma list of them",
 						   optarg);
 			break;
 		case 'j':
 			if (p->format == REPORT_CSV)
-				return usage_error("--json and --csv exclude each other");
+				return usage_error("report", REPORT_ERR, "--json and --csv exclude each other");
 			p->format = REPORT_JSON;
 			break;
 		case 'c':
 			if (p->format == REPORT_JSON)
-				return usage_error("--json and --csv exclude each other");
+				return usage_error("report", REPORT_ERR, "--json and --csv exclude each other");
 			p->format = REPORT_CSV;
 			break;
 		case 'H':
@@ -141,12 +126,12 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 			break;
 		case 't':
 			if (parse_count(optarg, &p->top))
-				return usage_error("--top '%s': give a number of walks from 0 to 1000000",
+				return usage_error("report", REPORT_ERR, "--top '%s': give a number of walks from 0 to 1000000",
 						   optarg);
 			break;
 		case 'u':
 			if (rs_unit_parse(optarg, &p->unit))
-				return usage_error("--units '%s': use ns, us or ms", optarg);
+				return usage_error("report", REPORT_ERR, "--units '%s': use ns, us or ms", optarg);
 			break;
 		case 'B':
 			p->buffer = optarg;
@@ -155,13 +140,13 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 			report_usage(stdout);
 			return -1;
 		case ':':
-			return usage_error("%s needs an argument", argv[optind - 1]);
+			return usage_error("report", REPORT_ERR, "%s needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error("report", REPORT_ERR, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (p->format == REPORT_CSV && (p->hist || p->top))
-		return usage_error("--hist and --top are for the text and JSON reports; --csv lists every walk");
+		return usage_error("report", REPORT_ERR, "--hist and --top are for the text and JSON reports; --csv lists every walk");
 	if (optind < argc) {
 		p->files = &argv[optind];
 		p->nr_files = argc - optind;
