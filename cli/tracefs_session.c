@@ -31,17 +31,36 @@
 struct kprobe_def {
 	const char *event;
 	const char *func;
-	bool ret;
+	const char *args;	/* entry: fetch args; NULL for the kretprobe */
+	/*
+	 * NULL: the probe must exist. Else the function may be missing
+	 * (inlined away, or not built) and this says what that costs; the
+	 * entry comes first, its kretprobe is skipped with it.
+	 */
+	const char *optional;
 };
 
-/* CONTEXT: entry probes carry the args, kretprobes none; ksm nests in rmap_walk. */
+/*
+ * Entry probes carry the args, kretprobes none. rmap_walk and
+ * rmap_walk_locked dispatch to rmap_walk_ksm/_anon/_file, which pair inside
+ * them (lib/pairing.h); callers into which the compiler inlined the
+ * dispatcher (try_to_migrate, folio_referenced, ... in mm/rmap.c) call
+ * the static rmap_walk_anon/_file directly: only their probes see those.
+ */
 static const struct kprobe_def kprobe_defs[] = {
-	{ "rmap_walk_entry",		"rmap_walk",		false },
-	{ "rmap_walk_exit",		"rmap_walk",		true },
-	{ "rmap_walk_locked_entry",	"rmap_walk_locked",	false },
-	{ "rmap_walk_locked_exit",	"rmap_walk_locked",	true },
-	{ "rmap_walk_ksm_entry",	"rmap_walk_ksm",	false },
-	{ "rmap_walk_ksm_exit",		"rmap_walk_ksm",	true },
+	{ "rmap_walk_entry",		"rmap_walk",		SESSION_KPROBE_ARGS, NULL },
+	{ "rmap_walk_exit",		"rmap_walk",		NULL, NULL },
+	{ "rmap_walk_locked_entry",	"rmap_walk_locked",	SESSION_KPROBE_ARGS, NULL },
+	{ "rmap_walk_locked_exit",	"rmap_walk_locked",	NULL, NULL },
+	{ "rmap_walk_ksm_entry",	"rmap_walk_ksm",	SESSION_KPROBE_ARGS,
+	  "KSM walks are not told apart (a kernel without CONFIG_KSM has none)" },
+	{ "rmap_walk_ksm_exit",		"rmap_walk_ksm",	NULL, NULL },
+	{ "rmap_walk_anon_entry",	"rmap_walk_anon",	SESSION_KPROBE_WALK_ARGS,
+	  "anonymous walks of callers that inlined rmap_walk (try_to_migrate, folio_referenced, ...) are not seen" },
+	{ "rmap_walk_anon_exit",	"rmap_walk_anon",	NULL, NULL },
+	{ "rmap_walk_file_entry",	"rmap_walk_file",	SESSION_KPROBE_WALK_ARGS,
+	  "file walks of callers that inlined rmap_walk (try_to_migrate, folio_referenced, ...) are not seen" },
+	{ "rmap_walk_file_exit",	"rmap_walk_file",	NULL, NULL },
 };
 #define NR_KPROBES	(sizeof(kprobe_defs) / sizeof(kprobe_defs[0]))
 
@@ -232,8 +251,8 @@ static enum session_source choose_source(const struct session_opts *o, int *code
 	if (kp) {
 		if (!o->force_kprobes)
 			fprintf(stderr, "rmapstat: no rmap:rmap_walk_start/end tracepoints in this kernel: "
-				"falling back to kprobes on rmap_walk, rmap_walk_locked and rmap_walk_ksm "
-				"(durations, pid, cpu and KSM-or-not only; no pfn, mapcount or VMA counts)\n");
+				"falling back to kprobes on rmap_walk, rmap_walk_locked, rmap_walk_ksm, rmap_walk_anon "
+				"and rmap_walk_file (durations, pid, cpu, kind and purpose only; no pfn, mapcount or VMA counts)\n");
 		return SESSION_KPROBES;
 	}
 	if (o->force_kprobes)
@@ -283,14 +302,33 @@ static int sweep_kprobes(int live_others)
 	return 0;
 }
 
+/*
+ * The kernel's reason from tracefs_error_last() (error_log: "[ts]
+ * trace_kprobe: error: REASON", then the command), as one line; in place.
+ * Without one, strerror(errnum).
+ */
+static const char *kprobe_error_reason(char *err, int errnum)
+{
+	char *reason, *nl;
+
+	if (!err)
+		return strerror(errnum);
+	reason = strstr(err, "error: ");
+	reason = reason ? reason + strlen("error: ") : err;
+	nl = strchr(reason, '\n');
+	if (nl)
+		*nl = '\0';
+	return reason;
+}
+
 static int create_kprobes(struct session *s, int live_others)
 {
 	const struct kprobe_def *d;
 	struct tracefs_dynevent *ev;
-	bool skip_ksm = false;
+	const char *skip = NULL;	/* function whose entry probe failed */
 	char *err;
 	size_t i;
-	int ret;
+	int ret, errnum;
 
 	ret = sweep_kprobes(live_others);
 	if (ret)
@@ -299,29 +337,29 @@ static int create_kprobes(struct session *s, int live_others)
 
 	for (i = 0; i < NR_KPROBES; i++) {
 		d = &kprobe_defs[i];
-		if (skip_ksm && !strcmp(d->func, "rmap_walk_ksm"))
+		if (skip && !strcmp(d->func, skip))
 			continue;
-		if (d->ret)
+		if (!d->args)
 			ev = tracefs_kretprobe_alloc(SESSION_KPROBE_SYSTEM, d->event, d->func, NULL, 0);
 		else
-			ev = tracefs_kprobe_alloc(SESSION_KPROBE_SYSTEM, d->event, d->func,
-						  SESSION_KPROBE_ARGS);
+			ev = tracefs_kprobe_alloc(SESSION_KPROBE_SYSTEM, d->event, d->func, d->args);
 		if (!ev)
 			return fail(RS_EXIT_FAILURE, "cannot allocate kprobe %s: %s", d->event, strerror(errno));
 		tracefs_error_clear(NULL);
 		if (tracefs_dynevent_create(ev)) {
+			errnum = errno;
 			err = tracefs_error_last(NULL);
 			tracefs_dynevent_free(ev);
-			if (!strcmp(d->func, "rmap_walk_ksm") && !d->ret) {
-				/* CONFIG_KSM=n: there is no rmap_walk_ksm to probe. */
-				fprintf(stderr, "rmapstat: no kprobe on rmap_walk_ksm (%s); KSM walks are not told apart\n",
-					err ? err : strerror(errno));
+			if (d->optional) {
+				/* Inlined into every caller, or not built (CONFIG_KSM=n). */
+				fprintf(stderr, "rmapstat: no kprobe on %s (%s): %s\n",
+					d->func, kprobe_error_reason(err, errnum), d->optional);
 				free(err);
-				skip_ksm = true;
+				skip = d->func;
 				continue;
 			}
 			ret = fail(RS_EXIT_NO_EVENTS, "cannot create kprobe %s on %s: %s; the kernel needs CONFIG_KPROBE_EVENTS=y and the symbol %s",
-				   d->event, d->func, err ? err : strerror(errno), d->func);
+				   d->event, d->func, kprobe_error_reason(err, errnum), d->func);
 			free(err);
 			return ret;
 		}

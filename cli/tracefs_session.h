@@ -26,13 +26,15 @@
 enum session_source {
 	SESSION_NO_RMAP,	/* --no-rmap: only the extra events */
 	SESSION_TRACEPOINTS,	/* rmap:rmap_walk_start / rmap:rmap_walk_end */
-	SESSION_KPROBES,	/* rmapstat:rmap_walk*_entry / _exit */
+	SESSION_KPROBES,	/* rmapstat:rmap_walk{,_locked,_ksm,_anon,_file}_entry / _exit */
 };
 
 /* The kprobe fallback (fixed names, see Documentation/rmapstat-record.1). */
 #define SESSION_KPROBE_SYSTEM	"rmapstat"
 #define SESSION_KPROBE_ARGS \
 	"folio=%di:x64 rwc=%si:x64 mapping=+24(%di):x64 rmap_one=+16(%si):x64"
+/* rmap_walk_anon/_file(folio, rwc, locked) */
+#define SESSION_KPROBE_WALK_ARGS	SESSION_KPROBE_ARGS " locked=%dx:u8"
 
 #define SESSION_DEFAULT_BUFFER_KB	4096
 

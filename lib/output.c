@@ -147,7 +147,7 @@ static void text_trace(FILE *f, const struct rs_trace_summary *s)
 
 	fprintf(f, "rmapstat report: %s\n", s->file);
 	if (s->source == RS_SRC_KPROBES)
-		fprintf(f, "  source:  kprobes on rmap_walk, rmap_walk_locked, rmap_walk_ksm (kernel without the rmap tracepoints)\n");
+		fprintf(f, "  source:  kprobes on rmap_walk, rmap_walk_locked, rmap_walk_ksm, rmap_walk_anon, rmap_walk_file (kernel without the rmap tracepoints)\n");
 	else
 		fprintf(f, "  source:  rmap:rmap_walk_start/end tracepoints%s\n",
 			s->formats & RS_SRC_KPROBES ? " (the rmapstat kprobes in the file are ignored)" : "");
@@ -293,7 +293,7 @@ static void text_unmatched(FILE *f, const struct rs_report *r, struct rs_group *
 
 	fprintf(f, "\nPaired: %" PRIu64 " walk%s", c->paired, c->paired == 1 ? "" : "s");
 	if (c->nested)
-		fprintf(f, " (and %" PRIu64 " rmap_walk_ksm calls nested in their rmap_walk, counted once)",
+		fprintf(f, " (and %" PRIu64 " rmap_walk_ksm/_anon/_file calls nested in their rmap_walk or rmap_walk_locked, counted once)",
 			c->nested);
 	fprintf(f, "\n");
 	if (!c->no_end && !c->superseded && !c->no_start && !c->lost_walks) {
@@ -440,8 +440,9 @@ int rs_output_text(FILE *f, const struct rs_report *r, const struct rs_text_opts
 	}
 	if (r->sources & RS_SRC_KPROBES)
 		fprintf(f, "\nA kprobe trace cannot show the pfn, the mapcount, the VMAs visited or the rmap_one() calls\n"
-			"(so no work table and no short walks): the kind comes from folio->mapping, the purpose from\n"
-			"rwc->rmap_one, and walks pair per task and function (last in, first out).\n");
+			"(so no work table and no short walks): the kind comes from the function (rmap_walk_ksm, _anon,\n"
+			"_file) or folio->mapping, the purpose from rwc->rmap_one; walks pair per task and function\n"
+			"(last in, first out), and a walk seen in rmap_walk(_locked) and in the function it calls counts once.\n");
 	g = rs_groups_sorted(r->groups, &n);
 	if (n && !g)
 		return -1;

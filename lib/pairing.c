@@ -4,8 +4,13 @@
  * tracepoints use tag 0, a = rwc, b = pfn; kprobes use tag = probed
  * function, a = b = 0, and keep several frames per key, the newest (highest
  * sequence number) on top.
+ *
+ * Starts dropped for lost events stay in the table as "lost" entries (not
+ * in flight, never paired): their end, when it comes, is told apart from
+ * an end whose start was never seen.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +27,7 @@ struct rs_pending {
 	struct rs_pending *next;
 	struct rs_key key;
 	uint64_t seq;
+	bool lost;			/* dropped for lost events: a key to recognise */
 	struct rs_walk_event start;
 };
 
@@ -30,6 +36,7 @@ struct rs_pairing {
 	size_t nbuckets;		/* power of two */
 	struct rs_pending *free_list;
 	uint64_t seq;
+	size_t nr_lost;			/* lost entries in the table */
 	rs_walk_fn fn;
 	void *arg;
 	struct rs_pairing_counters c;
@@ -140,7 +147,7 @@ static int insert(struct rs_pairing *p, const struct rs_key *k,
 	struct rs_pending *e;
 	size_t h;
 
-	if (p->c.in_flight >= p->nbuckets && grow(p))
+	if (p->c.in_flight + p->nr_lost >= p->nbuckets && grow(p))
 		return -1;
 	e = p->free_list;
 	if (e)
@@ -149,6 +156,7 @@ static int insert(struct rs_pairing *p, const struct rs_key *k,
 		return -1;
 	e->key = *k;
 	e->seq = ++p->seq;
+	e->lost = false;
 	e->start = *ev;
 	h = key_hash(k, p->nbuckets);
 	e->next = p->buckets[h];
@@ -158,15 +166,18 @@ static int insert(struct rs_pairing *p, const struct rs_key *k,
 	return 0;
 }
 
-/* The newest (or with oldest set, the oldest) entry of key k, and its link. */
-static struct rs_pending **find(struct rs_pairing *p, const struct rs_key *k,
-				int oldest, size_t *count)
+/*
+ * The newest (or with oldest set, the oldest) entry of key k in flight (or
+ * with lost set, dropped for lost events), and its link.
+ */
+static struct rs_pending **find_entry(struct rs_pairing *p, const struct rs_key *k,
+				      bool lost, int oldest, size_t *count)
 {
 	struct rs_pending **link, **best = NULL;
 	size_t n = 0;
 
 	for (link = &p->buckets[key_hash(k, p->nbuckets)]; *link; link = &(*link)->next) {
-		if (!key_eq(&(*link)->key, k))
+		if ((*link)->lost != lost || !key_eq(&(*link)->key, k))
 			continue;
 		n++;
 		if (!best || (oldest ? (*link)->seq < (*best)->seq
@@ -178,6 +189,12 @@ static struct rs_pending **find(struct rs_pairing *p, const struct rs_key *k,
 	return best;
 }
 
+static struct rs_pending **find(struct rs_pairing *p, const struct rs_key *k,
+				int oldest, size_t *count)
+{
+	return find_entry(p, k, false, oldest, count);
+}
+
 static void unlink_entry(struct rs_pairing *p, struct rs_pending **link)
 {
 	struct rs_pending *e = *link;
@@ -185,7 +202,58 @@ static void unlink_entry(struct rs_pairing *p, struct rs_pending **link)
 	*link = e->next;
 	e->next = p->free_list;
 	p->free_list = e;
-	p->c.in_flight--;
+	if (e->lost)
+		p->nr_lost--;
+	else
+		p->c.in_flight--;
+}
+
+/* Forgets every start of key k dropped for lost events. */
+static void forget_lost(struct rs_pairing *p, const struct rs_key *k)
+{
+	struct rs_pending **link;
+
+	while (p->nr_lost && (link = find_entry(p, k, true, 0, NULL)))
+		unlink_entry(p, link);
+}
+
+static int by_seq_value(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Keeps the newest keep of the starts dropped for lost events; all of
+ * them go when there is no memory to sort them.
+ */
+static void trim_lost(struct rs_pairing *p, size_t keep)
+{
+	struct rs_pending **link;
+	uint64_t *seqs, threshold = UINT64_MAX;
+	size_t i, n = 0;
+
+	if (p->nr_lost <= keep)
+		return;
+	seqs = malloc(p->nr_lost * sizeof(*seqs));
+	if (seqs) {
+		for (i = 0; i < p->nbuckets; i++)
+			for (link = &p->buckets[i]; *link; link = &(*link)->next)
+				if ((*link)->lost)
+					seqs[n++] = (*link)->seq;
+		qsort(seqs, n, sizeof(*seqs), by_seq_value);
+		threshold = keep ? seqs[n - keep] : UINT64_MAX;
+		free(seqs);
+	}
+	for (i = 0; i < p->nbuckets; i++) {
+		for (link = &p->buckets[i]; *link; ) {
+			if ((*link)->lost && (*link)->seq < threshold)
+				unlink_entry(p, link);
+			else
+				link = &(*link)->next;
+		}
+	}
 }
 
 static void emit(struct rs_pairing *p, struct rs_walk *w)
@@ -205,6 +273,8 @@ static void emit(struct rs_pairing *p, struct rs_walk *w)
 		break;
 	case RS_WALK_NO_START:
 		p->c.no_start++;
+		if (w->start_lost)
+			p->c.no_start_lost++;
 		break;
 	case RS_WALK_LOST:
 		p->c.lost_walks++;
@@ -236,6 +306,8 @@ static int feed_start(struct rs_pairing *p, const struct rs_walk_event *ev)
 	size_t n;
 
 	key_of(ev, &k);
+	/* A new start of the key: the end of a dropped one was lost too. */
+	forget_lost(p, &k);
 	if (ev->type == RS_EV_START) {
 		link = find(p, &k, 0, NULL);
 		if (link)
@@ -253,27 +325,53 @@ static int feed_start(struct rs_pairing *p, const struct rs_walk_event *ev)
 }
 
 /*
- * A kprobe rmap_walk_ksm that pairs inside an rmap_walk of the same task and
- * rwc: the outer frame is a KSM walk and this one is nested.
+ * The frame of rmap_walk or rmap_walk_locked of task pid that is the
+ * newest started before seq, in flight or dropped for lost events (its
+ * inner pair is still the same walk, whose start is gone): NULL if none.
  */
-static int fold_nested(struct rs_pairing *p, const struct rs_walk_event *inner)
+static struct rs_pending *outer_frame(struct rs_pairing *p, int pid, uint64_t seq)
 {
-	struct rs_pending **link;
+	static const enum rs_func outer[] = { RS_FUNC_RMAP_WALK, RS_FUNC_RMAP_WALK_LOCKED };
+	struct rs_pending *e, *best = NULL;
 	struct rs_key k;
+	size_t i;
 
-	if (inner->func != RS_FUNC_RMAP_WALK_KSM)
+	for (i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
+		memset(&k, 0, sizeof(k));
+		k.tag = outer[i];
+		k.pid = pid;
+		for (e = p->buckets[key_hash(&k, p->nbuckets)]; e; e = e->next) {
+			if (key_eq(&e->key, &k) && e->seq < seq &&
+			    (!best || e->seq > best->seq))
+				best = e;
+		}
+	}
+	return best;
+}
+
+/*
+ * A kprobe rmap_walk_ksm, _anon or _file pair (started as number seq)
+ * inside an rmap_walk or rmap_walk_locked of the same task and rwc: the
+ * outer frame is the walk, and takes the kind the inner function walks;
+ * this one is nested.
+ */
+static int fold_nested(struct rs_pairing *p, const struct rs_walk_event *inner,
+		       uint64_t seq)
+{
+	enum rs_kind kind = rs_func_kind(inner->func);
+	struct rs_pending *outer;
+
+	if (kind == RS_KIND_UNKNOWN)
+		return 0;	/* a tracepoint, or rmap_walk(_locked) itself */
+	outer = outer_frame(p, inner->pid, seq);
+	if (!outer)
 		return 0;
-	memset(&k, 0, sizeof(k));
-	k.tag = RS_FUNC_RMAP_WALK;
-	k.pid = inner->pid;
-	link = find(p, &k, 0, NULL);
-	if (!link)
+	if ((inner->has & RS_HAS_RWC) && (outer->start.has & RS_HAS_RWC) &&
+	    inner->rwc != outer->start.rwc)
 		return 0;
-	if ((inner->has & RS_HAS_RWC) && ((*link)->start.has & RS_HAS_RWC) &&
-	    inner->rwc != (*link)->start.rwc)
-		return 0;
-	(*link)->start.kind = RS_KIND_KSM;
-	(*link)->start.has |= RS_HAS_KIND;
+	outer->start.kind = kind;
+	outer->start.kind_raw = kind;
+	outer->start.has |= RS_HAS_KIND;
 	return 1;
 }
 
@@ -283,6 +381,7 @@ static int feed_end(struct rs_pairing *p, const struct rs_walk_event *ev,
 	struct rs_pending **link;
 	struct rs_walk w;
 	struct rs_key k;
+	uint64_t seq;
 	int result;
 
 	memset(&w, 0, sizeof(w));
@@ -292,11 +391,19 @@ static int feed_end(struct rs_pairing *p, const struct rs_walk_event *ev,
 	if (!link) {
 		w.status = RS_WALK_NO_START;
 		result = RS_FEED_NO_START;
+		link = p->nr_lost ? find_entry(p, &k, true, 0, NULL) : NULL;
+		if (link) {
+			/* Its start was dropped for lost events: now it is done. */
+			unlink_entry(p, link);
+			w.start_lost = true;
+			result = RS_FEED_START_LOST;
+		}
 	} else {
 		w.start = (*link)->start;
+		seq = (*link)->seq;
 		unlink_entry(p, link);
 		w.duration_ns = ev->ts >= w.start.ts ? ev->ts - w.start.ts : 0;
-		if (ev->type == RS_EV_EXIT && fold_nested(p, &w.start)) {
+		if (ev->type == RS_EV_EXIT && fold_nested(p, &w.start, seq)) {
 			w.status = RS_WALK_NESTED;
 			result = RS_FEED_NESTED;
 		} else {
@@ -304,8 +411,12 @@ static int feed_end(struct rs_pairing *p, const struct rs_walk_event *ev,
 			result = RS_FEED_PAIRED;
 		}
 		/* A start that did not know its kind takes the end's. */
-		if (w.start.kind == RS_KIND_UNKNOWN && (ev->has & RS_HAS_KIND))
+		if (w.start.kind == RS_KIND_UNKNOWN && ev->kind != RS_KIND_UNKNOWN &&
+		    (ev->has & RS_HAS_KIND)) {
 			w.start.kind = ev->kind;
+			w.start.kind_raw = ev->kind_raw;
+			w.start.has |= RS_HAS_KIND;
+		}
 	}
 	emit(p, &w);
 	if (out)
@@ -337,9 +448,26 @@ static int by_seq(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Removes every start matching (cpu, or all if cpu < 0), oldest first. */
+/* Emits a start in flight as status. */
+static void emit_start(struct rs_pairing *p, const struct rs_pending *e,
+		       enum rs_walk_status status)
+{
+	struct rs_walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.status = status;
+	w.start = e->start;
+	emit(p, &w);
+}
+
+/*
+ * Every start in flight matching cpu (all if cpu < 0) goes to fn as
+ * status, oldest first. RS_WALK_LOST keeps them in the table as lost
+ * entries, other statuses remove them. -1: no memory, nothing done.
+ */
 static int drop_all(struct rs_pairing *p, int cpu, enum rs_walk_status status)
 {
+	bool keep = status == RS_WALK_LOST;
 	struct rs_pending **list, **link, *e;
 	size_t n = 0, i;
 
@@ -351,25 +479,28 @@ static int drop_all(struct rs_pairing *p, int cpu, enum rs_walk_status status)
 	for (i = 0; i < p->nbuckets; i++) {
 		for (link = &p->buckets[i]; *link; ) {
 			e = *link;
-			if (cpu >= 0 && e->start.cpu != cpu) {
+			if (e->lost || (cpu >= 0 && e->start.cpu != cpu)) {
 				link = &e->next;
 				continue;
 			}
-			*link = e->next;
 			p->c.in_flight--;
 			list[n++] = e;
+			if (keep) {
+				e->lost = true;
+				p->nr_lost++;
+				link = &e->next;
+			} else {
+				*link = e->next;
+			}
 		}
 	}
 	qsort(list, n, sizeof(*list), by_seq);
 	for (i = 0; i < n; i++) {
-		struct rs_walk w;
-
-		memset(&w, 0, sizeof(w));
-		w.status = status;
-		w.start = list[i]->start;
-		list[i]->next = p->free_list;
-		p->free_list = list[i];
-		emit(p, &w);
+		emit_start(p, list[i], status);
+		if (!keep) {
+			list[i]->next = p->free_list;
+			p->free_list = list[i];
+		}
 	}
 	free(list);
 	return 0;
@@ -385,18 +516,22 @@ void rs_pairing_lost(struct rs_pairing *p, int cpu, uint64_t ts, long long misse
 		p->c.lost_unknown++;
 	if (drop_all(p, cpu, RS_WALK_LOST)) {
 		/* No memory for the ordered list: drop them unordered. */
-		struct rs_pending **link;
+		struct rs_pending *e;
 		size_t i;
 
 		for (i = 0; i < p->nbuckets; i++) {
-			for (link = &p->buckets[i]; *link; ) {
-				if (cpu < 0 || (*link)->start.cpu == cpu)
-					drop(p, link, RS_WALK_LOST);
-				else
-					link = &(*link)->next;
+			for (e = p->buckets[i]; e; e = e->next) {
+				if (e->lost || (cpu >= 0 && e->start.cpu != cpu))
+					continue;
+				e->lost = true;
+				p->c.in_flight--;
+				p->nr_lost++;
+				emit_start(p, e, RS_WALK_LOST);
 			}
 		}
 	}
+	if (p->nr_lost > RS_PAIRING_MAX_LOST_STARTS)
+		trim_lost(p, RS_PAIRING_MAX_LOST_STARTS / 2);
 }
 
 int rs_pairing_flush(struct rs_pairing *p)
@@ -405,6 +540,7 @@ int rs_pairing_flush(struct rs_pairing *p)
 		errno = ENOMEM;
 		return -1;
 	}
+	trim_lost(p, 0);
 	return 0;
 }
 

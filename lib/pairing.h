@@ -11,14 +11,20 @@
  * nest (their rwc differ).
  *
  * Kprobe fallback: the kretprobe has no rwc, so entries and exits pair per
- * pid and probed function, last in first out. An rmap_walk_ksm pair that
- * runs inside an rmap_walk of the same task and rwc is the same walk seen
- * one level down: it is reported as RS_WALK_NESTED (and marks the outer
- * walk KSM), so that statistics count every walk once.
+ * pid and probed function, last in first out. rmap_walk and
+ * rmap_walk_locked dispatch to rmap_walk_ksm, rmap_walk_anon or
+ * rmap_walk_file, but a compiler may inline the dispatcher into its
+ * callers, which then call those directly: a walk is the outermost pair of
+ * a task. A ksm/anon/file pair that runs inside an rmap_walk or
+ * rmap_walk_locked of the same task and rwc is the same walk seen one level
+ * down: it is reported as RS_WALK_NESTED (and gives the outer walk its
+ * kind), so that statistics count every walk once whichever functions the
+ * compiler kept; one that runs on its own is the walk (RS_WALK_OK).
  *
  * Nothing is dropped silently: every start and end comes back exactly once
  * through the callback, paired or with the reason it could not be paired.
- * Memory is proportional to the walks in flight, not to the trace size.
+ * Memory is proportional to the walks in flight (plus a bounded number of
+ * keys of starts dropped for lost events), not to the trace size.
  *
  *	struct rs_pairing *p = rs_pairing_new(on_walk, ctx);
  *	for each record in timestamp order:
@@ -39,12 +45,19 @@
 /* A task cannot nest rmap_walk in itself: deeper stacks mean lost exits. */
 #define RS_KPROBE_MAX_DEPTH	16
 
+/*
+ * Starts dropped for lost events whose end may still come: the most
+ * remembered (the oldest are forgotten first; their end is then an end
+ * whose start was never seen).
+ */
+#define RS_PAIRING_MAX_LOST_STARTS	1024
+
 enum rs_walk_status {
 	RS_WALK_OK,		/* start and end paired; duration_ns valid */
-	RS_WALK_NESTED,		/* kprobe rmap_walk_ksm inside its rmap_walk (paired) */
+	RS_WALK_NESTED,		/* kprobe rmap_walk_ksm/anon/file inside its rmap_walk(_locked) (paired) */
 	RS_WALK_NO_END,		/* start still in flight when the trace ended */
 	RS_WALK_SUPERSEDED,	/* start replaced by a newer start of the same key */
-	RS_WALK_NO_START,	/* end without a start */
+	RS_WALK_NO_START,	/* end without a start (start_lost: it was dropped) */
 	RS_WALK_LOST,		/* start dropped: events were lost on its CPU */
 	RS_WALK_STATUS_NR
 };
@@ -54,6 +67,12 @@ struct rs_walk {
 	struct rs_walk_event start;	/* valid unless status == RS_WALK_NO_START */
 	struct rs_walk_event end;	/* valid for OK, NESTED and NO_START */
 	uint64_t duration_ns;		/* end.ts - start.ts for OK and NESTED, else 0 */
+	/*
+	 * RS_WALK_NO_START only: the start was in the trace but dropped as
+	 * RS_WALK_LOST (events were lost on its CPU after it), as opposed to
+	 * a start never seen (before the trace began, or itself lost).
+	 */
+	bool start_lost;
 };
 
 struct rs_pairing_counters {
@@ -63,6 +82,7 @@ struct rs_pairing_counters {
 	uint64_t no_end;		/* RS_WALK_NO_END */
 	uint64_t superseded;		/* RS_WALK_SUPERSEDED */
 	uint64_t no_start;		/* RS_WALK_NO_START */
+	uint64_t no_start_lost;		/* of those, start_lost (RS_FEED_START_LOST) */
 	uint64_t lost_walks;		/* RS_WALK_LOST */
 	uint64_t lost_markers;		/* rs_pairing_lost() calls */
 	uint64_t lost_events;		/* sum of the known missed-event counts */
@@ -77,7 +97,9 @@ enum rs_feed_result {
 	RS_FEED_PENDING = 0,		/* a start: kept until its end comes */
 	RS_FEED_PAIRED,			/* an end that closed a walk: *out is it */
 	RS_FEED_NESTED,			/* same, RS_WALK_NESTED */
-	RS_FEED_NO_START,		/* an end without start: *out says so */
+	RS_FEED_NO_START,		/* an end whose start was never seen: *out says so */
+	RS_FEED_START_LOST,		/* an end whose start was dropped for lost events
+					   (RS_WALK_NO_START with start_lost) */
 };
 
 typedef void (*rs_walk_fn)(const struct rs_walk *walk, void *arg);
@@ -101,9 +123,12 @@ int rs_pairing_feed(struct rs_pairing *p, const struct rs_walk_event *ev,
  * Events were lost on cpu before timestamp ts (missed: their number, or
  * -1 when not known). Every start that ran on that CPU and is still in
  * flight may have lost its end: each goes to fn as RS_WALK_LOST and can
- * no longer pair (a later end becomes RS_WALK_NO_START), so no walk ever
- * gets a duration spanning a gap in the trace. cpu < 0: the CPU is not
- * known, every start in flight is dropped.
+ * no longer pair (a later end becomes RS_WALK_NO_START with start_lost,
+ * fed as RS_FEED_START_LOST), so no walk ever gets a duration spanning a
+ * gap in the trace. cpu < 0: the CPU is not known, every start in flight
+ * is dropped. The engine remembers the keys of dropped starts until their
+ * end comes, a new start of the same key shows the end was lost too, or
+ * more than RS_PAIRING_MAX_LOST_STARTS are waiting.
  */
 void rs_pairing_lost(struct rs_pairing *p, int cpu, uint64_t ts, long long missed);
 

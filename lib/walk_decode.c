@@ -66,6 +66,14 @@ static const struct known_event known[] = {
 	  RS_SRC_KPROBES, 0 },
 	{ "rmapstat", "rmap_walk_ksm_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_KSM,
 	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_anon_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK_ANON,
+	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_anon_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_ANON,
+	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_file_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK_FILE,
+	  RS_SRC_KPROBES, 0 },
+	{ "rmapstat", "rmap_walk_file_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_FILE,
+	  RS_SRC_KPROBES, 0 },
 };
 
 #define NR_KNOWN	(sizeof(known) / sizeof(known[0]))
@@ -214,15 +222,21 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	if (ev->has & RS_HAS_KIND) {
 		ev->kind = v[F_KIND] < RS_KIND_UNKNOWN ? (enum rs_kind)v[F_KIND]
 						       : RS_KIND_UNKNOWN;
-	} else if (ev->func == RS_FUNC_RMAP_WALK_KSM && ev->type == RS_EV_ENTRY) {
-		ev->kind = RS_KIND_KSM;
-		ev->has |= RS_HAS_KIND;
-	} else if (c->field[F_MAPPING]) {
-		ev->kind = rs_kind_from_mapping(v[F_MAPPING]);
-		if (ev->kind != RS_KIND_UNKNOWN)
-			ev->has |= RS_HAS_KIND;
+		ev->kind_raw = (unsigned int)v[F_KIND];
+		return 1;
 	}
-	if (ev->func != RS_FUNC_NONE && ev->type == RS_EV_ENTRY) {
+	if (ev->type != RS_EV_ENTRY)
+		return 1;
+	/* A kprobe entry: rmap_walk_{ksm,anon,file} say it, else the mapping. */
+	ev->kind = rs_func_kind(ev->func);
+	if (ev->kind == RS_KIND_UNKNOWN && c->field[F_MAPPING])
+		ev->kind = rs_kind_from_mapping(v[F_MAPPING]);
+	if (ev->kind != RS_KIND_UNKNOWN) {
+		ev->kind_raw = ev->kind;
+		ev->has |= RS_HAS_KIND;
+	}
+	/* rmap_walk_anon/_file have a locked argument; the others' names say it. */
+	if (!(ev->has & RS_HAS_LOCKED)) {
 		ev->locked = ev->func == RS_FUNC_RMAP_WALK_LOCKED;
 		ev->has |= RS_HAS_LOCKED;
 	}

@@ -5,8 +5,10 @@
  *   rmap:rmap_walk_start, rmap:rmap_walk_end	(kernel/patches/0001)
  *   rmapstat:rmap_walk_entry, rmap_walk_locked_entry, rmap_walk_ksm_entry
  *						(kprobes: folio rwc mapping rmap_one)
- *   rmapstat:rmap_walk_exit, rmap_walk_locked_exit, rmap_walk_ksm_exit
- *						(kretprobes, no arguments)
+ *   rmapstat:rmap_walk_anon_entry, rmap_walk_file_entry
+ *						(kprobes: the same and locked)
+ *   rmapstat:rmap_walk_exit, rmap_walk_locked_exit, rmap_walk_ksm_exit,
+ *   rmap_walk_anon_exit, rmap_walk_file_exit	(kretprobes, no arguments)
  *
  * Event and field lookups are done once and cached. The lookup is lazy (on
  * first use, and again when the tep handle learns new events), so a

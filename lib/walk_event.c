@@ -22,6 +22,8 @@ const char *rs_func_name(enum rs_func func)
 		[RS_FUNC_RMAP_WALK] = "rmap_walk",
 		[RS_FUNC_RMAP_WALK_LOCKED] = "rmap_walk_locked",
 		[RS_FUNC_RMAP_WALK_KSM] = "rmap_walk_ksm",
+		[RS_FUNC_RMAP_WALK_ANON] = "rmap_walk_anon",
+		[RS_FUNC_RMAP_WALK_FILE] = "rmap_walk_file",
 	};
 
 	if ((unsigned int)func >= RS_FUNC_NR)
@@ -40,4 +42,18 @@ enum rs_kind rs_kind_from_mapping(uint64_t mapping)
 	if (mapping & 1)
 		return RS_KIND_ANON;
 	return mapping ? RS_KIND_FILE : RS_KIND_UNKNOWN;
+}
+
+enum rs_kind rs_func_kind(enum rs_func func)
+{
+	switch (func) {
+	case RS_FUNC_RMAP_WALK_KSM:
+		return RS_KIND_KSM;
+	case RS_FUNC_RMAP_WALK_ANON:
+		return RS_KIND_ANON;
+	case RS_FUNC_RMAP_WALK_FILE:
+		return RS_KIND_FILE;
+	default:
+		return RS_KIND_UNKNOWN;
+	}
 }

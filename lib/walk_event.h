@@ -29,12 +29,18 @@ enum rs_ev_type {
 	RS_EV_EXIT,		/* rmapstat:<func>_exit (kretprobe) */
 };
 
-/* The probed function of a kprobe event; RS_FUNC_NONE for tracepoints. */
+/*
+ * The probed function of a kprobe event; RS_FUNC_NONE for tracepoints.
+ * rmap_walk and rmap_walk_locked dispatch to the other three; a compiler
+ * may inline them into their callers, which then call those directly.
+ */
 enum rs_func {
 	RS_FUNC_NONE = 0,
 	RS_FUNC_RMAP_WALK,
 	RS_FUNC_RMAP_WALK_LOCKED,
 	RS_FUNC_RMAP_WALK_KSM,
+	RS_FUNC_RMAP_WALK_ANON,
+	RS_FUNC_RMAP_WALK_FILE,
 	RS_FUNC_NR
 };
 
@@ -59,6 +65,12 @@ struct rs_walk_event {
 	enum rs_ev_type type;
 	enum rs_func func;
 	enum rs_kind kind;
+	/*
+	 * With RS_HAS_KIND: the kind value as the event recorded it (a
+	 * tracepoint's enum, which may be one this code does not know:
+	 * kind is then RS_KIND_UNKNOWN), or the kind derived for a kprobe.
+	 */
+	unsigned int kind_raw;
 	unsigned int has;		/* RS_HAS_* */
 	uint64_t pfn;
 	uint64_t rwc;
@@ -72,9 +84,19 @@ struct rs_walk_event {
 
 /* "KSM", "ANON", "FILE", "unknown" */
 const char *rs_kind_name(enum rs_kind kind);
-/* "rmap_walk", "rmap_walk_locked", "rmap_walk_ksm", "" for RS_FUNC_NONE */
+/*
+ * "rmap_walk", "rmap_walk_locked", "rmap_walk_ksm", "rmap_walk_anon",
+ * "rmap_walk_file", "" for RS_FUNC_NONE
+ */
 const char *rs_func_name(enum rs_func func);
 /* Kind of a folio from folio->mapping (PAGE_MAPPING_ANON/KSM low bits). */
 enum rs_kind rs_kind_from_mapping(uint64_t mapping);
+/*
+ * The kind a probed function walks: rmap_walk_ksm, _anon and _file one
+ * each (they run inside rmap_walk or rmap_walk_locked, or on their own
+ * where the compiler inlined those: pairing.h); RS_KIND_UNKNOWN for the
+ * dispatchers rmap_walk and rmap_walk_locked, and for RS_FUNC_NONE.
+ */
+enum rs_kind rs_func_kind(enum rs_func func);
 
 #endif

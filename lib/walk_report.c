@@ -101,6 +101,7 @@ static void add_counters(struct rs_pairing_counters *dst, const struct rs_pairin
 	dst->no_end += src->no_end;
 	dst->superseded += src->superseded;
 	dst->no_start += src->no_start;
+	dst->no_start_lost += src->no_start_lost;
 	dst->lost_walks += src->lost_walks;
 	dst->lost_markers += src->lost_markers;
 	dst->lost_events += src->lost_events;

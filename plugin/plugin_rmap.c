@@ -89,27 +89,12 @@ static char *bad_slow, *bad_unit;
 #define CACHE_SLOTS	1024
 #define SAME_TS_MAX	32
 
-/*
- * Starts the engine dropped because events were lost on their CPU after
- * them (RS_WALK_LOST): their end then says so, not "start not seen".
- */
-#define DROPPED_MAX	256
-
-struct dropped_start {
-	enum rs_ev_type type;
-	enum rs_func func;
-	int pid;
-	uint64_t rwc;
-	uint64_t pfn;
-};
-
 struct cached_walk {
 	bool valid;
 	unsigned long long offset;
 	unsigned long long ts;
 	int cpu;
 	int feed;			/* rs_pairing_feed() result */
-	bool dropped;			/* start dropped for lost events */
 	struct rs_walk walk;
 };
 
@@ -125,8 +110,6 @@ struct rmap_plugin {
 	struct { int cpu; unsigned long long offset; } same_ts[SAME_TS_MAX];
 	bool warned;
 	struct cached_walk cache[CACHE_SLOTS];
-	unsigned int nr_dropped;	/* total; the ring keeps the last ones */
-	struct dropped_start dropped[DROPPED_MAX];
 };
 
 static struct rmap_plugin *plugins;
@@ -275,24 +258,18 @@ static void part(struct trace_seq *s, bool *first, const char *fmt, ...)
 
 /*
  * kind=KSM|ANON|FILE; a tracepoint kind value the decoder does not know
- * (it folds them all into "unknown") as UNKNOWN(<value>), read from the
- * record; nothing when the event cannot say (kprobe exits, NULL mapping).
+ * as UNKNOWN(<value>); nothing when the event cannot say (kprobe exits,
+ * NULL mapping).
  */
 static void print_kind(struct trace_seq *s, bool *first,
-		       const struct rs_walk_event *ev,
-		       struct tep_event *event, struct tep_record *rec)
+		       const struct rs_walk_event *ev)
 {
-	struct tep_format_field *field;
-	unsigned long long val;
-
-	if (ev->kind != RS_KIND_UNKNOWN) {
-		part(s, first, "kind=%s", rs_kind_name(ev->kind));
+	if (!(ev->has & RS_HAS_KIND))
 		return;
-	}
-	field = tep_find_field(event, "kind");
-	if (field && !(field->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_STRING)) &&
-	    tep_read_number_field(field, rec->data, &val) == 0)
-		part(s, first, "kind=UNKNOWN(%llu)", val);
+	if (ev->kind != RS_KIND_UNKNOWN)
+		part(s, first, "kind=%s", rs_kind_name(ev->kind));
+	else
+		part(s, first, "kind=UNKNOWN(%u)", ev->kind_raw);
 }
 
 /* The rmap_one callback by name, as the CLI names it (lib/purpose.h). */
@@ -309,18 +286,17 @@ static void print_purpose(struct trace_seq *s, bool *first,
 /*
  * What a walk is about: pfn (or folio for kprobes), kind, purpose, the
  * mapcount at start, locked. info is the start, or the end itself when
- * the start is not known; event/rec are the record being printed.
+ * the start is not known.
  */
 static void print_walk_info(struct trace_seq *s, bool *first,
 			    struct tep_handle *tep,
-			    const struct rs_walk_event *info,
-			    struct tep_event *event, struct tep_record *rec)
+			    const struct rs_walk_event *info)
 {
 	if (info->has & RS_HAS_PFN)
 		part(s, first, "pfn=0x%llx", (unsigned long long)info->pfn);
 	else if (info->has & RS_HAS_FOLIO)
 		part(s, first, "folio=0x%llx", (unsigned long long)info->folio);
-	print_kind(s, first, info, event, rec);
+	print_kind(s, first, info);
 	print_purpose(s, first, tep, info);
 	if (info->has & RS_HAS_MAPCOUNT)
 		part(s, first, "mapcount=%d", info->mapcount);
@@ -379,44 +355,6 @@ static bool cache_matches(const struct cached_walk *c, struct tep_record *rec)
 	       c->cpu == rec->cpu;
 }
 
-/* ---- starts dropped for lost events ---- */
-
-/* rs_walk_fn of the engine: every walk it finishes or gives up on. */
-static void walk_done(const struct rs_walk *w, void *arg)
-{
-	struct rmap_plugin *rp = arg;
-	struct dropped_start *d;
-
-	if (w->status != RS_WALK_LOST)
-		return;
-	d = &rp->dropped[rp->nr_dropped++ % DROPPED_MAX];
-	d->type = w->start.type;
-	d->func = w->start.func;
-	d->pid = w->start.pid;
-	d->rwc = w->start.rwc;
-	d->pfn = w->start.pfn;
-}
-
-/* Did the engine drop the start of this end for lost events? Forget it. */
-static bool start_was_dropped(struct rmap_plugin *rp, const struct rs_walk_event *end)
-{
-	unsigned int n = rp->nr_dropped < DROPPED_MAX ? rp->nr_dropped : DROPPED_MAX;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		struct dropped_start *d = &rp->dropped[i];
-		bool same = d->pid == end->pid && (end->type == RS_EV_END ?
-			d->type == RS_EV_START && d->rwc == end->rwc && d->pfn == end->pfn :
-			d->type == RS_EV_ENTRY && d->func == end->func);
-
-		if (same) {
-			d->pid = -1;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* ---- handlers ---- */
 
 /*
@@ -457,7 +395,7 @@ static int start_handler(struct trace_seq *s, struct tep_record *rec,
 		return 1;
 	if (ret > 0 && rs_pairing_feed(rp->pairs, &ev, NULL) < 0)
 		plugin_error("plugin_rmap: out of memory, walks may show no duration");
-	print_walk_info(s, &first, rp->tep, &ev, event, rec);
+	print_walk_info(s, &first, rp->tep, &ev);
 	print_raw(s, rec, event);
 	return 0;
 }
@@ -476,7 +414,6 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 	struct rs_walk walk;
 	bool first = true;
 	uint64_t slow;
-	bool dropped = false;
 	int feed = RS_FEED_ERROR;
 	int ret = decode(rp, event, rec, &ev);
 
@@ -484,15 +421,12 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 		return 1;
 	if (ret > 0) {
 		feed = rs_pairing_feed(rp->pairs, &ev, &walk);
-		if (feed == RS_FEED_NO_START)
-			dropped = start_was_dropped(rp, &ev);
 		c->valid = feed != RS_FEED_ERROR;
 		if (c->valid) {
 			c->offset = rec->offset;
 			c->ts = rec->ts;
 			c->cpu = rec->cpu;
 			c->feed = feed;
-			c->dropped = dropped;
 			c->walk = walk;
 			w = &c->walk;
 		} else {
@@ -500,14 +434,13 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 		}
 	} else if (cache_matches(c, rec)) {
 		feed = c->feed;
-		dropped = c->dropped;
 		w = &c->walk;
 	}
 
 	if (w && (feed == RS_FEED_PAIRED || feed == RS_FEED_NESTED))
-		print_walk_info(s, &first, rp->tep, &w->start, event, rec);
+		print_walk_info(s, &first, rp->tep, &w->start);
 	else
-		print_walk_info(s, &first, rp->tep, &ev, event, rec);
+		print_walk_info(s, &first, rp->tep, &ev);
 	if (ev.has & RS_HAS_VISITED)
 		part(s, &first, "visited=%u", ev.nr_visited);
 	if (ev.has & RS_HAS_CALLS)
@@ -517,7 +450,7 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 		part(s, &first, "duration=? (out of memory)");
 	} else if (!w) {
 		part(s, &first, "duration=? (printed out of time order)");
-	} else if (feed == RS_FEED_NO_START && dropped) {
+	} else if (feed == RS_FEED_START_LOST) {
 		part(s, &first, "duration=? (events dropped since %s)",
 		     ev.type == RS_EV_END ? "start" : "entry");
 	} else if (feed == RS_FEED_NO_START) {
@@ -553,6 +486,10 @@ static const struct {
 	{ "rmapstat", "rmap_walk_locked_exit", end_handler },
 	{ "rmapstat", "rmap_walk_ksm_entry", start_handler },
 	{ "rmapstat", "rmap_walk_ksm_exit", end_handler },
+	{ "rmapstat", "rmap_walk_anon_entry", start_handler },
+	{ "rmapstat", "rmap_walk_anon_exit", end_handler },
+	{ "rmapstat", "rmap_walk_file_entry", start_handler },
+	{ "rmapstat", "rmap_walk_file_exit", end_handler },
 };
 
 #define NR_HANDLERS	(sizeof(handlers) / sizeof(handlers[0]))
@@ -574,7 +511,7 @@ int TEP_PLUGIN_LOADER(struct tep_handle *tep)
 		goto nomem;
 	rp->tep = tep;
 	rp->dec = rs_decoder_new(tep);
-	rp->pairs = rs_pairing_new(walk_done, rp);
+	rp->pairs = rs_pairing_new(NULL, NULL);
 	if (!rp->dec || !rp->pairs)
 		goto nomem;
 	for (i = 0; i < NR_HANDLERS; i++)

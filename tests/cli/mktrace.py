@@ -34,6 +34,8 @@ SYMBOLS = {
     "rmap_walk": 0xffffffff812a8000,
     "rmap_walk_locked": 0xffffffff812a8400,
     "rmap_walk_ksm": 0xffffffff812d9000,
+    "rmap_walk_anon": 0xffffffff812a7800,
+    "rmap_walk_file": 0xffffffff812a7a00,
     "migrate_pages": 0xffffffff812e0000,
 }
 # An rmap_one address that kallsyms does not know (a module, say).
@@ -69,6 +71,12 @@ def rmap_events(base_id=1100):
     return start, end
 
 
+KPROBE_FUNCS = ("rmap_walk", "rmap_walk_locked", "rmap_walk_ksm", "rmap_walk_anon",
+                "rmap_walk_file")
+# rmap_walk_anon/_file(folio, rwc, locked): their entries also fetch locked=%dx:u8
+KPROBE_LOCKED_ARG = ("rmap_walk_anon", "rmap_walk_file")
+
+
 def kprobe_events(base_id=1500):
     """The kprobe/kretprobe events of the fallback (system rmapstat)."""
     evs = {}
@@ -76,11 +84,17 @@ def kprobe_events(base_id=1500):
             ("u64", "mapping", 8, False), ("u64", "rmap_one", 8, False)]
     pf = ('"(%lx) folio=0x%Lx rwc=0x%Lx mapping=0x%Lx rmap_one=0x%Lx", REC->__probe_ip, '
           'REC->folio, REC->rwc, REC->mapping, REC->rmap_one')
+    pfl = ('"(%lx) folio=0x%Lx rwc=0x%Lx mapping=0x%Lx rmap_one=0x%Lx locked=%u", '
+           'REC->__probe_ip, REC->folio, REC->rwc, REC->mapping, REC->rmap_one, REC->locked')
     rf = '"(%lx <- %lx)", REC->__probe_func, REC->__probe_ret_ip'
     eid = base_id
-    for func in ("rmap_walk", "rmap_walk_locked", "rmap_walk_ksm"):
+    for func in KPROBE_FUNCS:
+        if func in KPROBE_LOCKED_ARG:
+            fields, fmt = args + [("u8", "locked", 1, False)], pfl
+        else:
+            fields, fmt = args, pf
         evs[func + "_entry"] = Event("rmapstat", func + "_entry", eid,
-                                     [("unsigned long", "__probe_ip", 8, False)] + args, pf)
+                                     [("unsigned long", "__probe_ip", 8, False)] + fields, fmt)
         evs[func + "_exit"] = Event("rmapstat", func + "_exit", eid + 1,
                                     [("unsigned long", "__probe_func", 8, False),
                                      ("unsigned long", "__probe_ret_ip", 8, False)], rf)
@@ -232,28 +246,36 @@ class KprobeScenario(Scenario):
         self.buf = self.t.buffer("")
         self.truth["source"] = "kprobes"
 
-    def entry(self, func, ts, cpu, pid, folio, rwc, mapping, purpose):
-        self.buf.add(cpu, ts, self.evs[func + "_entry"].pack(pid, {
-            "__probe_ip": SYMBOLS[func], "folio": folio, "rwc": rwc,
-            "mapping": mapping, "rmap_one": SYMBOLS.get(purpose, UNKNOWN_RMAP_ONE)}))
+    def entry(self, func, ts, cpu, pid, folio, rwc, mapping, purpose, locked=0):
+        vals = {"__probe_ip": SYMBOLS[func], "folio": folio, "rwc": rwc,
+                "mapping": mapping, "rmap_one": SYMBOLS.get(purpose, UNKNOWN_RMAP_ONE)}
+        if func in KPROBE_LOCKED_ARG:
+            vals["locked"] = locked
+        self.buf.add(cpu, ts, self.evs[func + "_entry"].pack(pid, vals))
 
     def exit(self, func, ts, cpu, pid):
         self.buf.add(cpu, ts, self.evs[func + "_exit"].pack(pid, {
             "__probe_func": SYMBOLS[func], "__probe_ret_ip": SYMBOLS["migrate_pages"] + 0x40}))
 
     def walk(self, func, t0, t1, cpu0, cpu1, pid, folio, rwc, mapping, purpose, kind,
-             inner=None):
-        self.entry(func, t0, cpu0, pid, folio, rwc, mapping, purpose)
+             inner=None, inner_func="rmap_walk_ksm", locked=None):
+        """One walk: func's entry and exit, with inner_func's pair inside
+        (as rmap_walk(_locked) calls it) when inner = (entry ns, exit ns).
+        func may be rmap_walk_ksm/_anon/_file on their own: the callers into
+        which the compiler inlined rmap_walk call them directly."""
+        if locked is None:
+            locked = 1 if func == "rmap_walk_locked" else 0
+        self.entry(func, t0, cpu0, pid, folio, rwc, mapping, purpose, locked)
         if inner:
             i0, i1 = inner
-            self.entry("rmap_walk_ksm", i0, cpu0, pid, folio, rwc, mapping, purpose)
-            self.exit("rmap_walk_ksm", i1, cpu1, pid)
+            self.entry(inner_func, i0, cpu0, pid, folio, rwc, mapping, purpose, locked)
+            self.exit(inner_func, i1, cpu1, pid)
             self.truth["nested"] += 1
         self.exit(func, t1, cpu1, pid)
         self.truth["walks"].append({
             "start_ns": t0, "end_ns": t1, "duration_ns": t1 - t0, "start_cpu": cpu0,
             "end_cpu": cpu1, "pid": pid, "kind": KIND_NAMES[kind], "purpose": purpose,
-            "func": func, "locked": 1 if func == "rmap_walk_locked" else 0})
+            "func": func, "locked": locked})
 
 
 def scenario_kprobes():
@@ -290,6 +312,26 @@ def scenario_kprobes():
     s.exit("rmap_walk", T + 10, 1, 300)
     s.comm(300, "kswapd0")
     s.truth["unmatched_ends"] += 1
+    # rmap_walk inlined into try_to_migrate (stock 6.12): rmap_walk_anon on
+    # its own is the walk; it migrates CPU.
+    s.walk("rmap_walk_anon", T + 800_000_000, T + 800_012_345, 0, 1, 100,
+           0xffffea0000047000, 0xffffc90000a1fa00, anon_mapping, "try_to_migrate_one", 1)
+    # ... and try_to_migrate of a KSM folio calls rmap_walk_ksm directly.
+    s.walk("rmap_walk_ksm", T + 800_100_000, T + 801_100_000, 1, 1, 100,
+           0xffffea0000048000, 0xffffc90000a1fa00, ksm_mapping, "try_to_migrate_one", 0)
+    # try_to_unmap(TTU_RMAP_LOCKED): rmap_walk_file(..., locked=true) on its own.
+    s.walk("rmap_walk_file", T + 802_000_000, T + 802_000_900, 0, 0, 100,
+           0xffffea0000049000, 0xffffc90000a1f900, file_mapping, "try_to_unmap_one", 2,
+           locked=1)
+    # rmap_walk (page_idle, out of line) with rmap_walk_file inside; the
+    # folio's mapping reads NULL: the kind comes from the inner function.
+    s.walk("rmap_walk", T + 803_000_000, T + 803_002_000, 1, 1, 200, 0xffffea000004a000,
+           0xffffc90000b2fa00, 0, "page_idle_clear_pte_refs_one", 2,
+           inner=(T + 803_000_050, T + 803_001_950), inner_func="rmap_walk_file")
+    # rmap_walk_locked (remove_migration_ptes) with rmap_walk_anon(locked) inside.
+    s.walk("rmap_walk_locked", T + 804_000_000, T + 804_000_800, 0, 1, 100,
+           0xffffea000004b000, 0xffffc90000a1f800, anon_mapping, "remove_migration_pte", 1,
+           inner=(T + 804_000_010, T + 804_000_790), inner_func="rmap_walk_anon")
     return s
 
 

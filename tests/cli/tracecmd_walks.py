@@ -8,9 +8,11 @@ rmapstat-report(1):
   tracepoints  start and end with the same rwc + pfn + pid; a second start
                of the same key supersedes the first; ends without start
   kprobes      per pid and function, last in first out, at most 16 frames
-               per key (older ones superseded); an rmap_walk_ksm pair inside
-               an rmap_walk of the same task and rwc is nested (the outer
-               walk is KSM)
+               per key (older ones superseded); an rmap_walk_ksm, _anon or
+               _file pair inside an rmap_walk or rmap_walk_locked of the
+               same task and rwc (the newest of those two started before
+               it, also one dropped for lost events) is nested (the outer
+               walk takes its kind: KSM, ANON, FILE); on its own it is a walk
   lost events  "CPU:N [.. EVENTS DROPPED]": every start still waiting on
                that CPU of that buffer is lost
   end of trace starts still waiting have no end
@@ -26,7 +28,11 @@ LINE = re.compile(r"^(?:(?P<buf>[^\s:]+): )?\s*(?P<comm>.*?)-(?P<pid>\d+)\s+"
                   r"(?P<event>\w+):\s*(?P<rest>.*)$")
 DROPPED = re.compile(r"^(?:(?P<buf>[^\s:]+): )?CPU:(?P<cpu>\d+) \[(?:(?P<n>\d+) )?EVENTS DROPPED\]")
 KINDS = {"0": "KSM", "1": "ANON", "2": "FILE"}
-KPROBE_FUNCS = ("rmap_walk", "rmap_walk_locked", "rmap_walk_ksm")
+KPROBE_FUNCS = ("rmap_walk", "rmap_walk_locked", "rmap_walk_ksm", "rmap_walk_anon",
+                "rmap_walk_file")
+# the kind each inner function walks
+FUNC_KIND = {"rmap_walk_ksm": "KSM", "rmap_walk_anon": "ANON", "rmap_walk_file": "FILE"}
+OUTER_FUNCS = ("rmap_walk", "rmap_walk_locked")
 MAX_DEPTH = 16
 
 
@@ -97,6 +103,7 @@ class Pairing:
     def __init__(self, syms):
         self.syms = syms
         self.pending = {}	# buffer -> {key: [record, ...]} (tracepoints: one per key)
+        self.dropped = {}	# buffer -> {key: [record, ...]}: kprobe entries lost
         self.seq = 0
         self.records = []
         self.lost_markers = 0
@@ -168,12 +175,17 @@ class Pairing:
                 rec["seq"] = self.seq
                 rec["func"] = func
                 rec["rwc"] = _num(f["rwc"])
-                if func == "rmap_walk_ksm":
-                    rec["kind"] = "KSM"
+                if func in FUNC_KIND:
+                    rec["kind"] = FUNC_KIND[func]
                 else:
                     rec["kind"] = kind_of_mapping(_num(f["mapping"]))
                 rec["purpose"] = self._purpose_kprobe(_num(f["rmap_one"]))
-                rec["locked"] = 1 if func == "rmap_walk_locked" else 0
+                if "locked" in f:
+                    rec["locked"] = int(f["locked"], 0)
+                else:
+                    rec["locked"] = 1 if func == "rmap_walk_locked" else 0
+                # a new entry: a dropped one of this task and function ended unseen
+                self.dropped.get(e["buffer"], {}).pop(("kp", func, e["pid"]), None)
                 stack = pend.setdefault(("kp", func, e["pid"]), [])
                 if len(stack) >= MAX_DEPTH:
                     self._emit("superseded", stack.pop(0), None)
@@ -187,14 +199,23 @@ class Pairing:
                 end["locked"] = None
                 stack = pend.get(("kp", func, e["pid"]), [])
                 if not stack:
+                    # the end of a dropped entry, if any: it is done now
+                    gone = self.dropped.get(e["buffer"], {}).get(("kp", func, e["pid"]))
+                    if gone:
+                        gone.pop()
                     self._emit("no_start", None, end)
                     return
                 start = stack.pop()
                 status = "ok"
-                if func == "rmap_walk_ksm":
-                    outer = pend.get(("kp", "rmap_walk", e["pid"]), [])
-                    if outer and outer[-1]["rwc"] == start["rwc"]:
-                        outer[-1]["kind"] = "KSM"
+                if func in FUNC_KIND:
+                    drop = self.dropped.get(e["buffer"], {})
+                    frames = [r for of in OUTER_FUNCS
+                              for r in pend.get(("kp", of, e["pid"]), []) +
+                              drop.get(("kp", of, e["pid"]), [])
+                              if r["seq"] < start["seq"]]
+                    outer = max(frames, key=lambda r: r["seq"]) if frames else None
+                    if outer and outer["rwc"] == start["rwc"]:
+                        outer["kind"] = FUNC_KIND[func]
                         status = "nested"
                 self._emit(status, start, end)
                 return
@@ -212,6 +233,8 @@ class Pairing:
         for key, r in sorted(dropped, key=lambda kr: kr[1]["seq"]):
             pend[key].remove(r)
             self._emit("lost", r, None)
+            if key[0] == "kp":
+                self.dropped.setdefault(buffer, {}).setdefault(key, []).append(r)
 
     def finish(self):
         left = [r for pend in self.pending.values() for recs in pend.values() for r in recs]

@@ -94,6 +94,8 @@ static void ctx_init(struct ctx *c)
 	static const char * const kprobes[] = {
 		"rmap_walk_entry", "rmap_walk_exit", "rmap_walk_locked_entry",
 		"rmap_walk_locked_exit", "rmap_walk_ksm_entry", "rmap_walk_ksm_exit",
+		"rmap_walk_anon_entry", "rmap_walk_anon_exit", "rmap_walk_file_entry",
+		"rmap_walk_file_exit",
 	};
 	char path[4096];
 	size_t i;
@@ -218,6 +220,21 @@ static struct rec *kentry(struct ctx *c, const char *func, int cpu,
 	put(r->data, ev, "rwc", rwc);
 	put(r->data, ev, "mapping", mapping);
 	put(r->data, ev, "rmap_one", rmap_one);
+	return r;
+}
+
+/* rmap_walk_anon/_file(folio, rwc, locked): the entry also has locked. */
+static struct rec *kentry_locked(struct ctx *c, const char *func, int cpu,
+				 unsigned long long ts, int pid, unsigned long long folio,
+				 unsigned long long rwc, unsigned long long mapping,
+				 unsigned long long rmap_one, int locked)
+{
+	struct rec *r = kentry(c, func, cpu, ts, pid, folio, rwc, mapping, rmap_one);
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_entry", func);
+	put(r->data, tep_find_event_by_name(c->tep, "rmapstat", name), "locked",
+	    (unsigned long long)locked);
 	return r;
 }
 
@@ -592,6 +609,80 @@ static void test_kprobes(void)
 }
 
 /*
+ * Stock 6.12 inlines rmap_walk into try_to_migrate and the other callers
+ * in mm/rmap.c, which call rmap_walk_anon/_file/_ksm directly: those pairs
+ * are walks of their own; inside an rmap_walk(_locked) they are nested.
+ */
+static void test_kprobes_inlined(void)
+{
+	struct ctx c;
+	struct rec *r;
+
+	ctx_init(&c);
+	print_expect(&c, kentry_locked(&c, "rmap_walk_anon", 0, 1000, 400, FOLIO,
+				       RWC1, 0xffff888004001001ULL, TTM, 0),
+		     "rmap_walk_anon entry on its own",
+		     "folio=0xffffea0000100000 kind=ANON purpose=try_to_migrate_one");
+	print_expect(&c, kexit(&c, "rmap_walk_anon", 1, 3000, 400),
+		     "rmap_walk_anon exit: a walk",
+		     "folio=0xffffea0000100000 kind=ANON purpose=try_to_migrate_one duration=2.000us");
+	print_expect(&c, kentry(&c, "rmap_walk_ksm", 0, 3500, 400, FOLIO + 0x40,
+				RWC1, 0xffff888004001003ULL, TTM),
+		     "rmap_walk_ksm entry on its own",
+		     "folio=0xffffea0000100040 kind=KSM purpose=try_to_migrate_one");
+	print_expect(&c, kexit(&c, "rmap_walk_ksm", 0, 3700, 400),
+		     "rmap_walk_ksm exit: a walk",
+		     "folio=0xffffea0000100040 kind=KSM purpose=try_to_migrate_one duration=200ns");
+
+	/* rmap_walk of a folio whose mapping is gone: the inner function tells */
+	print_expect(&c, kentry(&c, "rmap_walk", 0, 4000, 401, FOLIO + 0x80, RWC2, 0, RMP),
+		     "rmap_walk entry, no mapping",
+		     "folio=0xffffea0000100080 purpose=remove_migration_pte");
+	print_expect(&c, kentry_locked(&c, "rmap_walk_file", 0, 4010, 401, FOLIO + 0x80,
+				       RWC2, 0, RMP, 0),
+		     "rmap_walk_file entry",
+		     "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte");
+	print_expect(&c, kexit(&c, "rmap_walk_file", 0, 4500, 401),
+		     "rmap_walk_file exit inside rmap_walk",
+		     "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte duration=490ns (inside rmap_walk)");
+	print_expect(&c, kexit(&c, "rmap_walk", 0, 4500, 401),
+		     "rmap_walk exit takes the inner kind",
+		     "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte duration=500ns");
+
+	/* rmap_walk_locked -> rmap_walk_anon(..., locked=true) */
+	run(&c, kentry(&c, "rmap_walk_locked", 1, 5000, 402, FOLIO + 0xc0, RWC1,
+		       0xffff888004002001ULL, RMP));
+	print_expect(&c, kentry_locked(&c, "rmap_walk_anon", 1, 5001, 402, FOLIO + 0xc0,
+				       RWC1, 0xffff888004002001ULL, RMP, 1),
+		     "rmap_walk_anon entry, locked",
+		     "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked");
+	print_expect(&c, kexit(&c, "rmap_walk_anon", 1, 5100, 402),
+		     "rmap_walk_anon exit inside rmap_walk_locked",
+		     "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked duration=99ns (inside rmap_walk)");
+	print_expect(&c, kexit(&c, "rmap_walk_locked", 1, 5100, 402),
+		     "rmap_walk_locked exit",
+		     "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked duration=100ns");
+
+	/* events lost on the entry's CPU: its exit says so */
+	run(&c, kentry_locked(&c, "rmap_walk_file", 0, 6000, 403, FOLIO, RWC1,
+			      0xffff888004003000ULL, FRO, 0));
+	r = kentry_locked(&c, "rmap_walk_anon", 0, 6100, 404, FOLIO + 0x40, RWC2,
+			  0xffff888004002001ULL, FRO, 0);
+	r->r.missed_events = 3;
+	run(&c, r);
+	print_expect(&c, kexit(&c, "rmap_walk_file", 1, 6200, 403),
+		     "exit after lost events",
+		     "duration=? (events dropped since entry)");
+	print_expect(&c, kexit(&c, "rmap_walk_anon", 0, 6300, 404),
+		     "the entry after the gap pairs",
+		     "folio=0xffffea0000100040 kind=ANON purpose=folio_referenced_one duration=200ns");
+	print_expect(&c, kexit(&c, "rmap_walk_file", 1, 6400, 403),
+		     "a second exit: its entry was never seen",
+		     "duration=? (entry not seen)");
+	ctx_fini(&c);
+}
+
+/*
  * Another series' rmap_walk_start (no pfn: a folio pointer and a string
  * kind): the plugin cannot pair it and leaves it to the kernel's format.
  */
@@ -740,6 +831,7 @@ int main(int argc, char **argv)
 	test_replay();
 	test_options();
 	test_kprobes();
+	test_kprobes_inlined();
 	test_foreign_format();
 
 	printf("%d checks, %d failed\n", checks, failures);

@@ -2,8 +2,10 @@
 /*
  * The pairing engine on synthetic event streams: interleaved CPUs, nested
  * walks, a walk that ends on another CPU, missing start, missing end, a
- * superseded start, lost-event markers, kprobe LIFO pairing and folding of
- * rmap_walk_ksm into its rmap_walk, and many walks in flight at once.
+ * superseded start, lost-event markers and ends whose start they dropped,
+ * kprobe LIFO pairing, folding of rmap_walk_ksm/_anon/_file into their
+ * rmap_walk or rmap_walk_locked (and walks seen only by those, where the
+ * compiler inlined the dispatcher), and many walks in flight at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -255,7 +257,8 @@ static void test_lost_marker(void)
 	feed(p, tp(RS_EV_END, 170, 0, 20, 0xb000, 2));
 	rs_pairing_lost(p, 0, 180, -1);
 	rs_pairing_flush(p);
-	CHECK(find(&c, 160) && find(&c, 160)->status == RS_WALK_NO_START);
+	CHECK(find(&c, 160) && find(&c, 160)->status == RS_WALK_NO_START &&
+	      find(&c, 160)->start_lost);
 	CHECK(find(&c, 110) && find(&c, 110)->status == RS_WALK_OK &&
 	      find(&c, 110)->duration_ns == 60);
 	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, 1);
@@ -263,6 +266,93 @@ static void test_lost_marker(void)
 	CHECK_EQ_U64(rs_pairing_counters(p)->lost_events, 42);
 	CHECK_EQ_U64(rs_pairing_counters(p)->lost_unknown, 1);
 	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 1);
+	CHECK_EQ_U64(rs_pairing_counters(p)->no_start_lost, 1);
+	teardown(p, &c);
+}
+
+/*
+ * An end whose start was dropped for lost events is told apart from one
+ * whose start was never seen, for tracepoints and kprobes; the engine
+ * forgets a dropped start once its end came, or a new start of its key
+ * shows that the end was lost too.
+ */
+static void test_end_of_lost_start(void)
+{
+	struct collected c;
+	struct rs_pairing *p = setup(&c);
+	struct rs_walk_event e;
+	struct rs_walk out;
+
+	feed(p, tp(RS_EV_START, 100, 1, 10, 0xa000, 1));
+	feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 105, 1, 30, 0xc000));
+	rs_pairing_lost(p, 1, 150, 7);
+	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, 2);
+	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, 0);
+
+	e = tp(RS_EV_END, 160, 1, 10, 0xa000, 1);
+	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_START_LOST);
+	CHECK(out.status == RS_WALK_NO_START && out.start_lost && out.duration_ns == 0);
+	/* once: a second end of that key had no start at all */
+	e = tp(RS_EV_END, 170, 1, 10, 0xa000, 1);
+	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_NO_START);
+	CHECK(out.status == RS_WALK_NO_START && !out.start_lost);
+	/* the pid is part of the key */
+	e = kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK, 175, 0, 31, 0);
+	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_NO_START);
+	e = kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK, 180, 0, 30, 0);
+	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_START_LOST);
+	CHECK(out.start_lost);
+
+	/* dropped, its end lost too: a new start of the key pairs normally */
+	feed(p, tp(RS_EV_START, 200, 0, 10, 0xb000, 2));
+	rs_pairing_lost(p, -1, 250, -1);
+	feed(p, tp(RS_EV_START, 300, 1, 10, 0xb000, 2));
+	e = tp(RS_EV_END, 340, 1, 10, 0xb000, 2);
+	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_PAIRED);
+	CHECK(out.duration_ns == 40);
+	e = tp(RS_EV_END, 350, 1, 10, 0xb000, 2);
+	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_NO_START);
+
+	/* the end of the trace forgets dropped starts without a record */
+	feed(p, tp(RS_EV_START, 400, 0, 10, 0xd000, 3));
+	rs_pairing_lost(p, 0, 450, 1);
+	CHECK(rs_pairing_flush(p) == 0);
+	CHECK_EQ_U64(rs_pairing_counters(p)->no_start, 5);
+	CHECK_EQ_U64(rs_pairing_counters(p)->no_start_lost, 2);
+	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, 4);
+	CHECK_EQ_U64(rs_pairing_counters(p)->no_end, 0);
+	CHECK_EQ_U64(c.n, 4 + 5 + 1);
+	teardown(p, &c);
+}
+
+/* Dropped starts are remembered up to a bound, the newest ones. */
+static void test_lost_starts_bounded(void)
+{
+	enum { N = RS_PAIRING_MAX_LOST_STARTS + 10 };
+	struct collected c;
+	struct rs_pairing *p = setup(&c);
+	struct rs_walk_event e;
+	size_t i;
+
+	for (i = 0; i < N; i++)
+		feed(p, tp(RS_EV_START, 1000 + i, 0, 10, 0xa000 + i * 64, 1));
+	rs_pairing_lost(p, 0, 5000, 1);
+	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, N);
+	/* the newest half are still known, the oldest are forgotten */
+	e = tp(RS_EV_END, 6000, 0, 10, 0xa000 + (N - 1) * 64, 1);
+	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_START_LOST);
+	e = tp(RS_EV_END, 6001, 0, 10, 0xa000 + (N - RS_PAIRING_MAX_LOST_STARTS / 2) * 64, 1);
+	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_START_LOST);
+	e = tp(RS_EV_END, 6002, 0, 10, 0xa000 + (N - RS_PAIRING_MAX_LOST_STARTS / 2 - 1) * 64, 1);
+	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_NO_START);
+	e = tp(RS_EV_END, 6003, 0, 10, 0xa000, 1);
+	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_NO_START);
+	/* new walks still pair */
+	feed(p, tp(RS_EV_START, 7000, 1, 10, 0xa000, 1));
+	e = tp(RS_EV_END, 7010, 1, 10, 0xa000, 1);
+	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_PAIRED);
+	rs_pairing_flush(p);
+	CHECK_EQ_U64(rs_pairing_counters(p)->no_start_lost, 2);
 	teardown(p, &c);
 }
 
@@ -336,6 +426,114 @@ static void test_kprobe_nested_ksm(void)
 	rs_pairing_flush(p);
 	CHECK_EQ_U64(rs_pairing_counters(p)->nested, 1);
 	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 3);
+	teardown(p, &c);
+}
+
+/* An entry as walk_decode.c makes it: ksm/anon/file entries know their kind. */
+static struct rs_walk_event kpe(enum rs_func func, uint64_t ts, int cpu, int pid,
+				uint64_t rwc)
+{
+	struct rs_walk_event ev = kp(RS_EV_ENTRY, func, ts, cpu, pid, rwc);
+
+	ev.kind = rs_func_kind(func);
+	if (ev.kind != RS_KIND_UNKNOWN) {
+		ev.kind_raw = ev.kind;
+		ev.has |= RS_HAS_KIND;
+	}
+	return ev;
+}
+
+static int feed_exit(struct rs_pairing *p, enum rs_func func, uint64_t ts, int cpu,
+		     int pid, struct rs_walk *out)
+{
+	struct rs_walk_event e = kp(RS_EV_EXIT, func, ts, cpu, pid, 0);
+
+	return rs_pairing_feed(p, &e, out);
+}
+
+/*
+ * rmap_walk and rmap_walk_locked may be inlined into their callers (stock
+ * 6.12: try_to_migrate, folio_referenced ... call rmap_walk_anon/_file and
+ * rmap_walk_ksm directly): whatever pairs the compiler left, every walk is
+ * counted once, as its outermost pair.
+ */
+static void test_kprobe_inlined_dispatch(void)
+{
+	struct collected c;
+	struct rs_pairing *p = setup(&c);
+	struct rs_walk out;
+
+	/* try_to_migrate -> rmap_walk_anon: the walk itself */
+	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 100, 0, 10, 0xa000));
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 400, 0, 10, &out) == RS_FEED_PAIRED);
+	CHECK(out.status == RS_WALK_OK && out.duration_ns == 300 &&
+	      out.start.kind == RS_KIND_ANON && out.start.func == RS_FUNC_RMAP_WALK_ANON);
+
+	/* remove_migration_ptes -> rmap_walk -> rmap_walk_file */
+	feed(p, kpe(RS_FUNC_RMAP_WALK, 1000, 0, 10, 0xa100));
+	feed(p, kpe(RS_FUNC_RMAP_WALK_FILE, 1010, 0, 10, 0xa100));
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_FILE, 1500, 1, 10, &out) == RS_FEED_NESTED);
+	CHECK(out.status == RS_WALK_NESTED && out.duration_ns == 490);
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK, 1500, 1, 10, &out) == RS_FEED_PAIRED);
+	CHECK(out.duration_ns == 500 && out.start.kind == RS_KIND_FILE &&
+	      out.start.kind_raw == RS_KIND_FILE && (out.start.has & RS_HAS_KIND));
+
+	/* rmap_walk_locked -> rmap_walk_anon(locked) */
+	feed(p, kpe(RS_FUNC_RMAP_WALK_LOCKED, 2000, 1, 10, 0xa200));
+	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 2005, 1, 10, 0xa200));
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 2100, 1, 10, &out) == RS_FEED_NESTED);
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_LOCKED, 2101, 1, 10, &out) == RS_FEED_PAIRED);
+	CHECK(out.duration_ns == 101 && out.start.kind == RS_KIND_ANON);
+
+	/* try_to_migrate -> rmap_walk_ksm of a KSM folio: the walk itself */
+	feed(p, kpe(RS_FUNC_RMAP_WALK_KSM, 3000, 0, 10, 0xa300));
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_KSM, 3900, 0, 10, &out) == RS_FEED_PAIRED);
+	CHECK(out.start.kind == RS_KIND_KSM);
+
+	/* another task's rmap_walk_anon while this one is in rmap_walk */
+	feed(p, kpe(RS_FUNC_RMAP_WALK, 4000, 0, 10, 0xa400));
+	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 4010, 1, 20, 0xa400));
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 4050, 1, 20, &out) == RS_FEED_PAIRED);
+	/* an anon walk of another rwc inside an rmap_walk (its rmap_one walks again) */
+	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 4100, 0, 10, 0xb400));
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 4200, 0, 10, &out) == RS_FEED_PAIRED);
+	/* an inner pair that started before the outer one is not inside it */
+	feed(p, kpe(RS_FUNC_RMAP_WALK_FILE, 4300, 0, 30, 0xa400));
+	feed(p, kpe(RS_FUNC_RMAP_WALK, 4310, 0, 30, 0xa400));
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_FILE, 4320, 0, 30, &out) == RS_FEED_PAIRED);
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK, 4330, 0, 30, &out) == RS_FEED_PAIRED);
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK, 4500, 0, 10, &out) == RS_FEED_PAIRED);
+	CHECK(out.duration_ns == 500);
+
+	rs_pairing_flush(p);
+	CHECK_EQ_U64(rs_pairing_counters(p)->nested, 2);
+	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 9);
+	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, 0);
+	CHECK_EQ_U64(c.n, 11);
+	teardown(p, &c);
+}
+
+/*
+ * The outer rmap_walk was dropped for lost events: its inner pair is still
+ * part of that walk (nested, not a walk of its own), and the outer exit is
+ * the end of a lost start.
+ */
+static void test_kprobe_nested_in_lost_walk(void)
+{
+	struct collected c;
+	struct rs_pairing *p = setup(&c);
+	struct rs_walk out;
+
+	feed(p, kpe(RS_FUNC_RMAP_WALK, 100, 0, 10, 0xa000));
+	rs_pairing_lost(p, 0, 105, 3);
+	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 110, 0, 10, 0xa000));
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 200, 0, 10, &out) == RS_FEED_NESTED);
+	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK, 201, 0, 10, &out) == RS_FEED_START_LOST);
+	rs_pairing_flush(p);
+	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 0);
+	CHECK_EQ_U64(rs_pairing_counters(p)->nested, 1);
+	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, 1);
+	CHECK_EQ_U64(rs_pairing_counters(p)->no_start_lost, 1);
 	teardown(p, &c);
 }
 
@@ -440,6 +638,7 @@ static void test_accounting(void)
 	CHECK_EQ_U64(k->paired + k->no_end + k->superseded + k->lost_walks, starts);
 	CHECK_EQ_U64(k->paired + k->no_start, ends);
 	CHECK_EQ_U64(c.n, k->paired + k->no_end + k->superseded + k->no_start + k->lost_walks);
+	CHECK(k->no_start_lost <= k->no_start && k->no_start_lost <= k->lost_walks);
 	for (i = 0; i < c.n; i++)
 		if (c.w[i].status == RS_WALK_OK)
 			CHECK(c.w[i].end.ts >= c.w[i].start.ts &&
@@ -483,8 +682,12 @@ int main(void)
 	RUN(test_superseded);
 	RUN(test_lost_marker);
 	RUN(test_lost_other_cpu_keeps_migrated_walk);
+	RUN(test_end_of_lost_start);
+	RUN(test_lost_starts_bounded);
 	RUN(test_kprobe_lifo);
 	RUN(test_kprobe_nested_ksm);
+	RUN(test_kprobe_inlined_dispatch);
+	RUN(test_kprobe_nested_in_lost_walk);
 	RUN(test_kprobe_depth_bound);
 	RUN(test_many_in_flight);
 	RUN(test_accounting);
