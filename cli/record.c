@@ -313,6 +313,13 @@ static pid_t fork_command(char **command, int *gate)
 		close(fds[1]);
 		if (read(fds[0], &go, 1) != 1)
 			_exit(127);
+		/*
+		 * The command gets the signals record passes on, also when
+		 * rmapstat itself started with them ignored (a background job).
+		 */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		execvp(command[0], command);
 		fprintf(stderr, "rmapstat: cannot run %s: %s; check the name and PATH\n",
 			command[0], strerror(errno));

@@ -294,8 +294,15 @@ static int sweep_kprobes(int live_others)
 			    "wait for it to finish (kprobe events are global, one recording at a time)",
 			    SESSION_KPROBE_SYSTEM);
 	}
+	/*
+	 * Not forced: force also disables the events in the top instance,
+	 * and writing their enable files resizes its ring buffer, which
+	 * rmapstat never touches. The killed run's instance is gone already,
+	 * so nothing holds them enabled.
+	 */
 	for (n = 0; old[n]; n++)
-		tracefs_dynevent_destroy(old[n], true);
+		if (tracefs_dynevent_destroy(old[n], false))
+			tracefs_dynevent_destroy(old[n], true);
 	tracefs_dynevent_list_free(old);
 	fprintf(stderr, "rmapstat: removed kprobe events %s:* left by a killed run\n",
 		SESSION_KPROBE_SYSTEM);

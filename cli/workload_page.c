@@ -138,7 +138,12 @@ int wl_page_idle_mark(uint64_t pfn)
 	}
 	n = pwrite(fd, &word, sizeof(word), (off_t)(pfn / 64 * sizeof(word)));
 	close(fd);
-	if (n != sizeof(word))
+	/*
+	 * page_idle_bitmap_write() counts only whole 64-page chunks: for the
+	 * last, partial chunk below max_pfn it marks the pages (the walk
+	 * happens) and returns 0.
+	 */
+	if (n != sizeof(word) && n != 0)
 		return wl_fail(WL_ERR_SYSTEM, "writing pfn %#" PRIx64 " to %s: %s",
 			       pfn, PAGE_IDLE_BITMAP, n < 0 ? strerror(errno) :
 			       "short write");
