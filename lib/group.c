@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct rs_groups {
 	struct rs_group **buckets;
 	size_t nbuckets;
 	size_t count;
+	struct rs_group *last;		/* the group of the last lookup */
 };
 
 const char *rs_by_name(enum rs_by by)
@@ -185,17 +187,54 @@ static int grow(struct rs_groups *g)
 	return 0;
 }
 
+/* Do the keys of a walk name group a (as far as the spec looks)? */
+static bool same_keys(const struct rs_group_spec *spec, const struct rs_walk_keys *a,
+		      const struct rs_walk_keys *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < spec->n; i++) {
+		switch (spec->field[i]) {
+		case RS_BY_KIND:
+			if (a->kind != k->kind)
+				return false;
+			break;
+		case RS_BY_PURPOSE:
+			if (strcmp(a->purpose, k->purpose ? k->purpose : "unknown"))
+				return false;
+			break;
+		case RS_BY_PID:
+			if (a->pid != k->pid)
+				return false;
+			break;
+		case RS_BY_CPU:
+			if (a->cpu != k->cpu)
+				return false;
+			break;
+		case RS_BY_COMM:
+			if (strcmp(a->comm, k->comm && *k->comm ? k->comm : ""))
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
 struct rs_group *rs_groups_get(struct rs_groups *g, const struct rs_walk_keys *k)
 {
 	char name[512];
 	struct rs_group *gr;
 	size_t h;
 
+	if (g->last && same_keys(&g->spec, &g->last->keys, k))
+		return g->last;
 	make_name(&g->spec, k, name, sizeof(name));
 	h = str_hash(name) & (g->nbuckets - 1);
 	for (gr = g->buckets[h]; gr; gr = gr->next)
 		if (!strcmp(gr->name, name))
-			return gr;
+			return g->last = gr;
 
 	if (g->count >= g->nbuckets && grow(g))
 		return NULL;
@@ -216,7 +255,7 @@ struct rs_group *rs_groups_get(struct rs_groups *g, const struct rs_walk_keys *k
 	gr->next = g->buckets[h];
 	g->buckets[h] = gr;
 	g->count++;
-	return gr;
+	return g->last = gr;
 }
 
 static int cmp_groups(const void *x, const void *y, void *arg)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <event-parse.h>
@@ -89,6 +91,7 @@ struct rs_decoder {
 	int nr_events;			/* tep_get_events_count() at last lookup */
 	unsigned int sources;
 	unsigned int use;
+	bool native;			/* the trace has this machine's byte order */
 	struct cached_event ev[NR_KNOWN];
 	char err[256];
 };
@@ -119,6 +122,7 @@ static void resolve(struct rs_decoder *d)
 		return;
 	d->nr_events = nr;
 	d->sources = 0;
+	d->native = tep_is_file_bigendian(d->tep) == tep_is_local_bigendian(d->tep);
 	for (i = 0; i < NR_KNOWN; i++) {
 		struct cached_event *c = &d->ev[i];
 
@@ -173,12 +177,48 @@ unsigned int rs_source_missing(unsigned int source)
 	return missing;
 }
 
-static int read_field(struct cached_event *c, int f, struct tep_record *rec,
-		      unsigned long long *val)
+/*
+ * A number field of the record. The fields are read in place (what
+ * tep_read_number_field() does, without its per-call overhead: it is the
+ * hot path of a report) when the file has this machine's byte order.
+ */
+static int read_field(const struct rs_decoder *d, struct cached_event *c, int f,
+		      struct tep_record *rec, unsigned long long *val)
 {
-	if (!c->field[f])
+	struct tep_format_field *fl = c->field[f];
+	const char *p;
+	uint8_t v8;
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
+
+	if (!fl)
 		return 0;
-	return tep_read_number_field(c->field[f], rec->data, val) == 0;
+	if ((unsigned int)fl->offset + (unsigned int)fl->size > (unsigned int)rec->size)
+		return 0;
+	if (!d->native)
+		return tep_read_number_field(fl, rec->data, val) == 0;
+	p = (const char *)rec->data + fl->offset;
+	switch (fl->size) {
+	case 1:
+		memcpy(&v8, p, 1);
+		*val = v8;
+		return 1;
+	case 2:
+		memcpy(&v16, p, 2);
+		*val = v16;
+		return 1;
+	case 4:
+		memcpy(&v32, p, 4);
+		*val = v32;
+		return 1;
+	case 8:
+		memcpy(&v64, p, 8);
+		*val = v64;
+		return 1;
+	default:
+		return tep_read_number_field(fl, rec->data, val) == 0;
+	}
 }
 
 static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
@@ -200,14 +240,16 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	ev->cpu = rec->cpu;
 	ev->pid = tep_data_pid(d->tep, rec);
 	comm = tep_data_comm_from_pid(d->tep, ev->pid);
-	if (comm)
-		snprintf(ev->comm, sizeof(ev->comm), "%s", comm);
+	if (comm) {
+		strncpy(ev->comm, comm, sizeof(ev->comm) - 1);
+		ev->comm[sizeof(ev->comm) - 1] = '\0';
+	}
 	ev->type = known[i].type;
 	ev->func = known[i].func;
 	ev->kind = RS_KIND_UNKNOWN;
 
 	for (f = 0; f < F_NR; f++) {
-		if (read_field(c, f, rec, &v[f]))
+		if (read_field(d, c, f, rec, &v[f]))
 			ev->has |= field_has[f];
 	}
 	ev->pfn = v[F_PFN];

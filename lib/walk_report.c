@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@ struct file_ctx {
 	struct rs_pairing **pairing;	/* per buffer */
 	struct buffer_ctx *bctx;
 	int error;			/* errno of a failure inside a callback */
+	uint64_t memo_rmap_one;		/* rs_purpose_name() of the last walk */
+	unsigned int memo_has;
+	char memo_purpose[RS_PURPOSE_LEN];
 };
 
 struct buffer_ctx {
@@ -123,7 +127,13 @@ static void on_walk(const struct rs_walk *w, void *arg)
 
 	if (fc->error)
 		return;
-	rs_purpose_name(fc->tep, info, purpose, sizeof(purpose));
+	if (!fc->memo_purpose[0] || fc->memo_rmap_one != info->rmap_one ||
+	    fc->memo_has != (info->has & RS_HAS_RMAP_ONE)) {
+		rs_purpose_name(fc->tep, info, fc->memo_purpose, sizeof(fc->memo_purpose));
+		fc->memo_rmap_one = info->rmap_one;
+		fc->memo_has = info->has & RS_HAS_RMAP_ONE;
+	}
+	memcpy(purpose, fc->memo_purpose, sizeof(purpose));
 	keys.kind = info->kind;
 	keys.purpose = purpose;
 	keys.pid = info->pid;
