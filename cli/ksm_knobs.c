@@ -40,6 +40,24 @@ static struct knob knobs[NR_KNOBS] = {
 static bool saved;
 static bool atexit_done;
 
+/* Reads a small sysfs file into buf, NUL-terminated; returns 0 or -errno. */
+static int read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	err = n < 0 ? -errno : n == 0 ? -ENODATA : 0;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	return 0;
+}
+
 bool ksm_available(void)
 {
 	return access(KSM_DIR "run", F_OK) == 0;
@@ -48,17 +66,11 @@ bool ksm_available(void)
 int wl_read_ulong(const char *path, unsigned long *val)
 {
 	char buf[64], *end;
-	ssize_t n;
-	int fd;
+	int err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -ENODATA;
-	buf[n] = '\0';
+	err = read_small(path, buf, sizeof(buf));
+	if (err)
+		return err;
 	errno = 0;
 	*val = strtoul(buf, &end, 10);
 	if (errno || end == buf)
@@ -89,17 +101,11 @@ static int write_str(const char *path, const char *s)
 static int read_knob(struct knob *k)
 {
 	char buf[64], *open_br, *close_br;
-	ssize_t n;
-	int fd;
+	int err;
 
-	fd = open(k->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -ENODATA;
-	buf[n] = '\0';
+	err = read_small(k->path, buf, sizeof(buf));
+	if (err)
+		return err;
 	buf[strcspn(buf, "\n")] = '\0';
 	open_br = strchr(buf, '[');
 	close_br = open_br ? strchr(open_br, ']') : NULL;

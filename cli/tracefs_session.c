@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event-parse.h>
@@ -928,6 +929,30 @@ static void write_file(const char *dir, const char *name, const char *val, int f
 	close(fd);
 }
 
+/*
+ * rmdir of the instance fails with EBUSY while a file of it is open, e.g.
+ * when the drain thread is in a read as the second signal arrives. Then a
+ * child removes the instance once this process has exited and the kernel
+ * has closed its files (the child is reparented after that). Only
+ * async-signal-safe calls.
+ */
+static void remove_instance_after_exit(void)
+{
+	const struct timespec tick = { 0, 1000 * 1000 };
+	pid_t parent = getpid();
+	int fd, i;
+
+	if (fork() != 0)
+		return;
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	for (i = 0; i < 5000 && getppid() == parent; i++)
+		nanosleep(&tick, NULL);
+	for (i = 0; i < 1000 && rmdir(em.inst_dir) && errno == EBUSY; i++)
+		nanosleep(&tick, NULL);
+	_exit(0);
+}
+
 void session_emergency_cleanup(void)
 {
 	int cpu, fd, cpus = em.cpus;
@@ -939,7 +964,8 @@ void session_emergency_cleanup(void)
 	if (em.armed) {
 		write_file(em.inst_dir, "tracing_on", "0", O_TRUNC);
 		write_file(em.inst_dir, "set_event", "", O_TRUNC);	/* disables all */
-		rmdir(em.inst_dir);
+		if (rmdir(em.inst_dir) && errno == EBUSY)
+			remove_instance_after_exit();
 		em.armed = 0;
 	}
 	if (em.nr_kprobe_del) {
