@@ -151,6 +151,7 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 			    const char *text, size_t len, struct rs_error *err)
 {
 	const struct rs_jval *v, *groups, *by;
+	struct rs_group_spec spec;
 	const char *schema;
 	struct rs_jval *root;
 	char msg[128];
@@ -200,6 +201,12 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 		rs_error_set(err, "free some memory and try again", "out of memory");
 		goto fail;
 	}
+	/* Only known keys: the grouping goes into one-line messages. */
+	if (strcmp(s->by, "?") && rs_group_spec_parse(s->by, &spec)) {
+		rs_error_set(err, "re-create it with `rmapstat report --json`",
+			     "report JSON has an unknown \"group_by\" (not kind, purpose, pid, cpu, comm)");
+		goto fail;
+	}
 	for (i = 0; i < groups->n; i++) {
 		const struct rs_jval *gv = &groups->items[i];
 		struct rs_metric_group *g = &s->g[s->n];
@@ -222,7 +229,7 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 				g->v[m] = v->num;
 			else if (!v && m == RS_M_COUNT) {
 				rs_error_set(err, "re-create it with `rmapstat report --json`",
-					     "report JSON group '%s' has no count", g->name);
+					     "report JSON group %zu has no count", i);
 				goto fail;
 			} else {
 				g->v[m] = NAN;

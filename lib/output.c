@@ -62,6 +62,29 @@ static void table_init(struct table *t, size_t ncols, unsigned int left)
 	t->left = left;
 }
 
+/*
+ * Strings from a trace or a JSON file (a comm, a group or buffer name, the
+ * uname, a JSON "source") may hold any byte: control characters come out
+ * as '?', so a report stays one line per row and no escape sequence
+ * reaches the terminal.
+ */
+static char *printable(char *s)
+{
+	char *p;
+
+	for (p = s; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
+/* fprintf(f, "%s", s) of such a string. */
+static void put_printable(FILE *f, const char *s)
+{
+	for (s = s ? s : "?"; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
 __attribute__((format(printf, 2, 3)))
 static void cell(struct table *t, const char *fmt, ...)
 {
@@ -81,7 +104,7 @@ static void cell(struct table *t, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	va_end(ap);
-	t->cells[t->ncells++] = s;
+	t->cells[t->ncells++] = printable(s);
 }
 
 static void table_print(FILE *f, const struct table *t, const char *indent)
@@ -151,12 +174,18 @@ static void text_trace(FILE *f, const struct rs_trace_summary *s)
 	else
 		fprintf(f, "  source:  rmap:rmap_walk_start/end tracepoints%s\n",
 			s->formats & RS_SRC_KPROBES ? " (the rmapstat kprobes in the file are ignored)" : "");
-	fprintf(f, "  clock:   %s (%s)\n", s->clock, clock_note(s->clock));
-	if (s->uname)
-		fprintf(f, "  kernel:  %s\n", s->uname);
+	fprintf(f, "  clock:   ");
+	put_printable(f, s->clock);
+	fprintf(f, " (%s)\n", clock_note(s->clock));
+	if (s->uname) {
+		fprintf(f, "  kernel:  ");
+		put_printable(f, s->uname);
+		fputc('\n', f);
+	}
 	fprintf(f, "  buffers:");
 	for (b = 0; b < s->nr_buffers; b++) {
-		fprintf(f, "%s %s", b ? "," : "", buffer_label(s->buffers[b].name));
+		fprintf(f, "%s ", b ? "," : "");
+		put_printable(f, buffer_label(s->buffers[b].name));
 		if (s->buffers[b].walk_events) {
 			fprintf(f, " (%" PRIu64 " walk events)", s->buffers[b].walk_events);
 			with_walks++;
@@ -331,7 +360,9 @@ static void text_hist(FILE *f, const struct rs_group *g, enum rs_unit unit)
 	int last = rs_log2_last(h), i, w;
 	char top[32];
 
-	fprintf(f, "\nHistogram of %s walks\n", g->name);
+	fprintf(f, "\nHistogram of ");
+	put_printable(f, g->name);
+	fprintf(f, " walks\n");
 	if (last < 0) {
 		fprintf(f, "  (no walks)\n");
 		return;
@@ -864,9 +895,11 @@ int rs_output_compare_text(FILE *f, const struct rs_compare *c, enum rs_unit uni
 	char v[64];
 	size_t i;
 
-	fprintf(f, "rmapstat compare: base %s (%s, by %s), new %s (%s, by %s)\n",
-		c->base->origin, c->base->source, c->base->by,
-		c->new->origin, c->new->source, c->new->by);
+	fprintf(f, "rmapstat compare: base %s (", c->base->origin);
+	put_printable(f, c->base->source);
+	fprintf(f, ", by %s), new %s (", c->base->by, c->new->origin);
+	put_printable(f, c->new->source);
+	fprintf(f, ", by %s)\n", c->new->by);
 	fprintf(f, "  regression: new worse (larger) than base by more than %g%%; times in %s\n\n",
 		c->threshold_pct, rs_unit_name(unit));
 	table_init(&t, 7, (1U << 0) | (1U << 1) | (1U << 6));

@@ -12,10 +12,13 @@
  *   "options  \0" { id(2) size(4) data } id 0     (BUFFER: offset(8) name\0)
  *   "flyrecord\0" cpus x { offset(8) size(8) } [trace clock: size(8) data]
  *   at each BUFFER offset: "flyrecord\0" cpus x { offset(8) size(8) }
+ *
+ * Version 7: see check_v7().
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +28,9 @@
 #define OPTION_DONE		0
 #define OPTION_BUFFER		3
 #define OPTION_TRACECLOCK	4
+#define OPTION_HOOK		6
+#define SECTION_COMPRESSED	1
+#define MAX_SECTIONS		64
 #define MAX_BUFFERS		256
 
 struct reader {
@@ -106,7 +112,134 @@ static void cpu_data(struct reader *r, uint32_t cpus)
 	}
 }
 
-int rs_trace_check_v6(const char *file, struct rs_error *err)
+/*
+ * The CPU data of a compressed buffer starts with its chunk table:
+ * count(4) { compressed size(4) size(4) data } (the size the BUFFER option
+ * gives does not count the table's 4-byte count). libtracecmd 1.3.1 takes
+ * the count as it is (calloc() of up to 128 GB) and, for an instance
+ * buffer, crashes in its own clean-up when that fails.
+ */
+static int chunks_ok(const struct reader *r, uint64_t off)
+{
+	struct reader c = *r;
+	uint32_t count, i;
+
+	c.pos = off;
+	count = num(&c, 4);
+	if (c.bad || count > (r->size - c.pos) / 8)
+		return 0;
+	for (i = 0; i < count && !c.bad; i++) {
+		uint32_t zsize = num(&c, 4);
+
+		num(&c, 4);
+		skip(&c, zsize);
+	}
+	return !c.bad;
+}
+
+/*
+ * A BUFFER option of version 7: flyrecord section offset(8) name\0
+ * clock\0 page_size(4) cpus(4) { cpu(4) offset(8) size(8) }. Every CPU's
+ * data inside the file (libtracecmd closes an instance buffer it cannot
+ * load, and crashes doing so).
+ */
+static int buffer_ok(const struct reader *r, uint64_t start, uint32_t size)
+{
+	struct reader b = *r;
+	uint64_t section;
+	uint32_t cpus, i;
+	int compressed;
+
+	b.pos = start;
+	section = num(&b, 8);
+	skip_string(&b);
+	skip_string(&b);
+	skip(&b, 4);
+	cpus = num(&b, 4);
+	if (b.bad || b.pos > start + size || cpus > size / 20)
+		return 0;
+	{
+		struct reader h = *r;
+
+		h.pos = section;
+		num(&h, 2);
+		compressed = num(&h, 2) & SECTION_COMPRESSED;
+		if (h.bad)
+			return 0;
+	}
+	for (i = 0; i < cpus; i++) {
+		uint64_t off, len;
+
+		skip(&b, 4);
+		off = num(&b, 8);
+		len = num(&b, 8);
+		if (b.bad || b.pos > start + size)
+			return 0;
+		if (!len)
+			continue;
+		if (off > r->size || len > r->size - off)
+			return 0;
+		if (compressed && !chunks_ok(r, off))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Version 7: "7\0" endian(1) long_size(1) page_size(4) compression\0
+ * version\0 options_offset(8), then sections; an options section is
+ * id 0, flags(2), name(4), size(8), { id(2) size(4) data }, and its DONE
+ * option holds the offset of the next options section (0: none).
+ * 1: fine (or not checkable here), 0: truncated or damaged, -1: a hook option.
+ */
+static int check_v7(struct reader *r)
+{
+	uint64_t next;
+	int sections;
+
+	r->big_endian = num(r, 1) != 0;
+	skip(r, 1 + 4);
+	skip_string(r);
+	skip_string(r);
+	/*
+	 * libtracecmd 1.3.1 frees the compression strings twice when this
+	 * offset is cut off (tracecmd_alloc_fd(), SIGABRT).
+	 */
+	next = num(r, 8);
+	if (r->bad)
+		return 0;
+	for (sections = 0; next && sections < MAX_SECTIONS; sections++) {
+		uint16_t id, flags;
+
+		r->pos = next;
+		next = 0;
+		id = num(r, 2);
+		flags = num(r, 2);
+		skip(r, 4 + 8);
+		/* Compressed options cannot be read here; libtracecmd checks the rest. */
+		if (r->bad || id != 0 || (flags & SECTION_COMPRESSED))
+			return 1;
+		for (;;) {
+			uint16_t oid = num(r, 2);
+			uint32_t size = num(r, 4);
+
+			if (r->bad)
+				return 1;
+			if (oid == OPTION_HOOK)
+				return -1;
+			if (oid == 0) {
+				next = size == 8 ? num(r, 8) : 0;
+				break;
+			}
+			if (oid == OPTION_BUFFER && !buffer_ok(r, r->pos, size))
+				return 0;
+			skip(r, size);
+		}
+	}
+	return 1;
+}
+
+int rs_trace_check(const char *file, struct rs_error *err)
 {
 	uint64_t buffers[MAX_BUFFERS];
 	unsigned int nr_buffers = 0, i;
@@ -114,7 +247,8 @@ int rs_trace_check_v6(const char *file, struct rs_error *err)
 	uint32_t count, cpus, n;
 	int clock = 0, ret = 0;
 	struct stat st;
-	char version[8];
+	char version[32];
+	long file_version;
 	uint16_t id;
 
 	r.fd = open(file, O_RDONLY);
@@ -125,10 +259,30 @@ int rs_trace_check_v6(const char *file, struct rs_error *err)
 		return -1;
 	}
 	r.size = st.st_size;
-	if (expect(&r, "\027\010\104tracing", 10) || get(&r, version, 2))
+	if (expect(&r, "\027\010\104tracing", 10))
 		goto bad;
-	if (memcmp(version, "6\0", 2))
-		goto out;		/* another version: libtracecmd checks it */
+	/* libtracecmd reads the version as a string and takes its number ("7ing" is 7). */
+	for (i = 0; i < sizeof(version); i++) {
+		if (get(&r, &version[i], 1))
+			goto bad;
+		if (!version[i])
+			break;
+	}
+	if (i == sizeof(version))
+		goto bad;		/* "6" or "7" in trace-cmd's files */
+	file_version = strtol(version, NULL, 10);
+	if (file_version == 7) {
+		int v7 = check_v7(&r);
+
+		if (v7 < 0)
+			goto hook;
+		if (v7 == 0)
+			goto bad;
+		goto out;
+	}
+	if (file_version > 7)
+		goto out;		/* libtracecmd rejects it */
+	/* Every version below 7 has the layout of version 6 for libtracecmd. */
 	r.big_endian = num(&r, 1) != 0;
 	skip(&r, 1 + 4);		/* long size, page size */
 	expect(&r, "header_page\0", 12);
@@ -172,6 +326,8 @@ int rs_trace_check_v6(const char *file, struct rs_error *err)
 					buffers[nr_buffers++] = num(&r, 8);
 				if (id == OPTION_TRACECLOCK)
 					clock = 1;
+				if (id == OPTION_HOOK)
+					goto hook;
 				r.pos = start;
 				skip(&r, size);
 			}
@@ -196,6 +352,12 @@ int rs_trace_check_v6(const char *file, struct rs_error *err)
 bad:
 	rs_error_set(err, "it was not completely written (disk full? recording interrupted?): record it again",
 		     "truncated or damaged trace-cmd data file");
+	ret = -1;
+	goto out;
+hook:
+	/* libtracecmd 1.3.1 dereferences NULL for a hook it cannot parse. */
+	rs_error_set(err, "record without `trace-cmd record -H`",
+		     "has a trace-cmd event hook option, which libtracecmd cannot read safely");
 	ret = -1;
 out:
 	close(r.fd);

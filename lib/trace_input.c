@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "tep_guard.h"
 #include "trace_check.h"
 #include "trace_input.h"
 #include "tracecmd_extra.h"
@@ -27,6 +29,7 @@ static const char TRACECMD_MAGIC[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', '
 /* Says what the file is when it is not a trace-cmd data file. */
 static int check_magic(const char *file, struct rs_error *err)
 {
+	struct stat st;
 	char buf[16];
 	ssize_t n;
 	int fd, i;
@@ -39,6 +42,13 @@ static int check_magic(const char *file, struct rs_error *err)
 			     "record one with `rmapstat record -o FILE`, or name an existing trace file" :
 			     "check the path and its permissions",
 			     "%s", strerror(e));
+		return -1;
+	}
+	/* libtracecmd seeks and maps: a pipe would be read here and then be empty. */
+	if (!fstat(fd, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode))) {
+		close(fd);
+		rs_error_set(err, "save the trace to a file first",
+			     "not a regular file (a pipe or a device): a trace.dat is read by seeking in it");
 		return -1;
 	}
 	n = read(fd, buf, sizeof(buf));
@@ -62,19 +72,65 @@ static int check_magic(const char *file, struct rs_error *err)
 }
 
 /*
+ * While libtracecmd 1.3.1 loads a file it writes to stdout ("File possibly
+ * truncated") and to stderr (perror("mmap"), "Can not mmap file"),
+ * whatever its log level: stdout may be the report and an error is one
+ * line, so both point to /dev/null meanwhile (not with RMAPSTAT_DEBUG).
+ */
+struct quiet {
+	int out, err;
+};
+
+static void quiet_begin(struct quiet *q)
+{
+	int null;
+
+	q->out = q->err = -1;
+	if (getenv("RMAPSTAT_DEBUG"))
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null < 0)
+		return;
+	q->out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	q->err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (q->out >= 0)
+		dup2(null, STDOUT_FILENO);
+	if (q->err >= 0)
+		dup2(null, STDERR_FILENO);
+	close(null);
+}
+
+static void quiet_end(struct quiet *q)
+{
+	fflush(stdout);
+	fflush(stderr);
+	if (q->out >= 0) {
+		dup2(q->out, STDOUT_FILENO);
+		close(q->out);
+	}
+	if (q->err >= 0) {
+		dup2(q->err, STDERR_FILENO);
+		close(q->err);
+	}
+}
+
+/*
  * tracecmd_open() step by step: a handle that failed to load is leaked, not
  * closed (tracecmd_close() of libtracecmd 1.3.1 crashes on it).
  */
 static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *err)
 {
 	struct tracecmd_input *h;
-	int fd;
+	int fd, ret;
 
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rs_error_set(err, "check the path and its permissions", "%s", strerror(errno));
 		return NULL;
 	}
+	rs_tep_guard_reset();
 	h = tracecmd_alloc_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!h) {
 		close(fd);
@@ -82,9 +138,33 @@ static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *e
 			     "libtracecmd cannot read its header (unsupported version or damaged)");
 		return NULL;
 	}
-	if (tracecmd_read_headers(h, 0) < 0 || tracecmd_init_data(h) < 0) {
+	if (tracecmd_read_headers(h, 0) < 0) {
 		rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
-			     "libtracecmd cannot read it (damaged, truncated or a latency trace)");
+			     "libtracecmd cannot read it (damaged or truncated)");
+		return NULL;
+	}
+	/*
+	 * libtracecmd loads no page without an 8-byte page timestamp; an
+	 * instance buffer that fails there is closed by libtracecmd itself,
+	 * which crashes.
+	 */
+	if (tep_get_header_timestamp_size(tracecmd_get_tep(h)) != 8) {
+		rs_error_set(err, "record it again; the file is damaged",
+			     "damaged header page format (no 8-byte page timestamp)");
+		return NULL;
+	}
+	rs_tep_guard_setup(tracecmd_get_tep(h), tracecmd_page_size(h));
+	ret = tracecmd_init_data(h);
+	if (ret < 0) {
+		rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
+			     "libtracecmd cannot read it (damaged or truncated)");
+		return NULL;
+	}
+	if (ret > 0) {
+		/* Loaded completely (tracecmd_close() is safe), but no per-CPU data. */
+		tracecmd_close(h);
+		rs_error_set(err, "record the rmap events with `rmapstat record` or `trace-cmd record -e rmap`",
+			     "a latency tracer's trace (no per-CPU event data)");
 		return NULL;
 	}
 	return h;
@@ -92,10 +172,11 @@ static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *e
 
 struct rs_trace *rs_trace_open(const char *file, struct rs_error *err)
 {
+	struct quiet q;
 	struct rs_trace *t;
 	int i, n;
 
-	if (check_magic(file, err) || rs_trace_check_v6(file, err))
+	if (check_magic(file, err) || rs_trace_check(file, err))
 		return NULL;
 	if (!getenv("RMAPSTAT_DEBUG")) {
 		tracecmd_set_loglevel(TEP_LOG_NONE);
@@ -107,7 +188,9 @@ struct rs_trace *rs_trace_open(const char *file, struct rs_error *err)
 	t->file = strdup(file);
 	if (!t->file)
 		goto nomem;
+	quiet_begin(&q);
 	t->top = open_tracecmd(file, err);
+	quiet_end(&q);
 	if (!t->top) {
 		rs_trace_close(t);
 		return NULL;
@@ -126,7 +209,11 @@ struct rs_trace *rs_trace_open(const char *file, struct rs_error *err)
 	t->nr_buffers = 1;
 	for (i = 0; i < n; i++) {
 		const char *name = tracecmd_buffer_instance_name(t->top, i);
-		struct tracecmd_input *h = tracecmd_buffer_instance_handle(t->top, i);
+		struct tracecmd_input *h;
+
+		quiet_begin(&q);
+		h = tracecmd_buffer_instance_handle(t->top, i);
+		quiet_end(&q);
 
 		if (!h) {
 			rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",

@@ -8,6 +8,7 @@
 #include <event-parse.h>
 
 #include "purpose.h"
+#include "tep_guard.h"
 #include "trace_input.h"
 #include "walk_decode.h"
 #include "walk_report.h"
@@ -223,7 +224,10 @@ static int read_file(struct file_ctx *fc, struct rs_error *err)
 		goto nomem;
 	sum->formats = rs_decoder_sources(fc->dec);
 	if (!sum->formats) {
-		if (rs_decoder_error(fc->dec))
+		if (rs_tep_guard_bad_formats())
+			rs_error_set(err, "record it again; the file is damaged",
+				     "damaged event formats in the file");
+		else if (rs_decoder_error(fc->dec))
 			rs_error_set(err, "record on a kernel with kernel/patches applied, or with `rmapstat record`",
 				     "%s", rs_decoder_error(fc->dec));
 		else
@@ -267,6 +271,11 @@ static int read_file(struct file_ctx *fc, struct rs_error *err)
 	}
 
 	ret = rs_trace_iterate(fc->trace, mask, on_record, fc);
+	if (rs_tep_guard_damaged_pages() && !fc->error) {
+		rs_error_set(err, "record it again; the file is damaged",
+			     "damaged ring-buffer pages in the CPU data (events outside their page)");
+		return -1;
+	}
 	for (b = 0; b < sum->nr_buffers && !fc->error; b++) {
 		if (rs_pairing_flush(fc->pairing[b]))
 			fc->error = ENOMEM;

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: one input is one report JSON file as `rmapstat compare`
+ * reads it. The JSON parser (lib/json_parse.c), the report JSON loader
+ * (rs_metric_set_from_json), the grouping taken from it, and the
+ * comparison of the loaded set with itself and with an empty set, in both
+ * output formats.
+ *
+ * The input is handed over in a buffer of exactly its size, without a
+ * terminating NUL: the parser must stay inside (text, len).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "group.h"
+#include "json_parse.h"
+#include "output.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull;
+
+static void compare(const struct rs_metric_set *base, const struct rs_metric_set *new,
+		    const char *only)
+{
+	const char *groups[1] = { only };
+	struct rs_compare c;
+	int m;
+
+	memset(&c, 0, sizeof(c));
+	c.base = base;
+	c.new = new;
+	for (m = 0; m < RS_M_NR; m++)
+		c.metrics[c.nr_metrics++] = m;
+	c.threshold_pct = 5;
+	if (only) {
+		c.only_groups = groups;
+		c.nr_only_groups = 1;
+	}
+	if (rs_compare_run(&c))
+		abort();
+	rs_output_compare_text(devnull, &c, RS_UNIT_MS);
+	rs_output_compare_json(devnull, &c, "rmapstat fuzz");
+	rs_compare_free(&c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rs_metric_set set, empty;
+	struct rs_group_spec spec;
+	struct rs_error err;
+	struct rs_jval *v;
+	char msg[128], by[128];
+	char *text;
+
+	if (!devnull) {
+		devnull = fopen("/dev/null", "w");
+		if (!devnull)
+			abort();
+	}
+	text = malloc(size ? size : 1);
+	if (!text)
+		abort();
+	memcpy(text, data, size);
+
+	v = rs_jparse(text, size, msg, sizeof(msg));
+	if (v) {
+		rs_jget(v, "schema");
+		rs_jfree(v);
+	} else if (!msg[0]) {
+		abort();
+	}
+
+	if (!rs_metric_set_from_json(&set, "fuzz.json", text, size, &err)) {
+		/*
+		 * `rmapstat compare` puts the grouping into one-line messages:
+		 * a loaded set has a grouping rmapstat knows, or none ("?").
+		 */
+		if (!rs_group_spec_parse(set.by, &spec)) {
+			rs_group_spec_format(&spec, by, sizeof(by));
+		} else if (strcmp(set.by, "?")) {
+			fprintf(stderr, "unknown grouping loaded: '%s'\n", set.by);
+			abort();
+		}
+		memset(&empty, 0, sizeof(empty));
+		empty.origin = "empty";
+		empty.by = set.by;
+		empty.source = "none";
+		compare(&set, &set, NULL);
+		compare(&set, &empty, NULL);
+		compare(&empty, &set, NULL);
+		if (set.n)
+			compare(&set, &set, set.g[set.n - 1].name);
+		rs_metric_set_free(&set);
+	} else if (!err.what[0] || strchr(err.what, '\n') || strchr(err.fix, '\n')) {
+		fprintf(stderr, "bad error message: '%s' (%s)\n", err.what, err.fix);
+		abort();
+	}
+	free(text);
+	return 0;
+}
