@@ -16,6 +16,7 @@
 #define TYPE_PADDING		29
 #define TYPE_TIME_EXTEND	30
 #define TYPE_TIME_STAMP		31
+#define MIN_PAGE		64
 #define MAX_PAGE		(1 << 20)
 
 static struct {
@@ -35,14 +36,15 @@ void rs_tep_guard_reset(void)
 	memset(&g, 0, sizeof(g));
 }
 
-void rs_tep_guard_setup(struct tep_handle *tep, int page_size)
+int rs_tep_guard_setup(struct tep_handle *tep, int page_size)
 {
 	g.page_size = page_size;
 	g.long_size = tep_get_long_size(tep);
 	g.big_endian = tep_is_file_bigendian(tep);
 	/* The old (pre-2.6.31) page format has no commit field to check. */
-	g.active = !tep_is_old_format(tep) && page_size > 16 && page_size <= MAX_PAGE &&
-		   (g.long_size == 4 || g.long_size == 8);
+	g.active = !tep_is_old_format(tep) && page_size >= MIN_PAGE && page_size <= MAX_PAGE &&
+		   !(page_size & (page_size - 1)) && (g.long_size == 4 || g.long_size == 8);
+	return g.active ? 0 : -1;
 }
 
 unsigned long rs_tep_guard_damaged_pages(void)

@@ -208,7 +208,13 @@ static int check_v7(struct reader *r)
 	next = num(r, 8);
 	if (r->bad)
 		return 0;
-	for (sections = 0; next && sections < MAX_SECTIONS; sections++) {
+	/*
+	 * libtracecmd follows the chain of options sections by recursion:
+	 * a chain that loops overflows its stack.
+	 */
+	for (sections = 0; next; sections++) {
+		if (sections == MAX_SECTIONS)
+			return 0;
 		uint16_t id, flags;
 
 		r->pos = next;

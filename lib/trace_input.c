@@ -153,7 +153,16 @@ static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *e
 			     "damaged header page format (no 8-byte page timestamp)");
 		return NULL;
 	}
-	rs_tep_guard_setup(tracecmd_get_tep(h), tracecmd_page_size(h));
+	if (rs_tep_guard_setup(tracecmd_get_tep(h), tracecmd_page_size(h))) {
+		if (tep_is_old_format(tracecmd_get_tep(h)))
+			rs_error_set(err, "record it on a kernel since 2.6.31",
+				     "the ring-buffer page format of kernels before 2.6.31");
+		else
+			rs_error_set(err, "record it again; the file is damaged",
+				     "damaged header: page size %d, long size %d",
+				     tracecmd_page_size(h), tep_get_long_size(tracecmd_get_tep(h)));
+		return NULL;
+	}
 	ret = tracecmd_init_data(h);
 	if (ret < 0) {
 		rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",

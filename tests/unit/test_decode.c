@@ -2,13 +2,17 @@
 /*
  * The decoder the way a libtraceevent plugin uses it: created before the
  * event formats are parsed (plugins are loaded first), then fed records
- * one at a time with rs_decode_event() and rs_decode_record(). Formats are
- * those of kernel/patches/0001 and of the kprobe fallback; when the
- * formats the lab recorded from the patched kernel are given (directory
- * argument), they must match the ones the decoder is tested with.
+ * one at a time with rs_decode_event() and rs_decode_record(). The formats
+ * are read from the committed format files: the tracepoints of
+ * kernel/patches/0001 as the lab recorded them from the patched kernel
+ * (tests/data/formats), the kprobe fallback's from tests/plugin/formats,
+ * whose copies of the tracepoint formats must have the recorded layout.
+ * A missing or unparsable format file ends the test with an error.
  *
- * usage: test-decode [FORMATS_DIR]
+ * usage: test-decode DATA_FORMATS_DIR KPROBE_FORMATS_DIR
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,79 +23,109 @@
 #include "purpose.h"
 #include "walk_decode.h"
 
-static const char start_fmt[] =
-	"name: rmap_walk_start\n"
-	"ID: 282\n"
-	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"\tfield:unsigned long pfn;\toffset:8;\tsize:8;\tsigned:0;\n"
-	"\tfield:const void * rwc;\toffset:16;\tsize:8;\tsigned:0;\n"
-	"\tfield:void * rmap_one;\toffset:24;\tsize:8;\tsigned:0;\n"
-	"\tfield:enum rmap_walk_kind kind;\toffset:32;\tsize:4;\tsigned:0;\n"
-	"\tfield:int mapcount;\toffset:36;\tsize:4;\tsigned:1;\n"
-	"\tfield:bool locked;\toffset:40;\tsize:1;\tsigned:0;\n"
-	"\n"
-	"print fmt: \"pfn=0x%lx kind=%s purpose=%ps mapcount=%d locked=%d rwc=%p\", REC->pfn, "
-	"__print_symbolic(REC->kind, { 0, \"KSM\" }, { 1, \"ANON\" }, { 2, \"FILE\" }), "
-	"REC->rmap_one, REC->mapcount, REC->locked, REC->rwc\n";
-
-static const char end_fmt[] =
-	"name: rmap_walk_end\n"
-	"ID: 283\n"
-	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"\tfield:unsigned long pfn;\toffset:8;\tsize:8;\tsigned:0;\n"
-	"\tfield:const void * rwc;\toffset:16;\tsize:8;\tsigned:0;\n"
-	"\tfield:void * rmap_one;\toffset:24;\tsize:8;\tsigned:0;\n"
-	"\tfield:enum rmap_walk_kind kind;\toffset:32;\tsize:4;\tsigned:0;\n"
-	"\tfield:unsigned int nr_visited;\toffset:36;\tsize:4;\tsigned:0;\n"
-	"\tfield:unsigned int nr_rmap_one;\toffset:40;\tsize:4;\tsigned:0;\n"
-	"\tfield:bool locked;\toffset:44;\tsize:1;\tsigned:0;\n"
-	"\n"
-	"print fmt: \"pfn=0x%lx kind=%s purpose=%ps locked=%d visited=%u rmap_one=%u rwc=%p\", "
-	"REC->pfn, __print_symbolic(REC->kind, { 0, \"KSM\" }, { 1, \"ANON\" }, { 2, \"FILE\" }), "
-	"REC->rmap_one, REC->locked, REC->nr_visited, REC->nr_rmap_one, REC->rwc\n";
-
-#define KPROBE_ENTRY_FMT(name, id)						\
-	"name: " name "\nID: " id "\nformat:\n"					\
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"	\
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"	\
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"		\
-	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"	\
-	"\tfield:u64 folio;\toffset:16;\tsize:8;\tsigned:0;\n"			\
-	"\tfield:u64 rwc;\toffset:24;\tsize:8;\tsigned:0;\n"			\
-	"\tfield:u64 mapping;\toffset:32;\tsize:8;\tsigned:0;\n"		\
-	"\tfield:u64 rmap_one;\toffset:40;\tsize:8;\tsigned:0;\n\n"		\
-	"print fmt: \"(%lx) folio=0x%Lx rwc=0x%Lx mapping=0x%Lx rmap_one=0x%Lx\", "	\
-	"REC->__probe_ip, REC->folio, REC->rwc, REC->mapping, REC->rmap_one\n"
-
-#define KPROBE_EXIT_FMT(name, id)						\
-	"name: " name "\nID: " id "\nformat:\n"					\
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"	\
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"	\
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"		\
-	"\tfield:unsigned long __probe_func;\toffset:8;\tsize:8;\tsigned:0;\n"	\
-	"\tfield:unsigned long __probe_ret_ip;\toffset:16;\tsize:8;\tsigned:0;\n\n" \
-	"print fmt: \"(%lx <- %lx)\", REC->__probe_func, REC->__probe_ret_ip\n"
-
-static const char *const kprobe_fmts[] = {
-	KPROBE_ENTRY_FMT("rmap_walk_entry", "1500"),
-	KPROBE_EXIT_FMT("rmap_walk_exit", "1501"),
-	KPROBE_ENTRY_FMT("rmap_walk_locked_entry", "1502"),
-	KPROBE_EXIT_FMT("rmap_walk_locked_exit", "1503"),
-	KPROBE_ENTRY_FMT("rmap_walk_ksm_entry", "1504"),
-	KPROBE_EXIT_FMT("rmap_walk_ksm_exit", "1505"),
+/* The text of one format file, read whole. */
+struct format {
+	char path[512];
+	char *text;
+	size_t len;
 };
+
+/* DATA_FORMATS_DIR: the tracepoints as recorded from the lab kernel. */
+static struct format start_fmt, end_fmt;
+/* KPROBE_FORMATS_DIR: the kprobe events, rmapstat-<name>.format. */
+static const char *const kprobe_names[] = {
+	"rmap_walk_entry", "rmap_walk_exit",
+	"rmap_walk_locked_entry", "rmap_walk_locked_exit",
+	"rmap_walk_ksm_entry", "rmap_walk_ksm_exit",
+};
+static struct format kprobe_fmts[sizeof(kprobe_names) / sizeof(kprobe_names[0])];
+/* KPROBE_FORMATS_DIR: the tracepoint formats the plugin tests use. */
+static struct format own_start_fmt, own_end_fmt;
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("test-decode: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+/*
+ * Reads DIR/FILE into f; it must be the format of SYSTEM:EVENT. Anything
+ * else (missing, unreadable, not that format) ends the test: no skipping.
+ */
+static void load_format(struct format *f, const char *dir, const char *file,
+			const char *system, const char *event)
+{
+	struct tep_handle *tep;
+	size_t cap = 4096;
+	int ok;
+	FILE *fp;
+
+	if ((size_t)snprintf(f->path, sizeof(f->path), "%s/%s", dir, file) >= sizeof(f->path))
+		die("path too long: %s/%s", dir, file);
+	fp = fopen(f->path, "r");
+	if (!fp)
+		die("cannot open format file %s: %s", f->path, strerror(errno));
+	f->text = NULL;
+	f->len = 0;
+	for (;;) {
+		char *p = realloc(f->text, cap + 1);
+
+		if (!p)
+			die("out of memory reading %s", f->path);
+		f->text = p;
+		f->len += fread(f->text + f->len, 1, cap - f->len, fp);
+		if (f->len < cap)
+			break;
+		cap *= 2;
+	}
+	if (ferror(fp))
+		die("cannot read format file %s", f->path);
+	fclose(fp);
+	f->text[f->len] = '\0';
+
+	tep = tep_alloc();
+	if (!tep)
+		die("tep_alloc failed");
+	ok = tep_parse_event(tep, f->text, f->len, system) == 0 &&
+	     tep_find_event_by_name(tep, system, event) != NULL;
+	tep_free(tep);
+	if (!ok)
+		die("%s is not a format of %s:%s", f->path, system, event);
+}
+
+static void load_formats(const char *data_dir, const char *kprobe_dir)
+{
+	char file[128];
+	size_t i;
+
+	load_format(&start_fmt, data_dir, "rmap_walk_start.format", "rmap", "rmap_walk_start");
+	load_format(&end_fmt, data_dir, "rmap_walk_end.format", "rmap", "rmap_walk_end");
+	for (i = 0; i < sizeof(kprobe_fmts) / sizeof(kprobe_fmts[0]); i++) {
+		snprintf(file, sizeof(file), "rmapstat-%s.format", kprobe_names[i]);
+		load_format(&kprobe_fmts[i], kprobe_dir, file, "rmapstat", kprobe_names[i]);
+	}
+	load_format(&own_start_fmt, kprobe_dir, "rmap_walk_start.format", "rmap",
+		    "rmap_walk_start");
+	load_format(&own_end_fmt, kprobe_dir, "rmap_walk_end.format", "rmap", "rmap_walk_end");
+}
+
+static void free_formats(void)
+{
+	size_t i;
+
+	free(start_fmt.text);
+	free(end_fmt.text);
+	for (i = 0; i < sizeof(kprobe_fmts) / sizeof(kprobe_fmts[0]); i++)
+		free(kprobe_fmts[i].text);
+	free(own_start_fmt.text);
+	free(own_end_fmt.text);
+}
 
 /* The public series' style: kind as a string, no rwc. */
 static const char other_fmt[] =
@@ -151,8 +185,8 @@ static void test_tracepoints(void)
 
 	/* A plugin creates it before trace-cmd parses the formats. */
 	CHECK(rs_decoder_sources(d) == RS_SRC_NONE);
-	CHECK(tep_parse_event(tep, start_fmt, strlen(start_fmt), "rmap") == 0);
-	CHECK(tep_parse_event(tep, end_fmt, strlen(end_fmt), "rmap") == 0);
+	CHECK(tep_parse_event(tep, start_fmt.text, start_fmt.len, "rmap") == 0);
+	CHECK(tep_parse_event(tep, end_fmt.text, end_fmt.len, "rmap") == 0);
 	tep_register_comm(tep, "ksm-bench", 4242);
 	tep_register_function(tep, "try_to_migrate_one", 0xffffffff812a1000ULL, NULL);
 	tep_register_function(tep, "try_to_unmap_one", 0xffffffff812a3000ULL, NULL);
@@ -176,7 +210,8 @@ static void test_tracepoints(void)
 			 RS_HAS_MAPCOUNT | RS_HAS_LOCKED));
 	CHECK(!strcmp(rs_purpose_name(tep, &ev, purpose, sizeof(purpose)), "try_to_migrate_one"));
 	ev.rmap_one += 0x10;
-	CHECK(!strcmp(rs_purpose_name(tep, &ev, purpose, sizeof(purpose)), "try_to_migrate_one+0x10"));
+	CHECK(!strcmp(rs_purpose_name(tep, &ev, purpose, sizeof(purpose)),
+		       "try_to_migrate_one+0x10"));
 	ev.rmap_one = 0xffffffffc0123450ULL;	/* beyond kallsyms: a module */
 	CHECK(!strcmp(rs_purpose_name(tep, &ev, purpose, sizeof(purpose)), "0xffffffffc0123450"));
 	ev.has &= ~RS_HAS_RMAP_ONE;
@@ -215,7 +250,8 @@ static void test_kprobes(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(kprobe_fmts) / sizeof(kprobe_fmts[0]); i++)
-		CHECK(tep_parse_event(tep, kprobe_fmts[i], strlen(kprobe_fmts[i]), "rmapstat") == 0);
+		CHECK(tep_parse_event(tep, kprobe_fmts[i].text, kprobe_fmts[i].len,
+				      "rmapstat") == 0);
 	CHECK(rs_decoder_sources(d) == RS_SRC_KPROBES);
 	CHECK((rs_source_missing(RS_SRC_KPROBES) & (RS_HAS_PFN | RS_HAS_MAPCOUNT |
 						   RS_HAS_VISITED | RS_HAS_CALLS)) ==
@@ -275,32 +311,25 @@ static void test_other_format(void)
 	tep_free(tep);
 }
 
-/* The formats the lab recorded from the patched kernel match. */
-static void test_kernel_formats(const char *dir)
+/*
+ * The tracepoint formats the plugin tests use (KPROBE_FORMATS_DIR) have the
+ * field layout of those the lab recorded from the patched kernel, which the
+ * tests above decode.
+ */
+static void test_recorded_formats(void)
 {
 	static const char *const names[] = { "rmap_walk_start", "rmap_walk_end" };
+	const struct format *own[] = { &own_start_fmt, &own_end_fmt };
+	const struct format *recorded[] = { &start_fmt, &end_fmt };
 	struct tep_handle *mine = new_tep(), *kernel = new_tep();
 	size_t i;
 
-	tep_parse_event(mine, start_fmt, strlen(start_fmt), "rmap");
-	tep_parse_event(mine, end_fmt, strlen(end_fmt), "rmap");
 	for (i = 0; i < 2; i++) {
 		struct tep_event *a, *b;
 		struct tep_format_field *f;
-		char path[512], buf[8192];
-		size_t n;
-		FILE *fp;
 
-		snprintf(path, sizeof(path), "%s/%s.format", dir, names[i]);
-		fp = fopen(path, "r");
-		CHECK(fp != NULL);
-		if (!fp) {
-			fprintf(stderr, "cannot read %s\n", path);
-			continue;
-		}
-		n = fread(buf, 1, sizeof(buf), fp);
-		fclose(fp);
-		CHECK(tep_parse_event(kernel, buf, n, "rmap") == 0);
+		CHECK(tep_parse_event(mine, own[i]->text, own[i]->len, "rmap") == 0);
+		CHECK(tep_parse_event(kernel, recorded[i]->text, recorded[i]->len, "rmap") == 0);
 		a = tep_find_event_by_name(mine, "rmap", names[i]);
 		b = tep_find_event_by_name(kernel, "rmap", names[i]);
 		CHECK(a && b);
@@ -318,24 +347,19 @@ static void test_kernel_formats(const char *dir)
 	tep_free(kernel);
 }
 
-static const char *formats_dir;
-
-static void test_recorded_formats(void)
-{
-	if (formats_dir)
-		test_kernel_formats(formats_dir);
-	else
-		printf("  (no recorded formats given)\n");
-}
-
 int main(int argc, char **argv)
 {
+	int ret;
+
+	if (argc != 3)
+		die("usage: test-decode DATA_FORMATS_DIR KPROBE_FORMATS_DIR");
 	tep_set_loglevel(TEP_LOG_NONE);
-	if (argc > 1)
-		formats_dir = argv[1];
+	load_formats(argv[1], argv[2]);
 	RUN(test_tracepoints);
 	RUN(test_kprobes);
 	RUN(test_other_format);
 	RUN(test_recorded_formats);
-	return check_summary();
+	ret = check_summary();
+	free_formats();
+	return ret;
 }
