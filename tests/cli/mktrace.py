@@ -166,8 +166,8 @@ class TracepointScenario(Scenario):
             "locked": locked, "short": calls < mapcount})
 
 
-def scenario_tracepoints(buffer=""):
-    s = TracepointScenario(cpus=2, buffer=buffer)
+def tracepoint_cases(s):
+    """Every pairing case of the tracepoints, by hand, with its truth."""
     s.comm(100, "ksm-bench")
     s.comm(200, "kcompactd0")
     s.comm(300, "kswapd0")
@@ -214,6 +214,12 @@ def scenario_tracepoints(buffer=""):
     # A walk started on cpu0 is unaffected by the loss on cpu1.
     s.walk(T + 889_999_000, T + 890_002_000, 0, 0, 100, 0xa000, 0xffffc90000a1f800,
            "try_to_migrate_one", 0, 2, 400, 1)
+    return s
+
+
+def scenario_tracepoints(buffer=""):
+    s = tracepoint_cases(TracepointScenario(cpus=2, buffer=buffer))
+    T = 1_000_000_000
     # Many ordinary walks on both CPUs, overlapping, with a known spread.
     rng = random.Random(7)
     t = T + 900_000_000
