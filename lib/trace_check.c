@@ -32,6 +32,7 @@
 #define SECTION_COMPRESSED	1
 #define MAX_SECTIONS		64
 #define MAX_BUFFERS		256
+#define MAX_CLOCK_TEXT		4096
 
 struct reader {
 	int fd;
@@ -97,6 +98,26 @@ static void skip_string(struct reader *r)
 		if (get(r, &c, 1))
 			return;
 	} while (c);
+}
+
+/*
+ * A trace clock text ("local global [mono] ...") at the reader's position,
+ * not consumed. libtracecmd 1.3.1 takes the first space-separated word that
+ * starts with '[' and passes what strtok() finds in it between '[' and ']'
+ * to sscanf(): a word made of brackets only ("[", "[]") is NULL there.
+ */
+static int clock_ok(const struct reader *r, uint64_t size)
+{
+	struct reader c = *r;
+	char text[MAX_CLOCK_TEXT + 1], *word, *next = NULL;
+
+	if (size > MAX_CLOCK_TEXT || get(&c, text, size))
+		return 0;
+	text[size] = '\0';
+	for (word = strtok_r(text, " ", &next); word; word = strtok_r(NULL, " ", &next))
+		if (*word == '[')
+			return word[strspn(word, "[]")] != '\0';
+	return 1;
 }
 
 /* cpus x (offset, size) of one flyrecord section, all inside the file */
@@ -239,6 +260,8 @@ static int check_v7(struct reader *r)
 			}
 			if (oid == OPTION_BUFFER && !buffer_ok(r, r->pos, size))
 				return 0;
+			if (oid == OPTION_TRACECLOCK && !clock_ok(r, size))
+				return 0;
 			skip(r, size);
 		}
 	}
@@ -330,8 +353,11 @@ int rs_trace_check(const char *file, struct rs_error *err)
 				start = r.pos;
 				if (id == OPTION_BUFFER && nr_buffers < MAX_BUFFERS)
 					buffers[nr_buffers++] = num(&r, 8);
-				if (id == OPTION_TRACECLOCK)
+				if (id == OPTION_TRACECLOCK) {
 					clock = 1;
+					if (!clock_ok(&r, size))
+						goto bad;
+				}
 				if (id == OPTION_HOOK)
 					goto hook;
 				r.pos = start;
@@ -346,8 +372,13 @@ int rs_trace_check(const char *file, struct rs_error *err)
 			goto bad;
 	}
 	cpu_data(&r, cpus);
-	if (clock)
-		skip(&r, num(&r, 8));
+	if (clock) {
+		uint64_t size = num(&r, 8);
+
+		if (!r.bad && !clock_ok(&r, size))
+			goto bad;
+		skip(&r, size);
+	}
 	for (i = 0; i < nr_buffers && !r.bad; i++) {
 		r.pos = buffers[i];
 		if (!expect(&r, "flyrecord\0", 10))

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tep_guard.h"
@@ -179,14 +181,84 @@ static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *e
 	return h;
 }
 
+static struct rs_trace *open_trace(const char *file, struct rs_error *err);
+
+static int child_load = 1;
+
+void rs_trace_set_load_in_child(int on)
+{
+	child_load = on;
+}
+
+/*
+ * libtracecmd 1.3.1 trusts the headers it reads. rs_trace_check() and the
+ * checks in open_tracecmd() refuse what is known to crash it, but fuzzing
+ * keeps finding new ways (tests/fuzz/README.md). So the file is first
+ * loaded the same way in a child process: when that dies, the file is
+ * refused with one line instead of rmapstat dying with it. Loading is
+ * deterministic, so the real load that follows does not crash either.
+ * 0: go on (also when the child could not be started), -1 with *err set.
+ */
+static int load_in_child(const char *file, struct rs_error *err)
+{
+	struct rs_error ignored;
+	int status, null;
+	pid_t pid;
+
+	if (!child_load)
+		return 0;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return 0;
+	if (pid == 0) {
+		struct rs_trace *t;
+
+		if (!getenv("RMAPSTAT_DEBUG")) {
+			null = open("/dev/null", O_WRONLY);
+			if (null >= 0) {
+				dup2(null, STDOUT_FILENO);
+				dup2(null, STDERR_FILENO);
+			}
+		}
+		t = open_trace(file, &ignored);
+		rs_trace_close(t);
+		/* _exit(): no atexit handlers, no stdio buffers of the parent flushed */
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return 0;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status)) {
+		const char *sig = sigabbrev_np(WTERMSIG(status));
+
+		rs_error_set(err, "record it again; the file is damaged",
+			     "libtracecmd crashed loading it (signal %d%s%s)", WTERMSIG(status),
+			     sig ? ", SIG" : "", sig ? sig : "");
+	}
+	else
+		rs_error_set(err, "record it again; the file is damaged",
+			     "libtracecmd failed loading it (exit status %d)", WEXITSTATUS(status));
+	return -1;
+}
+
 struct rs_trace *rs_trace_open(const char *file, struct rs_error *err)
+{
+	if (check_magic(file, err) || rs_trace_check(file, err) || load_in_child(file, err))
+		return NULL;
+	return open_trace(file, err);
+}
+
+static struct rs_trace *open_trace(const char *file, struct rs_error *err)
 {
 	struct quiet q;
 	struct rs_trace *t;
 	int i, n;
 
-	if (check_magic(file, err) || rs_trace_check(file, err))
-		return NULL;
 	if (!getenv("RMAPSTAT_DEBUG")) {
 		tracecmd_set_loglevel(TEP_LOG_NONE);
 		tep_set_loglevel(TEP_LOG_NONE);

@@ -26,6 +26,14 @@ struct rs_trace_meta {
 
 /* NULL with *err set (missing file, not a trace-cmd file, damaged). */
 struct rs_trace *rs_trace_open(const char *file, struct rs_error *err);
+/*
+ * Whether rs_trace_open() loads the trace in a child process first, so
+ * that libtracecmd dying on a damaged file is an error, not rmapstat's
+ * death (default on). The fuzz targets turn it off: they look for what
+ * kills libtracecmd, for rs_trace_check() to refuse it with a precise
+ * message.
+ */
+void rs_trace_set_load_in_child(int on);
 void rs_trace_close(struct rs_trace *t);
 
 struct tep_handle *rs_trace_tep(struct rs_trace *t);

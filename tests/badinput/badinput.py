@@ -18,6 +18,11 @@ Bad input for `rmapstat report` and `rmapstat compare` (suite 'badinput').
       every input kept under tests/fuzz/regressions/ (what the fuzzers
       found) and the hand-made minimal ones of tests/fuzz/mkregressions.py,
       through report and compare.
+  badinput.py child    RMAPSTAT MKTRACE PRELOAD
+      libtracecmd dying while it loads a trace (PRELOAD makes
+      tracecmd_init_data() raise SIGSEGV, SIGABRT, SIGBUS): rmapstat loads
+      each trace in a child process first, so report and compare end with
+      one error line naming the signal, and a good trace still reads.
 
 Every run must end with exit status 0 (1 for a compare that regresses) or
 2; never a signal, a sanitizer report or a hang. Exit 2 means exactly one
@@ -63,20 +68,20 @@ def keep(cmd):
             sys.stderr.write("  input kept as %s\n" % dst)
 
 
-def run(cmd, stdin=None):
+def run(cmd, stdin=None, env=None):
     global runs
     runs += 1
     try:
         p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=TIMEOUT)
+                           timeout=TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
         return None, b"", b""
     return p.returncode, p.stdout, p.stderr
 
 
-def clean(cmd, what, allowed=(0, 2), stdin=None, pattern=None, json_out=False):
+def clean(cmd, what, allowed=(0, 2), stdin=None, pattern=None, json_out=False, env=None):
     """Runs cmd; checks the rules above. Returns (rc, stdout, stderr)."""
-    rc, out, err = run(cmd, stdin)
+    rc, out, err = run(cmd, stdin, env)
     text = err.decode("utf-8", "replace")
     if rc is None:
         fail("%s: hangs (killed after %d s): %s" % (what, TIMEOUT, " ".join(cmd)))
@@ -399,9 +404,24 @@ def mode_replay(rmapstat, mktrace_py, regressions, trace_cmd):
     return 0
 
 
+def mode_child(rmapstat, mktrace_py, preload):
+    with tempfile.TemporaryDirectory() as tmp:
+        good = mktrace(mktrace_py, "ksm-fast", os.path.join(tmp, "good.dat"))
+        env = dict(os.environ, LD_PRELOAD=preload)
+        for sig, name in ((11, "SIGSEGV"), (6, "SIGABRT"), (7, "SIGBUS")):
+            env["RMAPSTAT_TEST_CRASH_SIGNAL"] = str(sig)
+            for cmd in ([rmapstat, "report", good], [rmapstat, "compare", good, good]):
+                what = "%s with libtracecmd dying of signal %d" % (cmd[1], sig)
+                clean(cmd, what, (2,), env=env,
+                      pattern=r"libtracecmd crashed loading it \(signal %d, %s\)" % (sig, name))
+        del env["RMAPSTAT_TEST_CRASH_SIGNAL"]
+        clean([rmapstat, "report", good], "report with the shim, no crash", (0,), env=env)
+    return 0
+
+
 def main(argv):
     modes = {"traces": (mode_traces, 4, 5), "json": (mode_json, 3, 3),
-             "replay": (mode_replay, 4, 5)}
+             "replay": (mode_replay, 4, 5), "child": (mode_child, 4, 4)}
     if len(argv) < 2 or argv[1] not in modes or not \
             modes[argv[1]][1] <= len(argv) - 1 <= modes[argv[1]][2]:
         sys.stderr.write(__doc__)
@@ -411,7 +431,7 @@ def main(argv):
     if not os.access(args[0], os.X_OK):
         print("SKIP: %s is not built" % args[0])
         return SKIP
-    if fn is not mode_json and (not args[-1] or not shutil.which(args[-1])):
+    if fn in (mode_traces, mode_replay) and (not args[-1] or not shutil.which(args[-1])):
         args[-1] = None		# no trace-cmd: no version 7 variants
     fn(*args)
     print("%d runs, %d failures" % (runs, failures))
