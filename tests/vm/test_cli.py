@@ -11,11 +11,14 @@ checks them with `rmapstat report`, `rmapstat compare` and `trace-cmd report`.
   test_cli.py errors  RMAPSTAT         environment errors: exit codes, messages
   test_cli.py buffer  RMAPSTAT         small ring buffers: drained or counted
   test_cli.py compare RMAPSTAT         traced vs fixed: compare exits 1 / 0
+  test_cli.py stress  WORKLOAD RMAPSTAT  walks on both CPUs, memory tight, 16 KiB
+                                       buffers: lost events counted, pairing
+                                       consistent, nothing left behind
 
 The report is never checked against itself: the pages the triggers hit are
 the pfns the workload read from /proc/self/pagemap (record prints them), the
 walks and their durations are paired again from `trace-cmd report` text
-(vmlib.pair_walks), and kprobe traces are checked against the raw kprobe
+(tests/cli/tracecmd_walks.py), and kprobe traces are checked against the raw kprobe
 events and the kallsyms trace-cmd reads from the file.
 """
 
@@ -27,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 
-from vmlib import fail, lab_run, pair_walks, read_events, require_lab
+from vmlib import fail, lab_run, require_lab, trace_walks
 
 RMAPSTAT = None  # the host's rmapstat, set by main()
 KIND = {"ksm": "KSM", "anon": "ANON", "file": "FILE"}
@@ -96,8 +99,8 @@ state() {
 """
 
 
-def guest(kernel, script, timeout=600):
-    """Runs script in kernel with rmapstat carried; returns the share.
+def guest(kernel, script, timeout=600, carry=(), mem_per_node=None):
+    """Runs script in kernel with rmapstat (and carry) carried; returns the share.
 
     The share holds lib.sh (GUEST_LIB, which run.sh sources first, and so can
     the shells a script starts in a private mount namespace) and run.sh.
@@ -107,7 +110,8 @@ def guest(kernel, script, timeout=600):
         f.write(GUEST_LIB)
     with open(os.path.join(share, "run.sh"), "w") as f:
         f.write(". /host/lib.sh\n" + script)
-    run = lab_run(kernel, "sh /host/run.sh", carry=[RMAPSTAT], share=share, timeout=timeout)
+    run = lab_run(kernel, "sh /host/run.sh", carry=[RMAPSTAT, *carry], share=share,
+                  timeout=timeout, mem_per_node=mem_per_node)
     if run.rc != 0:
         fail(f"{kernel}: the guest script exited {run.rc} (share kept in {share})")
     return share
@@ -193,10 +197,10 @@ def expect_no_unmatched(name, rep):
 
 def tracecmd_walks(name, dat):
     """Independent pairing of `trace-cmd report` text; fails on unmatched events."""
-    walks, lone_starts, lone_ends = pair_walks(read_events(dat))
-    if lone_starts or lone_ends:
-        fail(f"{name}: trace-cmd report shows {lone_starts} starts and {lone_ends} "
-             "ends without their other half")
+    walks, unmatched = trace_walks(dat)
+    if unmatched:
+        fail(f"{name}: trace-cmd report shows {len(unmatched)} starts or ends without "
+             f"their other half: {unmatched[:4]}")
     for w in walks:
         if w["purpose"].startswith("0x"):
             fail(f"{name}: trace-cmd report did not resolve purpose {w['purpose']} "
@@ -208,7 +212,7 @@ def cross_check(name, rep, walks):
     """rmapstat report against the trace-cmd pairing: same walks, same durations."""
     want = {}
     for w in walks:
-        want.setdefault((w["kind"], w["purpose"]), []).append(w["ns"])
+        want.setdefault((w["kind"], w["purpose"]), []).append(w["duration_ns"])
     got = {}
     for w in rep["top"]:
         got.setdefault((w["kind"], w["purpose"]), []).append(w["duration_ns"])
@@ -746,6 +750,149 @@ def test_buffer():
     return share
 
 
+# ---------------------------------------------------------------- stress
+
+# 2 x 256 MB of guest memory and a zram swap device (kernel/config/vm.config).
+# rmapstat record -b 16 runs stress.sh: two rmap-workload loops, one pinned
+# to each CPU, walk pages (idle trigger) while dd fills a tmpfs with zeros
+# to 1.5 x the memory: reclaim swaps out (zero pages cost zram nothing, so
+# memory is tight but never runs out) and walks the rmap of mapped pages in
+# kswapd and in dd. The workloads may fail when a page they look up was
+# swapped out (exit 7); that is counted, not an error.
+STRESS_MEM_PER_NODE = 256
+STRESS = r"""
+echo 2G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 ||
+	{ say "no zram swap"; exit 1; }
+mkdir -p /mnt/fill && mount -t tmpfs -o size=2G fill /mnt/fill || exit 1
+state before
+cat /sys/block/zram0/stat >/host/zram.before
+cat >/tmp/stress.sh <<'EOF'
+. /host/lib.sh
+# gen NAME CPU ARGS...: rmap-workload on CPU, again and again until /tmp/stop
+gen() {
+	n=$1 c=$2; shift 2
+	while [ ! -e /tmp/stop ]; do
+		taskset -c $c rmap-workload --quiet "$@" >/dev/null 2>>/host/gen-$n.err
+		echo $? >>/host/gen-$n.rc
+	done
+}
+gen anon 0 -w anon -p 2000 -t idle -r 2000 &
+gen file 1 -w file -p 2000 -t idle -r 2000 &
+usleep 500000
+mem=$(awk '/^MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
+say "filling $((mem * 3 / 2)) MB of tmpfs with zeros ($mem MB of memory)"
+dd if=/dev/zero of=/mnt/fill/zeros bs=1M count=$((mem * 3 / 2)) 2>/host/dd.err
+echo $? >/host/dd.rc
+usleep 500000
+touch /tmp/stop
+wait
+rm -f /mnt/fill/zeros
+exit 0
+EOF
+rec stress -q -b 16 -- sh /tmp/stress.sh
+cat /sys/block/zram0/stat >/host/zram.after
+dmesg | grep -i -E 'out of memory|oom-kill|killed process' >/host/oom || true
+swapoff /dev/zram0
+state after
+pidof rmapstat rmap-workload >/host/left.pids || true
+"""
+
+
+def sectors_written(share, name):
+    """Sectors written to zram0 (the 7th field of its block stat)."""
+    with open(os.path.join(share, f"zram.{name}")) as f:
+        return int(f.read().split()[6])
+
+
+def test_stress(workload):
+    share = guest("traced", STRESS, carry=[workload], mem_per_node=STRESS_MEM_PER_NODE)
+    r = Rec(share, "stress")
+    r.expect_rc(0)
+    r.expect_file()
+
+    # Memory was tight: reclaim swapped out, and nothing was killed.
+    swapped = (sectors_written(share, "after") - sectors_written(share, "before")) // 8
+    with open(os.path.join(share, "dd.rc")) as f:
+        dd_rc = int(f.read())
+    print(f"  memory: {swapped} pages swapped out to zram; dd exit {dd_rc}")
+    if swapped <= 0:
+        fail("stress: nothing was swapped out: memory was not tight")
+    with open(os.path.join(share, "oom")) as f:
+        oom = f.read().strip()
+    if oom:
+        fail(f"stress: the OOM killer ran (memory ran out, not tight):\n{oom}")
+    gens = {}
+    for n in ("anon", "file"):
+        with open(os.path.join(share, f"gen-{n}.rc")) as f:
+            rcs = [int(x) for x in f.read().split()]
+        gens[n] = {rc: rcs.count(rc) for rc in sorted(set(rcs))}
+        if set(rcs) - {0, 7}:
+            with open(os.path.join(share, f"gen-{n}.err")) as f:
+                fail(f"stress: rmap-workload -w {n} exited {gens[n]} (exit status: runs); "
+                     f"0 or 7 (page swapped out) expected:\n{f.read()[-2000:]}")
+    print(f"  rmap-workload runs (exit status: runs): {gens}")
+
+    # Lost events: reported by record, counted by report.
+    said = sum(int(x) for x in re.findall(r"CPU \d+ lost (\d+) events", r.err))
+    rep = report_json(r.dat, by="kind,purpose")
+    t = rep["totals"]
+    print(f"  record said {said} events lost; report totals: {t}")
+    if not said:
+        fail(f"stress: 16 KiB buffers under load and record reports no loss:\n{r.err[-2000:]}")
+    if t["lost_events"] != said:
+        fail(f"stress: report counts {t['lost_events']} lost events, record said {said}")
+    acc = 2 * (t["walks"] + t["nested"]) + t["no_end"] + t["superseded"] + \
+        t["no_start"] + t["lost_walks"]
+    if acc != t["walk_events"]:
+        fail(f"stress: pairing counters account for {acc} of {t['walk_events']} events")
+
+    # The pairing is consistent: walks inside the trace, on both CPUs, from
+    # the workloads and from reclaim; the same walks and durations as the
+    # independent pairing of trace-cmd report's text.
+    tr = rep["traces"][0]
+    walks = rep["top"]
+    if len(walks) != t["walks"]:
+        fail(f"stress: --top lists {len(walks)} of {t['walks']} walks")
+    bad = [w for w in walks if not (0 < w["duration_ns"] and
+                                    tr["first_ts"] <= w["start_ns"] < w["end_ns"] <= tr["last_ts"])]
+    if bad:
+        fail(f"stress: {len(bad)} walks with durations outside the trace, e.g. {bad[:3]}")
+    cpus = sorted({w["start_cpu"] for w in walks})
+    comms = sorted({w["comm"] for w in walks})
+    reclaim = [w for w in walks if w["comm"] != "rmap-workload" and
+               w["purpose"] in ("folio_referenced_one", "try_to_unmap_one")]
+    longest = max(walks, key=lambda w: w["duration_ns"])
+    print(f"  {t['walks']} walks on CPUs {cpus} by {comms}; {len(reclaim)} reclaim walks; "
+          f"longest {longest['duration_ns'] / 1e6:.3f} ms ({longest['kind']}/"
+          f"{longest['purpose']}, {longest['comm']}); trace {(tr['last_ts'] - tr['first_ts']) / 1e9:.1f} s")
+    print(f"  {describe(rep)}")
+    if cpus != [0, 1]:
+        fail(f"stress: walks started on CPUs {cpus}, expected both 0 and 1")
+    if not reclaim:
+        fail("stress: no folio_referenced_one/try_to_unmap_one walks outside the workloads: "
+             "reclaim did not walk the rmap")
+    expected, unmatched = trace_walks(r.dat)
+    status = {}
+    for u in unmatched:
+        status[u["status"]] = status.get(u["status"], 0) + 1
+    theirs = {"lost_walks": status.get("lost", 0), "no_start": status.get("no_start", 0),
+              "no_end": status.get("no_end", 0), "superseded": status.get("superseded", 0)}
+    ours = {k: t[k] for k in theirs}
+    if ours != theirs:
+        fail(f"stress: unpaired events: rmapstat report {ours}, trace-cmd report {theirs}")
+    cross_check("stress", rep, expected)
+    print(f"  the same {len(expected)} walks and durations as trace-cmd report; unpaired {ours}")
+
+    # Nothing left behind.
+    compare_states(share, "before", "after")
+    with open(os.path.join(share, "left.pids")) as f:
+        left = f.read().strip()
+    if left:
+        fail(f"stress: processes left running: {left}")
+    no_leftovers(share)
+    return share
+
+
 # ---------------------------------------------------------------- compare
 
 def test_compare():
@@ -816,6 +963,8 @@ def main():
         shares = [test_buffer()]
     elif what == "compare":
         shares = test_compare()
+    elif what == "stress":
+        shares = [test_stress(os.path.abspath(args[0]))]
     else:
         fail(f"unknown test {what}")
     for s in shares:

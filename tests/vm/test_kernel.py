@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-from vmlib import fail, lab_run, pair_walks, read_events, require_lab, LAB
+from vmlib import fail, lab_run, require_lab, trace_walks, LAB
 
 
 def record(kernel, workload, args, name):
@@ -32,14 +32,12 @@ def test_events(workload):
     run, dat = record("traced", workload,
                       "--workload ksm --pages 2000 --split --trigger migrate", "events")
     v = run.values()
-    events = read_events(dat)
-    walks, lone_starts, lone_ends = pair_walks(events)
-    print(f"{len(events)} events, {len(walks)} walks, "
-          f"{lone_starts} unmatched starts, {lone_ends} unmatched ends")
+    walks, unmatched = trace_walks(dat)
+    print(f"{len(walks)} walks, {len(unmatched)} starts or ends without their other half")
     if not walks:
         fail("no rmap walks paired")
-    if lone_starts or lone_ends:
-        fail("unmatched start/end events in a quiet guest")
+    if unmatched:
+        fail(f"unmatched start/end events in a quiet guest: {unmatched[:4]}")
     kinds = {w["kind"] for w in walks}
     if not kinds <= {"KSM", "ANON", "FILE"}:
         fail(f"kind not printed symbolically: {kinds}")
@@ -48,7 +46,7 @@ def test_events(workload):
     print("KSM walks:", len(ksm), "purposes:", sorted(purposes))
     for w in ksm:
         print(f"  {w['purpose']:24} pfn={w['pfn']:#x} mapcount={w['mapcount']} "
-              f"visited={w['visited']} rmap_one={w['rmap_one']} {w['ns']} ns "
+              f"visited={w['nr_visited']} rmap_one={w['nr_rmap_one']} {w['duration_ns']} ns "
               f"cpu {w['start_cpu']}->{w['end_cpu']}")
     for need in ("try_to_migrate_one", "remove_migration_pte"):
         if need not in purposes:
@@ -63,7 +61,7 @@ def test_events(workload):
         restore = [w for w in ksm if w["purpose"] == "remove_migration_pte"]
         if not any(w["pfn"] == pfn_after for w in restore):
             fail(f"no remove_migration_pte walk on the new pfn {pfn_after:#x}")
-    if any(w["ns"] < 0 for w in walks):
+    if any(w["duration_ns"] < 0 for w in walks):
         fail("negative walk duration")
     print("PASS")
 
@@ -87,9 +85,9 @@ def ksm_summary(walks):
     ksm = [w for w in walks if w["kind"] == "KSM"]
     if not ksm:
         fail("no KSM walks recorded")
-    return dict(walks=len(ksm), visited=sum(w["visited"] for w in ksm),
-                rmap_one=sum(w["rmap_one"] for w in ksm),
-                max_ns=max(w["ns"] for w in ksm))
+    return dict(walks=len(ksm), visited=sum(w["nr_visited"] for w in ksm),
+                rmap_one=sum(w["nr_rmap_one"] for w in ksm),
+                max_ns=max(w["duration_ns"] for w in ksm))
 
 
 def test_effect(workload):
@@ -97,7 +95,7 @@ def test_effect(workload):
     res = {}
     for kernel in ("traced", "fixed"):
         run, dat = record(kernel, workload, args, f"effect-{kernel}")
-        walks, _, _ = pair_walks(read_events(dat))
+        walks, _ = trace_walks(dat)
         res[kernel] = ksm_summary(walks)
         print(f"{kernel}: vmas={run.values().get('vmas')} {res[kernel]}")
     t, f = res["traced"], res["fixed"]

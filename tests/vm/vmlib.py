@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Helpers for the VM tests: boot a lab kernel, run a program, read its trace.
 
-The walk pairing here is deliberately independent of lib/pairing.c: it reads
-`trace-cmd report` text on the host and pairs start/end by (rwc, pfn, pid),
-so the VM tests check the kernel, not our own code against itself.
+The walks of a trace are paired independently of lib/pairing.c, by the
+test suite's one reference pairing (tests/cli/tracecmd_walks.py): from
+`trace-cmd report` text on the host, so the VM tests check the kernel, not
+our own code against itself.
 """
 
 import os
@@ -17,6 +18,9 @@ SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
 LAB = os.environ.get("RMAPSTAT_LAB", os.path.join(SRC_ROOT, "kernel", "lab"))
+
+sys.path.insert(0, os.path.join(SRC_ROOT, "tests", "cli"))
+import tracecmd_walks  # noqa: E402
 
 
 def skip(reason):
@@ -54,11 +58,13 @@ class Run:
         return out
 
 
-def lab_run(kernel, command, carry=(), share=None, timeout=900):
+def lab_run(kernel, command, carry=(), share=None, timeout=900, mem_per_node=None):
     """Run a shell command in the guest; returns Run. share is kept by the caller."""
     if share is None:
         share = tempfile.mkdtemp(prefix=f"rmapstat-vm-{kernel}-")
     args = [LAB, "run", "--kernel", kernel, "--share", share, "--timeout", str(timeout)]
+    if mem_per_node:
+        args += ["--mem-per-node", str(mem_per_node)]
     for c in carry:
         args += ["--carry", c]
     args += ["--", "sh", "-c", command]
@@ -72,52 +78,15 @@ def lab_run(kernel, command, carry=(), share=None, timeout=900):
     return Run(kernel, p.returncode, p.stdout, p.stderr, share)
 
 
-LINE = re.compile(
-    r"^\s*(?P<comm>.+?)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]\s+(?:\S+\s+)?"
-    r"(?P<ts>\d+\.\d+|\d+):\s+(?P<event>rmap_walk_(?:start|end)):\s+(?P<fields>.*)$")
-FIELD = re.compile(r"(\w+)=(\S+)")
-
-
-def to_ns(ts):
-    if "." in ts:
-        sec, frac = ts.split(".")
-        return int(sec) * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
-    return int(ts)
-
-
-def read_events(dat):
-    """rmap events of a trace.dat, as dicts, in the order trace-cmd prints them."""
-    p = subprocess.run(["trace-cmd", "report", "-t", "-i", dat],
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        fail(f"trace-cmd report {dat} failed: {p.stderr.strip()}")
-    events = []
-    for line in p.stdout.splitlines():
-        m = LINE.match(line)
-        if not m:
-            continue
-        ev = dict(FIELD.findall(m.group("fields")))
-        ev.update(event=m.group("event"), pid=int(m.group("pid")),
-                  cpu=int(m.group("cpu")), ts=to_ns(m.group("ts")),
-                  comm=m.group("comm").strip())
-        events.append(ev)
-    return events
-
-
-def pair_walks(events):
-    """Pair start/end by (rwc, pfn, pid); returns (walks, unmatched_starts, unmatched_ends)."""
-    open_walks, walks, lone_ends = {}, [], 0
-    for ev in events:
-        key = (ev["rwc"], ev["pfn"], ev["pid"])
-        if ev["event"] == "rmap_walk_start":
-            open_walks[key] = ev
-        else:
-            st = open_walks.pop(key, None)
-            if st is None:
-                lone_ends += 1
-                continue
-            walks.append(dict(kind=st["kind"], purpose=st["purpose"], pfn=int(st["pfn"], 16),
-                              mapcount=int(st["mapcount"]), start_cpu=st["cpu"],
-                              end_cpu=ev["cpu"], pid=st["pid"], ns=ev["ts"] - st["ts"],
-                              visited=int(ev["visited"]), rmap_one=int(ev["rmap_one"])))
-    return walks, len(open_walks), lone_ends
+def trace_walks(dat):
+    """The walks of a trace.dat as tests/cli/tracecmd_walks.py pairs them:
+    (paired walks, the records of starts and ends without their other half
+    or lost). Each walk has the columns of `rmapstat report --csv`."""
+    try:
+        recs, _, _, _ = tracecmd_walks.expected_walks("trace-cmd", dat)
+    except subprocess.CalledProcessError as e:
+        fail(f"trace-cmd report {dat} failed (exit {e.returncode})")
+    # "nested": a kprobe call inside its outer walk, which is the walk
+    walks = [r for r in recs if r["status"] == "ok"]
+    unmatched = [r for r in recs if r["status"] not in ("ok", "nested")]
+    return walks, unmatched
