@@ -16,7 +16,7 @@
 #define TYPE_PADDING		29
 #define TYPE_TIME_EXTEND	30
 #define TYPE_TIME_STAMP		31
-#define MIN_PAGE		64
+#define MIN_PAGE		4096
 #define MAX_PAGE		(1 << 20)
 
 static struct {

@@ -36,7 +36,7 @@ void rs_tep_guard_reset(void);
  * After its headers: pages are those of this file (page and long size,
  * endianness). -1: pages of this file cannot be checked (the old page
  * format of kernels before 2.6.31, a page size that is not a power of two
- * from 64 bytes to 1 MiB, a long size other than 4 or 8): do not load it.
+ * from 4 KiB to 1 MiB, a long size other than 4 or 8): do not load it.
  */
 int rs_tep_guard_setup(struct tep_handle *tep, int page_size);
 /* Damaged pages replaced since the reset (a page may be loaded twice). */

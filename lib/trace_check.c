@@ -33,12 +33,14 @@
 #define MAX_SECTIONS		64
 #define MAX_BUFFERS		256
 #define MAX_CLOCK_TEXT		4096
+#define MAX_CPUS		8192	/* CONFIG_NR_CPUS of x86_64 at most */
 
 struct reader {
 	int fd;
 	uint64_t size;		/* of the file */
 	uint64_t pos;
 	int big_endian;
+	uint32_t page_size;	/* of the ring buffer, from the header */
 	int bad;
 };
 
@@ -120,6 +122,21 @@ static int clock_ok(const struct reader *r, uint64_t size)
 	return 1;
 }
 
+/*
+ * The ring-buffer page size of the header: a power of two from 4 KiB (no
+ * Linux page is smaller) to 1 MiB; the CPU data of uncompressed buffers
+ * starts at multiples of it (trace-cmd writes it so, and libtracecmd
+ * mmap()s it there: an instance buffer whose CPUs map in part fails to
+ * load and is closed by libtracecmd itself, which crashes).
+ */
+static void page_size(struct reader *r)
+{
+	r->page_size = num(r, 4);
+	if (r->page_size < 4096 || r->page_size > (1U << 20) ||
+	    (r->page_size & (r->page_size - 1)))
+		r->bad = 1;
+}
+
 /* cpus x (offset, size) of one flyrecord section, all inside the file */
 static void cpu_data(struct reader *r, uint32_t cpus)
 {
@@ -128,7 +145,7 @@ static void cpu_data(struct reader *r, uint32_t cpus)
 	for (i = 0; i < cpus && !r->bad; i++) {
 		uint64_t off = num(r, 8), size = num(r, 8);
 
-		if (size && (off > r->size || size > r->size - off))
+		if (size && (off > r->size || size > r->size - off || off % r->page_size))
 			r->bad = 1;
 	}
 }
@@ -191,7 +208,9 @@ static int buffer_ok(const struct reader *r, uint64_t start, uint32_t size)
 	for (i = 0; i < cpus; i++) {
 		uint64_t off, len;
 
-		skip(&b, 4);
+		/* libtracecmd makes room for CPUs 0..cpu */
+		if (num(&b, 4) >= MAX_CPUS)
+			return 0;
 		off = num(&b, 8);
 		len = num(&b, 8);
 		if (b.bad || b.pos > start + size)
@@ -200,7 +219,7 @@ static int buffer_ok(const struct reader *r, uint64_t start, uint32_t size)
 			continue;
 		if (off > r->size || len > r->size - off)
 			return 0;
-		if (compressed && !chunks_ok(r, off))
+		if (compressed ? !chunks_ok(r, off) : off % r->page_size != 0)
 			return 0;
 	}
 	return 1;
@@ -219,7 +238,8 @@ static int check_v7(struct reader *r)
 	int sections;
 
 	r->big_endian = num(r, 1) != 0;
-	skip(r, 1 + 4);
+	skip(r, 1);
+	page_size(r);
 	skip_string(r);
 	skip_string(r);
 	/*
@@ -313,7 +333,8 @@ int rs_trace_check(const char *file, struct rs_error *err)
 		goto out;		/* libtracecmd rejects it */
 	/* Every version below 7 has the layout of version 6 for libtracecmd. */
 	r.big_endian = num(&r, 1) != 0;
-	skip(&r, 1 + 4);		/* long size, page size */
+	skip(&r, 1);			/* long size */
+	page_size(&r);
 	expect(&r, "header_page\0", 12);
 	skip(&r, num(&r, 8));
 	expect(&r, "header_event\0", 13);

@@ -3,7 +3,7 @@
 #
 # One bounded fuzzing run of a libFuzzer target, for meson (suite 'fuzz'):
 #
-#   run-fuzz.sh TARGET FUZZER SECONDS RMAPSTAT [TRACE_CMD]
+#   run-fuzz.sh TARGET FUZZER RUNS SECONDS RMAPSTAT [TRACE_CMD]
 #
 # TARGET is report or json. The corpus is put together in a temporary
 # directory (libFuzzer adds to it; the tree is never written):
@@ -14,12 +14,15 @@
 #   json:   `rmapstat report --json` of the committed trace seeds and of
 #           tests/data, grouped three ways
 # libFuzzer first runs every input of the corpus (so every regression is
-# replayed), then mutates for SECONDS. Any crash, leak, UB report or
+# replayed), then mutates: RUNS inputs, from seed 1, at most SECONDS. A
+# count, not a time: the same inputs on every machine (a slower one gets
+# through fewer of them), so that ./run-tests never fails on an input a
+# faster machine happened to reach first. Any crash, leak, UB report or
 # timeout fails the test; the input is kept in the build directory
 # (tests/fuzz/artifacts/TARGET/) and the message says where to put it.
 set -u
 
-target=$1 fuzzer=$2 seconds=$3 rmapstat=$4 trace_cmd=${5:-}
+target=$1 fuzzer=$2 runs=$3 seconds=$4 rmapstat=$5 trace_cmd=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 artifacts=$(dirname "$fuzzer")/artifacts/$target
@@ -66,7 +69,7 @@ else
 	done
 fi
 
-echo "fuzz-$target: $(ls "$corpus" | wc -l) inputs in the corpus, fuzzing for $seconds s"
+echo "fuzz-$target: $(ls "$corpus" | wc -l) inputs in the corpus, then $runs mutations (at most $seconds s)"
 # fuzz DETECT_LEAKS LOG LIBFUZZER-ARGS...
 fuzz()
 {
@@ -81,13 +84,13 @@ fuzz()
 # Three steps. libtracecmd leaks on every version 6 file (lsan.supp), so
 # with leak checking on, every run ends in a heap scan (~1.5 s instead of
 # 0.07 s for a 100 KB trace). So: (1) every input of the corpus (the
-# regressions too) with leak checking; (2) mutation for SECONDS without
+# regressions too) with leak checking; (2) the mutations without
 # it; (3) every input (2) added to the corpus with leak checking again.
 ls "$corpus" | sort >"$work/before"
 fuzz 1 "$work/log" -runs=0 "$corpus"
 ret=$?
 if [ $ret -eq 0 ]; then
-	fuzz 0 "$work/log" -max_total_time="$seconds" "$corpus"
+	fuzz 0 "$work/log" -runs="$runs" -max_total_time="$seconds" "$corpus"
 	ret=$?
 fi
 if [ $ret -eq 0 ]; then
