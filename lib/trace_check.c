@@ -26,9 +26,12 @@
 #include "trace_check.h"
 
 #define OPTION_DONE		0
+#define OPTION_CPUSTAT		2
 #define OPTION_BUFFER		3
 #define OPTION_TRACECLOCK	4
 #define OPTION_HOOK		6
+#define OPTION_CPUCOUNT		8
+#define OPTION_PROCMAPS		10
 #define SECTION_COMPRESSED	1
 #define MAX_SECTIONS		64
 #define MAX_BUFFERS		256
@@ -137,6 +140,24 @@ static void page_size(struct reader *r)
 		r->bad = 1;
 }
 
+/*
+ * Options whose data libtracecmd 1.3.1 uses without looking at its size:
+ * CPUSTAT writes a newline at data[size - 1] (size 0: a byte before the
+ * buffer), PROCMAPS reads it there, CPUCOUNT reads 4 bytes.
+ */
+static int option_size_ok(uint16_t id, uint32_t size)
+{
+	switch (id) {
+	case OPTION_CPUSTAT:
+	case OPTION_PROCMAPS:
+		return size >= 1;
+	case OPTION_CPUCOUNT:
+		return size >= 4;
+	default:
+		return 1;
+	}
+}
+
 /* cpus x (offset, size) of one flyrecord section, all inside the file */
 static void cpu_data(struct reader *r, uint32_t cpus)
 {
@@ -235,11 +256,18 @@ static int buffer_ok(const struct reader *r, uint64_t start, uint32_t size)
 static int check_v7(struct reader *r)
 {
 	uint64_t next;
-	int sections;
+	int sections, compression;
+	char name[8];
 
 	r->big_endian = num(r, 1) != 0;
 	skip(r, 1);
 	page_size(r);
+	/* "none": a section marked compressed is damaged */
+	{
+		struct reader peek = *r;
+
+		compression = get(&peek, name, 5) || memcmp(name, "none", 5);
+	}
 	skip_string(r);
 	skip_string(r);
 	/*
@@ -263,6 +291,8 @@ static int check_v7(struct reader *r)
 		id = num(r, 2);
 		flags = num(r, 2);
 		skip(r, 4 + 8);
+		if (!r->bad && !compression && (flags & SECTION_COMPRESSED))
+			return 0;
 		/* Compressed options cannot be read here; libtracecmd checks the rest. */
 		if (r->bad || id != 0 || (flags & SECTION_COMPRESSED))
 			return 1;
@@ -274,6 +304,8 @@ static int check_v7(struct reader *r)
 				return 1;
 			if (oid == OPTION_HOOK)
 				return -1;
+			if (!option_size_ok(oid, size))
+				return 0;
 			if (oid == 0) {
 				next = size == 8 ? num(r, 8) : 0;
 				break;
@@ -381,6 +413,8 @@ int rs_trace_check(const char *file, struct rs_error *err)
 				}
 				if (id == OPTION_HOOK)
 					goto hook;
+				if (!option_size_ok(id, size))
+					goto bad;
 				r.pos = start;
 				skip(&r, size);
 			}

@@ -37,6 +37,10 @@ small synthetic trace (tests/cli/mktrace.py) with one defect:
   short-record.dat
       an rmap_walk_start record of 8 bytes (common fields only) followed
       by other events: its fields lie past the record (must not be read).
+  option-cpustat-empty.dat, option-procmaps-empty.dat, option-cpucount-short.dat
+      a CPUSTAT or PROCMAPS option of 0 bytes (libtracecmd writes or reads
+      the byte before its buffer: data[size - 1]), a CPUCOUNT option of 2
+      bytes (it reads 4).
 
 TRACE_CMD (`trace-cmd`) converts latency-v6.dat to version 7; without it
 latency-v7.dat is not written.
@@ -95,6 +99,23 @@ def edit(blob, changes):
         out = out.replace(pad, pad + b" " * diff, 1)
     assert len(out) == len(blob)
     return out
+
+
+def replace_uname(blob, oid, data):
+    """The UNAME option becomes option oid with data, then an option
+    libtracecmd does not know (it skips it) filling the rest: the length
+    and every offset of the file stay."""
+    i = blob.index(b"\x05\x00")
+    while True:
+        size = struct.unpack_from("<I", blob, i + 2)[0]
+        if blob[i + 6:i + 6 + 6] == b"Linux " and size > 12 + len(data):
+            break
+        i = blob.index(b"\x05\x00", i + 1)
+    filler = size - len(data) - 6
+    new = struct.pack("<HI", oid, len(data)) + data + struct.pack("<HI", 999, filler) + \
+        b"\0" * filler
+    assert len(new) == 6 + size
+    return blob[:i] + new + blob[i + 6 + size:]
 
 
 def write(path, blob):
@@ -173,6 +194,10 @@ def main(argv):
     s.buf.add(0, ts, ev[:8])
     s.end(ts + 10, 0, 100, 0x4000, 0xffffc90000a1f900, "try_to_unmap_one", 2, 1, 1)
     s.t.write(os.path.join(out, "short-record.dat"))
+
+    write(os.path.join(out, "option-cpustat-empty.dat"), replace_uname(blob, 2, b""))
+    write(os.path.join(out, "option-procmaps-empty.dat"), replace_uname(blob, 10, b""))
+    write(os.path.join(out, "option-cpucount-short.dat"), replace_uname(blob, 8, b"\x02\x00"))
     return 0
 
 
