@@ -247,6 +247,30 @@ static int buffer_ok(const struct reader *r, uint64_t start, uint32_t size)
 }
 
 /*
+ * libtracecmd 1.3.1 looks for the strings section by walking every section
+ * header from here to the end of the file: id(2) flags(2) name(4) size(8),
+ * then lseek(size, SEEK_CUR). A size that is negative as an off_t goes
+ * back, and the walk never ends. 1: every step goes forward.
+ */
+static int sections_move_on(const struct reader *r)
+{
+	struct reader w = *r;
+
+	while (w.size - w.pos >= 16) {
+		uint64_t size;
+
+		skip(&w, 8);
+		size = num(&w, 8);
+		if (w.bad || (int64_t)size < 0)
+			return 0;
+		if (size > w.size - w.pos)
+			break;		/* past the end: its read fails there */
+		w.pos += size;
+	}
+	return 1;
+}
+
+/*
  * Version 7: "7\0" endian(1) long_size(1) page_size(4) compression\0
  * version\0 options_offset(8), then sections; an options section is
  * id 0, flags(2), name(4), size(8), { id(2) size(4) data }, and its DONE
@@ -275,7 +299,7 @@ static int check_v7(struct reader *r)
 	 * offset is cut off (tracecmd_alloc_fd(), SIGABRT).
 	 */
 	next = num(r, 8);
-	if (r->bad)
+	if (r->bad || !sections_move_on(r))
 		return 0;
 	/*
 	 * libtracecmd follows the chain of options sections by recursion:

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -185,6 +186,12 @@ static struct rs_trace *open_trace(const char *file, struct rs_error *err);
 
 static int child_load = 1;
 
+/*
+ * Loading reads the headers, and decompresses the CPU data of version 7
+ * files with compression (to temporary files): seconds for a large trace.
+ */
+#define LOAD_TIMEOUT	300
+
 void rs_trace_set_load_in_child(int on)
 {
 	child_load = on;
@@ -222,6 +229,10 @@ static int load_in_child(const char *file, struct rs_error *err)
 				dup2(null, STDERR_FILENO);
 			}
 		}
+		/* Not left behind when rmapstat is gone. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* A load that loops (something nothing checks for yet) ends too. */
+		alarm(LOAD_TIMEOUT);
 		t = open_trace(file, &ignored);
 		rs_trace_close(t);
 		/* _exit(): no atexit handlers, no stdio buffers of the parent flushed */
@@ -233,16 +244,19 @@ static int load_in_child(const char *file, struct rs_error *err)
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (WIFSIGNALED(status)) {
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+		rs_error_set(err, "record it again; the file is damaged",
+			     "libtracecmd did not finish loading it in %d s", LOAD_TIMEOUT);
+	} else if (WIFSIGNALED(status)) {
 		const char *sig = sigabbrev_np(WTERMSIG(status));
 
 		rs_error_set(err, "record it again; the file is damaged",
 			     "libtracecmd crashed loading it (signal %d%s%s)", WTERMSIG(status),
 			     sig ? ", SIG" : "", sig ? sig : "");
-	}
-	else
+	} else {
 		rs_error_set(err, "record it again; the file is damaged",
 			     "libtracecmd failed loading it (exit status %d)", WEXITSTATUS(status));
+	}
 	return -1;
 }
 

@@ -20,9 +20,10 @@ Bad input for `rmapstat report` and `rmapstat compare` (suite 'badinput').
       through report and compare.
   badinput.py child    RMAPSTAT MKTRACE PRELOAD
       libtracecmd dying while it loads a trace (PRELOAD makes
-      tracecmd_init_data() raise SIGSEGV, SIGABRT, SIGBUS): rmapstat loads
-      each trace in a child process first, so report and compare end with
-      one error line naming the signal, and a good trace still reads.
+      tracecmd_init_data() raise SIGSEGV, SIGABRT, SIGBUS, or SIGALRM, the
+      child's timeout): rmapstat loads each trace in a child process
+      first, so report and compare end with one error line naming the
+      signal (or the timeout), and a good trace still reads.
 
 Every run must end with exit status 0 (1 for a compare that regresses) or
 2; never a signal, a sanitizer report or a hang. Exit 2 means exactly one
@@ -408,12 +409,14 @@ def mode_child(rmapstat, mktrace_py, preload):
     with tempfile.TemporaryDirectory() as tmp:
         good = mktrace(mktrace_py, "ksm-fast", os.path.join(tmp, "good.dat"))
         env = dict(os.environ, LD_PRELOAD=preload)
-        for sig, name in ((11, "SIGSEGV"), (6, "SIGABRT"), (7, "SIGBUS")):
+        for sig, name in ((11, "SIGSEGV"), (6, "SIGABRT"), (7, "SIGBUS"), (14, None)):
             env["RMAPSTAT_TEST_CRASH_SIGNAL"] = str(sig)
+            # SIGALRM: the child's own alarm, a load that did not finish
+            pattern = r"libtracecmd crashed loading it \(signal %d, %s\)" % (sig, name) \
+                if name else r"libtracecmd did not finish loading it in \d+ s"
             for cmd in ([rmapstat, "report", good], [rmapstat, "compare", good, good]):
                 what = "%s with libtracecmd dying of signal %d" % (cmd[1], sig)
-                clean(cmd, what, (2,), env=env,
-                      pattern=r"libtracecmd crashed loading it \(signal %d, %s\)" % (sig, name))
+                clean(cmd, what, (2,), env=env, pattern=pattern)
         del env["RMAPSTAT_TEST_CRASH_SIGNAL"]
         clean([rmapstat, "report", good], "report with the shim, no crash", (0,), env=env)
     return 0
