@@ -306,10 +306,10 @@ static int check_v7(struct reader *r)
 	 * a chain that loops overflows its stack.
 	 */
 	for (sections = 0; next; sections++) {
-		if (sections == MAX_SECTIONS)
-			return 0;
 		uint16_t id, flags;
 
+		if (sections == MAX_SECTIONS)
+			return 0;
 		r->pos = next;
 		next = 0;
 		id = num(r, 2);
