@@ -16,8 +16,9 @@ Bad input for `rmapstat report` and `rmapstat compare` (suite 'badinput').
       strings, group names with control characters.
   badinput.py replay   RMAPSTAT MKTRACE REGRESSIONS_DIR [TRACE_CMD]
       every input kept under tests/fuzz/regressions/ (what the fuzzers
-      found) and the hand-made minimal ones of tests/fuzz/mkregressions.py,
-      through report and compare.
+      found; child-load/: what only the child load refuses so far) and the
+      hand-made minimal ones of tests/fuzz/mkregressions.py, through report
+      and compare.
   badinput.py child    RMAPSTAT MKTRACE PRELOAD
       libtracecmd dying while it loads a trace (PRELOAD makes
       tracecmd_init_data() raise SIGSEGV, SIGABRT, SIGBUS, or SIGALRM, the
@@ -386,7 +387,7 @@ def mode_replay(rmapstat, mktrace_py, regressions, trace_cmd):
         args = [sys.executable, mkreg, made] + ([trace_cmd] if trace_cmd else [])
         subprocess.run(args, check=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
         inputs = [os.path.join(made, f) for f in sorted(os.listdir(made))]
-        for sub in ("report", "json"):
+        for sub in ("report", "json", "child-load"):
             d = os.path.join(regressions, sub)
             if os.path.isdir(d):
                 inputs += [os.path.join(d, f) for f in sorted(os.listdir(d))

@@ -162,12 +162,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		devnull = fopen("/dev/null", "w");
 		if (!devnull)
 			abort();
-		/*
-		 * RMAPSTAT_FUZZ_NO_CHILD=1 (long runs): what kills libtracecmd
-		 * is a finding, not an error message (see README.md).
-		 */
-		if (getenv("RMAPSTAT_FUZZ_NO_CHILD"))
-			rs_trace_set_load_in_child(0);
+		/* What kills libtracecmd is a finding here (README.md). */
+		rs_trace_set_load_in_child(0);
 	}
 	open_fds(fds_before);
 	fd = memfd_create("fuzz-trace.dat", MFD_CLOEXEC);
