@@ -105,6 +105,32 @@ fi
 # The findings, without libtracecmd's "File possibly truncated" chatter.
 grep -v '^File possibly truncated' "$work/log" | grep -E '^(#|INFO: |stat::|Done|==|SUMMARY|    #|ERROR|artifact|Test unit|Running|MS:|fuzz-)' |
 	grep -v '^#[0-9]*[[:space:]]*\(NEW\|REDUCE\|pulse\)' | tail -60
+# A trace.dat that kills libtracecmd while it loads (the fuzzer runs with
+# the child load off) is refused by rmapstat itself through the child load:
+# when the crash is inside libtracecmd or libtraceevent (frame #0) and
+# `rmapstat report` refuses the file in one line, that is a finding to keep
+# (regressions/child-load/), not a failure. The mutations stop there.
+if [ $ret -ne 0 ] && [ "$target" = report ]; then
+	newest=$(ls -t "$artifacts" 2>/dev/null | head -1)
+	if [ -n "$newest" ]; then
+		RMAPSTAT_DEBUG=1 \
+		ASAN_OPTIONS="suppressions=$here/asan.supp:allocator_may_return_null=1:detect_leaks=0" \
+		"$fuzzer" "$artifacts/$newest" >"$work/replay" 2>&1
+		frame0=$(grep -m1 -E '^    #0 ' "$work/replay")
+		"$rmapstat" report "$artifacts/$newest" >/dev/null 2>"$work/cli.err"
+		cli=$?
+		if echo "$frame0" | grep -qE 'libtracecmd\.so|libtraceevent\.so' &&
+		   [ $cli -eq 2 ] && [ "$(wc -l <"$work/cli.err")" -eq 1 ] &&
+		   grep -qE 'libtracecmd (crashed|did not finish) loading it' "$work/cli.err"; then
+			grep -E '^(#|Done|SUMMARY)' "$work/log" | tail -8
+			echo "NOTE: $newest kills libtracecmd ($frame0)"
+			echo "NOTE: rmapstat report refuses it through the child load:"
+			cat "$work/cli.err"
+			echo "Keep it: cp $artifacts/$newest $here/regressions/child-load/<what-it-is>"
+			exit 0
+		fi
+	fi
+fi
 if [ $ret -ne 0 ]; then
 	# rmapstat points stdout/stderr to /dev/null while libtracecmd loads a
 	# file; RMAPSTAT_DEBUG=1 keeps them, for the sanitizer's report.
