@@ -57,8 +57,9 @@ static uint64_t mix64(uint64_t x)
 
 static size_t key_hash(const struct rs_key *k, size_t nbuckets)
 {
-	uint64_t h = mix64(k->a ^ mix64(k->b ^ mix64(((uint64_t)k->tag << 32) |
-						      (uint32_t)k->pid)));
+	/* One mix of the fields, each spread by a different odd multiplier. */
+	uint64_t h = mix64(k->a ^ (k->b * 0x9e3779b97f4a7c15ULL) ^
+			   ((((uint64_t)k->tag << 32) | (uint32_t)k->pid) * 0xc2b2ae3d27d4eb4fULL));
 
 	return h & (nbuckets - 1);
 }

@@ -26,12 +26,16 @@
 #include "trace_check.h"
 
 #define OPTION_DONE		0
+#define OPTION_DATE		1
 #define OPTION_CPUSTAT		2
 #define OPTION_BUFFER		3
 #define OPTION_TRACECLOCK	4
 #define OPTION_HOOK		6
+#define OPTION_OFFSET		7
 #define OPTION_CPUCOUNT		8
 #define OPTION_PROCMAPS		10
+#define OPTION_TIME_SHIFT	12
+#define OPTION_TSC2NSEC		14
 #define SECTION_COMPRESSED	1
 #define MAX_SECTIONS		64
 #define MAX_BUFFERS		256
@@ -45,6 +49,7 @@ struct reader {
 	int big_endian;
 	uint32_t page_size;	/* of the ring buffer, from the header */
 	int bad;
+	struct rs_trace_layout *layout;	/* filled on the way, or NULL */
 };
 
 static int get(struct reader *r, void *buf, uint64_t n)
@@ -105,6 +110,82 @@ static void skip_string(struct reader *r)
 	} while (c);
 }
 
+void rs_trace_layout_free(struct rs_trace_layout *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->nr_buffers; i++) {
+		free(l->buffers[i].name);
+		free(l->buffers[i].cpus);
+	}
+	free(l->buffers);
+	memset(l, 0, sizeof(*l));
+}
+
+/* A new buffer of the layout; NULL (and the layout unknown) without memory. */
+static struct rs_layout_buffer *layout_buffer(struct reader *r, const char *name,
+					      uint32_t cpus)
+{
+	struct rs_trace_layout *l = r->layout;
+	struct rs_layout_buffer *b;
+
+	if (!l || !l->known)
+		return NULL;
+	b = realloc(l->buffers, (l->nr_buffers + 1) * sizeof(*b));
+	if (!b)
+		goto unknown;
+	l->buffers = b;
+	b = &l->buffers[l->nr_buffers];
+	memset(b, 0, sizeof(*b));
+	b->name = strdup(name);
+	b->cpus = calloc(cpus ? cpus : 1, sizeof(*b->cpus));
+	if (!b->name || !b->cpus) {
+		free(b->name);
+		free(b->cpus);
+		goto unknown;
+	}
+	l->nr_buffers++;
+	return b;
+unknown:
+	l->known = 0;
+	return NULL;
+}
+
+static void layout_cpu(struct rs_layout_buffer *b, uint32_t cpu, uint64_t off, uint64_t size)
+{
+	if (b && size) {
+		b->cpus[b->nr_cpus].cpu = cpu;
+		b->cpus[b->nr_cpus].offset = off;
+		b->cpus[b->nr_cpus].size = size;
+		b->nr_cpus++;
+	}
+}
+
+/* The string at the reader's position, consumed, into buf (cut to its size). */
+static void get_string(struct reader *r, char *buf, size_t len)
+{
+	size_t n = 0;
+	char c;
+
+	do {
+		if (get(r, &c, 1))
+			break;
+		if (n < len - 1)
+			buf[n++] = c;
+	} while (c);
+	buf[n] = '\0';
+}
+
+/* Options that make libtracecmd move time stamps: the pages cannot be read as they are. */
+static void layout_option(struct reader *r, uint16_t id)
+{
+	if (r->layout && (id == OPTION_DATE || id == OPTION_OFFSET ||
+			  id == OPTION_TIME_SHIFT || id == OPTION_TSC2NSEC))
+		r->layout->known = 0;
+}
+
 /*
  * A trace clock text ("local global [mono] ...") at the reader's position,
  * not consumed. libtracecmd 1.3.1 takes the first space-separated word that
@@ -138,6 +219,8 @@ static void page_size(struct reader *r)
 	if (r->page_size < 4096 || r->page_size > (1U << 20) ||
 	    (r->page_size & (r->page_size - 1)))
 		r->bad = 1;
+	if (r->layout)
+		r->layout->page_size = r->page_size;
 }
 
 /*
@@ -159,8 +242,9 @@ static int option_size_ok(uint16_t id, uint32_t size)
 }
 
 /* cpus x (offset, size) of one flyrecord section, all inside the file */
-static void cpu_data(struct reader *r, uint32_t cpus)
+static void cpu_data(struct reader *r, uint32_t cpus, const char *name)
 {
+	struct rs_layout_buffer *b = layout_buffer(r, name, cpus);
 	uint32_t i;
 
 	for (i = 0; i < cpus && !r->bad; i++) {
@@ -168,6 +252,8 @@ static void cpu_data(struct reader *r, uint32_t cpus)
 
 		if (size && (off > r->size || size > r->size - off || off % r->page_size))
 			r->bad = 1;
+		else
+			layout_cpu(b, i, off, size);
 	}
 }
 
@@ -202,18 +288,22 @@ static int chunks_ok(const struct reader *r, uint64_t off)
  * data inside the file (libtracecmd closes an instance buffer it cannot
  * load, and crashes doing so).
  */
-static int buffer_ok(const struct reader *r, uint64_t start, uint32_t size)
+static int buffer_ok(struct reader *r, uint64_t start, uint32_t size)
 {
 	struct reader b = *r;
+	struct rs_layout_buffer *lb;
+	char name[256];
 	uint64_t section;
 	uint32_t cpus, i;
 	int compressed;
 
 	b.pos = start;
 	section = num(&b, 8);
+	get_string(&b, name, sizeof(name));
 	skip_string(&b);
-	skip_string(&b);
-	skip(&b, 4);
+	/* A buffer's own page size: the layout knows one for all. */
+	if (num(&b, 4) != r->page_size && r->layout)
+		r->layout->known = 0;
 	cpus = num(&b, 4);
 	if (b.bad || b.pos > start + size || cpus > size / 20)
 		return 0;
@@ -226,11 +316,16 @@ static int buffer_ok(const struct reader *r, uint64_t start, uint32_t size)
 		if (h.bad)
 			return 0;
 	}
+	if (compressed && r->layout)
+		r->layout->known = 0;
+	lb = layout_buffer(r, name, cpus);
 	for (i = 0; i < cpus; i++) {
 		uint64_t off, len;
+		uint32_t cpu;
 
 		/* libtracecmd makes room for CPUs 0..cpu */
-		if (num(&b, 4) >= MAX_CPUS)
+		cpu = num(&b, 4);
+		if (cpu >= MAX_CPUS)
 			return 0;
 		off = num(&b, 8);
 		len = num(&b, 8);
@@ -242,6 +337,7 @@ static int buffer_ok(const struct reader *r, uint64_t start, uint32_t size)
 			return 0;
 		if (compressed ? !chunks_ok(r, off) : off % r->page_size != 0)
 			return 0;
+		layout_cpu(lb, cpu, off, len);
 	}
 	return 1;
 }
@@ -318,8 +414,11 @@ static int check_v7(struct reader *r)
 		if (!r->bad && !compression && (flags & SECTION_COMPRESSED))
 			return 0;
 		/* Compressed options cannot be read here; libtracecmd checks the rest. */
-		if (r->bad || id != 0 || (flags & SECTION_COMPRESSED))
+		if (r->bad || id != 0 || (flags & SECTION_COMPRESSED)) {
+			if (r->layout)
+				r->layout->known = 0;
 			return 1;
+		}
 		for (;;) {
 			uint16_t oid = num(r, 2);
 			uint32_t size = num(r, 4);
@@ -338,15 +437,17 @@ static int check_v7(struct reader *r)
 				return 0;
 			if (oid == OPTION_TRACECLOCK && !clock_ok(r, size))
 				return 0;
+			layout_option(r, oid);
 			skip(r, size);
 		}
 	}
 	return 1;
 }
 
-int rs_trace_check(const char *file, struct rs_error *err)
+int rs_trace_check_fd(int fd, struct rs_trace_layout *layout, struct rs_error *err)
 {
 	uint64_t buffers[MAX_BUFFERS];
+	char names[MAX_BUFFERS][64];
 	unsigned int nr_buffers = 0, i;
 	struct reader r = { .fd = -1 };
 	uint32_t count, cpus, n;
@@ -356,11 +457,14 @@ int rs_trace_check(const char *file, struct rs_error *err)
 	long file_version;
 	uint16_t id;
 
-	r.fd = open(file, O_RDONLY);
-	if (r.fd < 0 || fstat(r.fd, &st)) {
+	r.fd = fd;
+	r.layout = layout;
+	if (layout) {
+		memset(layout, 0, sizeof(*layout));
+		layout->known = 1;
+	}
+	if (fstat(r.fd, &st)) {
 		rs_error_set(err, "check the path and its permissions", "%s", strerror(errno));
-		if (r.fd >= 0)
-			close(r.fd);
 		return -1;
 	}
 	r.size = st.st_size;
@@ -385,8 +489,12 @@ int rs_trace_check(const char *file, struct rs_error *err)
 			goto bad;
 		goto out;
 	}
+	if (layout)
+		layout->known = 0;	/* until the version 6 layout is read */
 	if (file_version > 7)
 		goto out;		/* libtracecmd rejects it */
+	if (layout)
+		layout->known = 1;
 	/* Every version below 7 has the layout of version 6 for libtracecmd. */
 	r.big_endian = num(&r, 1) != 0;
 	skip(&r, 1);			/* long size */
@@ -428,8 +536,14 @@ int rs_trace_check(const char *file, struct rs_error *err)
 					break;
 				size = num(&r, 4);
 				start = r.pos;
-				if (id == OPTION_BUFFER && nr_buffers < MAX_BUFFERS)
-					buffers[nr_buffers++] = num(&r, 8);
+				if (id == OPTION_BUFFER && nr_buffers < MAX_BUFFERS) {
+					buffers[nr_buffers] = num(&r, 8);
+					get_string(&r, names[nr_buffers], sizeof(names[0]));
+					nr_buffers++;
+				} else if (id == OPTION_BUFFER && layout) {
+					layout->known = 0;
+				}
+				layout_option(&r, id);
 				if (id == OPTION_TRACECLOCK) {
 					clock = 1;
 					if (!clock_ok(&r, size))
@@ -445,12 +559,15 @@ int rs_trace_check(const char *file, struct rs_error *err)
 			if (get(&r, buf, 10))
 				goto bad;
 		}
-		if (!memcmp(buf, "latency", 7))
+		if (!memcmp(buf, "latency", 7)) {
+			if (layout)
+				layout->known = 0;
 			goto out;
+		}
 		if (memcmp(buf, "flyrecord", 10))
 			goto bad;
 	}
-	cpu_data(&r, cpus);
+	cpu_data(&r, cpus, "");
 	if (clock) {
 		uint64_t size = num(&r, 8);
 
@@ -461,21 +578,22 @@ int rs_trace_check(const char *file, struct rs_error *err)
 	for (i = 0; i < nr_buffers && !r.bad; i++) {
 		r.pos = buffers[i];
 		if (!expect(&r, "flyrecord\0", 10))
-			cpu_data(&r, cpus);
+			cpu_data(&r, cpus, names[i]);
 	}
 	if (!r.bad)
 		goto out;
 bad:
+	rs_trace_layout_free(layout);
 	rs_error_set(err, "it was not completely written (disk full? recording interrupted?): record it again",
 		     "truncated or damaged trace-cmd data file");
 	ret = -1;
 	goto out;
 hook:
+	rs_trace_layout_free(layout);
 	/* libtracecmd 1.3.1 dereferences NULL for a hook it cannot parse. */
 	rs_error_set(err, "record without `trace-cmd record -H`",
 		     "has a trace-cmd event hook option, which libtracecmd cannot read safely");
 	ret = -1;
 out:
-	close(r.fd);
 	return ret;
 }

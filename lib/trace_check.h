@@ -19,9 +19,56 @@
 #ifndef RS_TRACE_CHECK_H
 #define RS_TRACE_CHECK_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "error.h"
 
-/* 0: nothing found (or another file version); -1 with *err set. */
-int rs_trace_check(const char *file, struct rs_error *err);
+/* Where one CPU's ring-buffer pages are in the file. */
+struct rs_layout_cpu {
+	uint32_t cpu;
+	uint64_t offset;		/* a multiple of the page size */
+	uint64_t size;
+};
+
+struct rs_layout_buffer {
+	char *name;			/* "" for the top buffer */
+	uint32_t nr_cpus;		/* CPUs with data */
+	struct rs_layout_cpu *cpus;
+};
+
+/**
+ * struct rs_trace_layout - where the pages of a trace-cmd data file are
+ * @known: every buffer's CPU data was found uncompressed, with the page
+ *	size of the header, and no option moves time stamps (DATE, OFFSET,
+ *	TIME_SHIFT, TSC2NSEC): the pages can be read as they are stored
+ * @page_size: of the ring buffer
+ * @nr_buffers: the top buffer and the instances, in file order
+ * @buffers: their CPU data
+ */
+struct rs_trace_layout {
+	int known;
+	uint32_t page_size;
+	size_t nr_buffers;
+	struct rs_layout_buffer *buffers;
+};
+
+/**
+ * rs_trace_layout_free() - free what a layout points to
+ * @l: the layout (may be NULL); the structure itself is the caller's
+ */
+void rs_trace_layout_free(struct rs_trace_layout *l);
+
+/**
+ * rs_trace_check_fd() - check the structure of a trace-cmd data file
+ * @fd: the open file, read with pread() (its offset is not moved)
+ * @layout: NULL, or filled with where the CPU data is (free it with
+ *	rs_trace_layout_free(); @layout->known says whether it is complete)
+ * @err: set when -1 is returned
+ *
+ * Return: 0 when nothing was found (or another file version), -1 with
+ * @err set.
+ */
+int rs_trace_check_fd(int fd, struct rs_trace_layout *layout, struct rs_error *err);
 
 #endif

@@ -4,18 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "tep_guard.h"
 #include "trace_check.h"
 #include "trace_input.h"
+#include "trace_pages.h"
 #include "tracecmd_extra.h"
 
 struct rs_trace {
+	int fd;				/* for trace_pages.c; libtracecmd has its own */
+	struct rs_trace_layout layout;
+	unsigned long damaged;		/* pages trace_pages.c skipped */
 	struct tracecmd_input *top;
 	int nr_buffers;
 	struct tracecmd_input **handles;	/* [0] = top */
@@ -29,18 +29,14 @@ struct rs_trace {
 
 static const char TRACECMD_MAGIC[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
 
-/* Says what the file is when it is not a trace-cmd data file. */
-static int check_magic(const char *file, struct rs_error *err)
+int rs_trace_open_file(const char *file, struct rs_error *err)
 {
 	struct stat st;
-	char buf[16];
-	ssize_t n;
-	int fd, i;
+	int fd, e;
 
-	fd = open(file, O_RDONLY);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		int e = errno;
-
+		e = errno;
 		rs_error_set(err, e == ENOENT ?
 			     "record one with `rmapstat record -o FILE`, or name an existing trace file" :
 			     "check the path and its permissions",
@@ -54,8 +50,17 @@ static int check_magic(const char *file, struct rs_error *err)
 			     "not a regular file (a pipe or a device): a trace.dat is read by seeking in it");
 		return -1;
 	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
+	return fd;
+}
+
+/* Says what the file is when it is not a trace-cmd data file. */
+static int check_magic(int fd, struct rs_error *err)
+{
+	char buf[16];
+	ssize_t n;
+	int i;
+
+	n = pread(fd, buf, sizeof(buf), 0);
 	if (n >= (ssize_t)sizeof(TRACECMD_MAGIC) && !memcmp(buf, TRACECMD_MAGIC, sizeof(TRACECMD_MAGIC)))
 		return 0;
 	for (i = 0; i < n && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r'); i++)
@@ -119,21 +124,25 @@ static void quiet_end(struct quiet *q)
 	}
 }
 
+/* A page size from 4 KiB to 1 MiB, a power of two, and a long of 4 or 8 bytes. */
+static int page_format_ok(struct tracecmd_input *h)
+{
+	int page = tracecmd_page_size(h), lsize = tep_get_long_size(tracecmd_get_tep(h));
+
+	return page >= 4096 && page <= (1 << 20) && !(page & (page - 1)) &&
+	       (lsize == 4 || lsize == 8);
+}
+
 /*
  * tracecmd_open() step by step: a handle that failed to load is leaked, not
  * closed (tracecmd_close() of libtracecmd 1.3.1 crashes on it).
  */
-static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *err)
+static struct tracecmd_input *open_tracecmd(int fd, const struct rs_trace *t,
+					     struct rs_error *err)
 {
 	struct tracecmd_input *h;
-	int fd, ret;
+	int ret;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rs_error_set(err, "check the path and its permissions", "%s", strerror(errno));
-		return NULL;
-	}
-	rs_tep_guard_reset();
 	h = tracecmd_alloc_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!h) {
 		close(fd);
@@ -156,7 +165,7 @@ static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *e
 			     "damaged header page format (no 8-byte page timestamp)");
 		return NULL;
 	}
-	if (rs_tep_guard_setup(tracecmd_get_tep(h), tracecmd_page_size(h))) {
+	if (tep_is_old_format(tracecmd_get_tep(h)) || !page_format_ok(h)) {
 		if (tep_is_old_format(tracecmd_get_tep(h)))
 			rs_error_set(err, "record it on a kernel since 2.6.31",
 				     "the ring-buffer page format of kernels before 2.6.31");
@@ -164,6 +173,12 @@ static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *e
 			rs_error_set(err, "record it again; the file is damaged",
 				     "damaged header: page size %d, long size %d",
 				     tracecmd_page_size(h), tep_get_long_size(tracecmd_get_tep(h)));
+		return NULL;
+	}
+	/* libtracecmd parses the first page of each CPU while it loads them. */
+	if (t->layout.known && rs_pages_check_first(t->fd, &t->layout, tracecmd_get_tep(h)) > 0) {
+		rs_error_set(err, "record it again; the file is damaged",
+			     "damaged ring-buffer pages in the CPU data (events outside their page)");
 		return NULL;
 	}
 	ret = tracecmd_init_data(h);
@@ -182,109 +197,48 @@ static struct tracecmd_input *open_tracecmd(const char *file, struct rs_error *e
 	return h;
 }
 
-static struct rs_trace *open_trace(const char *file, struct rs_error *err);
-
-static int child_load = 1;
-
-/*
- * Loading reads the headers, and decompresses the CPU data of version 7
- * files with compression (to temporary files): seconds for a large trace.
- */
-#define LOAD_TIMEOUT	300
-
-void rs_trace_set_load_in_child(int on)
-{
-	child_load = on;
-}
-
-/*
- * libtracecmd 1.3.1 trusts the headers it reads. rs_trace_check() and the
- * checks in open_tracecmd() refuse what is known to crash it, but fuzzing
- * keeps finding new ways (tests/fuzz/README.md). So the file is first
- * loaded the same way in a child process: when that dies, the file is
- * refused with one line instead of rmapstat dying with it. Loading is
- * deterministic, so the real load that follows does not crash either.
- * 0: go on (also when the child could not be started), -1 with *err set.
- */
-static int load_in_child(const char *file, struct rs_error *err)
-{
-	struct rs_error ignored;
-	int status, null;
-	pid_t pid;
-
-	if (!child_load)
-		return 0;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return 0;
-	if (pid == 0) {
-		struct rs_trace *t;
-
-		if (!getenv("RMAPSTAT_DEBUG")) {
-			null = open("/dev/null", O_WRONLY);
-			if (null >= 0) {
-				dup2(null, STDOUT_FILENO);
-				dup2(null, STDERR_FILENO);
-			}
-		}
-		/* Not left behind when rmapstat is gone. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		/* A load that loops (something nothing checks for yet) ends too. */
-		alarm(LOAD_TIMEOUT);
-		t = open_trace(file, &ignored);
-		rs_trace_close(t);
-		/* _exit(): no atexit handlers, no stdio buffers of the parent flushed */
-		_exit(0);
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return 0;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
-		rs_error_set(err, "record it again; the file is damaged",
-			     "libtracecmd did not finish loading it in %d s", LOAD_TIMEOUT);
-	} else if (WIFSIGNALED(status)) {
-		const char *sig = sigabbrev_np(WTERMSIG(status));
-
-		rs_error_set(err, "record it again; the file is damaged",
-			     "libtracecmd crashed loading it (signal %d%s%s)", WTERMSIG(status),
-			     sig ? ", SIG" : "", sig ? sig : "");
-	} else {
-		rs_error_set(err, "record it again; the file is damaged",
-			     "libtracecmd failed loading it (exit status %d)", WEXITSTATUS(status));
-	}
-	return -1;
-}
-
 struct rs_trace *rs_trace_open(const char *file, struct rs_error *err)
 {
-	if (check_magic(file, err) || rs_trace_check(file, err) || load_in_child(file, err))
-		return NULL;
-	return open_trace(file, err);
+	int fd = rs_trace_open_file(file, err);
+
+	return fd < 0 ? NULL : rs_trace_open_fd(fd, file, err);
 }
 
-static struct rs_trace *open_trace(const char *file, struct rs_error *err)
+struct rs_trace *rs_trace_open_fd(int fd, const char *file, struct rs_error *err)
 {
 	struct quiet q;
 	struct rs_trace *t;
 	int i, n;
+
+	if (check_magic(fd, err)) {
+		close(fd);
+		return NULL;
+	}
 
 	if (!getenv("RMAPSTAT_DEBUG")) {
 		tracecmd_set_loglevel(TEP_LOG_NONE);
 		tep_set_loglevel(TEP_LOG_NONE);
 	}
 	t = calloc(1, sizeof(*t));
-	if (!t)
+	if (!t) {
+		close(fd);
 		goto nomem;
+	}
+	t->fd = -1;
+	if (rs_trace_check_fd(fd, &t->layout, err)) {
+		close(fd);
+		rs_trace_close(t);
+		return NULL;
+	}
 	t->file = strdup(file);
-	if (!t->file)
+	/* libtracecmd closes the descriptor it gets: the pages are read with another. */
+	t->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (!t->file || t->fd < 0) {
+		close(fd);
 		goto nomem;
+	}
 	quiet_begin(&q);
-	t->top = open_tracecmd(file, err);
+	t->top = open_tracecmd(fd, t, err);
 	quiet_end(&q);
 	if (!t->top) {
 		rs_trace_close(t);
@@ -350,6 +304,9 @@ void rs_trace_close(struct rs_trace *t)
 	free(t->names);
 	free(t->handles);
 	free(t->file);
+	rs_trace_layout_free(&t->layout);
+	if (t->fd >= 0)
+		close(t->fd);
 	free(t);
 }
 
@@ -405,12 +362,52 @@ static int iterate_cb(struct tracecmd_input *handle, struct tep_record *rec,
 	return 0;
 }
 
+/*
+ * For each buffer of the layout, the rs_trace buffer it is (the same name)
+ * if chosen, else -1. 0 when every chosen buffer is in the layout.
+ */
+static int map_buffers(const struct rs_trace *t, unsigned long long mask, int *buffer_of)
+{
+	const struct rs_trace_layout *l = &t->layout;
+	int i, found;
+	size_t b;
+
+	for (b = 0; b < l->nr_buffers; b++)
+		buffer_of[b] = -1;
+	for (i = 0; i < t->nr_buffers && i < 64; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		found = 0;
+		for (b = 0; b < l->nr_buffers && !found; b++) {
+			if (buffer_of[b] < 0 && !strcmp(l->buffers[b].name, t->names[i])) {
+				buffer_of[b] = i;
+				found = 1;
+			}
+		}
+		if (!found)
+			return -1;
+	}
+	return 0;
+}
+
 int rs_trace_iterate(struct rs_trace *t, unsigned long long buffer_mask,
 		     rs_record_fn fn, void *arg)
 {
 	struct tracecmd_input **list;
-	int i, n = 0, ret;
+	int i, n = 0, ret, *buffer_of;
 
+	if (t->layout.known && !getenv("RMAPSTAT_READ_WITH_LIBTRACECMD")) {
+		buffer_of = calloc(t->layout.nr_buffers + 1, sizeof(*buffer_of));
+		if (!buffer_of)
+			return -ENOMEM;
+		if (!map_buffers(t, buffer_mask, buffer_of)) {
+			ret = rs_pages_iterate(t->fd, &t->layout, rs_trace_tep(t), buffer_of,
+					       fn, arg, &t->damaged);
+			free(buffer_of);
+			return ret < 0 ? ret : 0;
+		}
+		free(buffer_of);
+	}
 	list = calloc(t->nr_buffers, sizeof(*list));
 	if (!list)
 		return -ENOMEM;
@@ -422,4 +419,9 @@ int rs_trace_iterate(struct rs_trace *t, unsigned long long buffer_mask,
 	ret = n ? tracecmd_iterate_events_multi(list, n, iterate_cb, t) : 0;
 	free(list);
 	return ret < 0 ? ret : 0;
+}
+
+unsigned long rs_trace_damaged_pages(const struct rs_trace *t)
+{
+	return t->damaged;
 }

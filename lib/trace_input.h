@@ -24,16 +24,34 @@ struct rs_trace_meta {
 	int nr_buffers;			/* 1 (top) + instances */
 };
 
-/* NULL with *err set (missing file, not a trace-cmd file, damaged). */
-struct rs_trace *rs_trace_open(const char *file, struct rs_error *err);
-/*
- * Whether rs_trace_open() loads the trace in a child process first, so
- * that libtracecmd dying on a damaged file is an error, not rmapstat's
- * death (default on). The fuzz targets turn it off: they look for what
- * kills libtracecmd, for rs_trace_check() to refuse it with a precise
- * message.
+/**
+ * rs_trace_open_file() - open a trace file for reading
+ * @file: its path
+ * @err: set on error
+ *
+ * Return: the descriptor (O_CLOEXEC), or -1 with @err set: missing,
+ * unreadable, or a pipe or device (libtracecmd seeks in the file).
  */
-void rs_trace_set_load_in_child(int on);
+int rs_trace_open_file(const char *file, struct rs_error *err);
+
+/**
+ * rs_trace_open_fd() - load a trace with libtracecmd
+ * @fd: from rs_trace_open_file(); owned by the trace from now on (closed
+ *	on error too)
+ * @file: its name, for messages
+ * @err: set on error
+ *
+ * Says what the file is when it is not a trace-cmd data file, refuses the
+ * damage rs_trace_check_fd() finds, then loads the headers and every
+ * buffer. A damaged file may still crash libtracecmd: trace_scan.h runs
+ * this in a contained child process.
+ *
+ * Return: the trace, or NULL with @err set.
+ */
+struct rs_trace *rs_trace_open_fd(int fd, const char *file, struct rs_error *err);
+
+/* rs_trace_open_file() and rs_trace_open_fd(). */
+struct rs_trace *rs_trace_open(const char *file, struct rs_error *err);
 void rs_trace_close(struct rs_trace *t);
 
 struct tep_handle *rs_trace_tep(struct rs_trace *t);
@@ -53,5 +71,20 @@ int rs_trace_find_buffer(const struct rs_trace *t, const char *name);
 typedef int (*rs_record_fn)(int buffer, struct tep_record *rec, void *arg);
 int rs_trace_iterate(struct rs_trace *t, unsigned long long buffer_mask,
 		     rs_record_fn fn, void *arg);
+
+/**
+ * rs_trace_damaged_pages() - pages the last rs_trace_iterate() skipped
+ * @t: the trace
+ *
+ * Files whose pages are stored as they are (struct rs_trace_layout) are
+ * read page by page with kbuffer (trace_pages.h), each page checked
+ * first; libtracecmd reads the others (compressed, time stamps moved by
+ * options), and a damaged page can crash it (trace_scan.h contains that).
+ * RMAPSTAT_READ_WITH_LIBTRACECMD=1 in the environment makes libtracecmd
+ * read every file (for comparisons).
+ *
+ * Return: the number of damaged pages found and skipped.
+ */
+unsigned long rs_trace_damaged_pages(const struct rs_trace *t);
 
 #endif

@@ -84,6 +84,19 @@ struct cached_event {
 	struct tep_event *event;	/* NULL: not in this trace */
 	struct tep_format_field *field[F_NR];
 	int usable;
+	/* the F_* the format has, in order: the fields decode() reads */
+	unsigned char present[F_NR];
+	unsigned char nr_present;
+	/* where they are: a record of at least min_size holds them all */
+	unsigned short off[F_NR];
+	unsigned char size[F_NR];
+	unsigned int min_size;
+	unsigned int has_all;		/* RS_HAS_* of the present fields */
+};
+
+/* A common field (type, pid) read in place: the same in every event. */
+struct common_field {
+	struct tep_format_field *field;	/* NULL: not found, use libtraceevent */
 };
 
 struct rs_decoder {
@@ -93,6 +106,14 @@ struct rs_decoder {
 	unsigned int use;
 	bool native;			/* the trace has this machine's byte order */
 	struct cached_event ev[NR_KNOWN];
+	struct common_field type, pid;
+	/* event id -> index in known[] (-1: no walk event), for recent ids */
+	int id_cache_id[16];
+	int id_cache_idx[16];
+	/* comm of the last pid looked up: walks of one task come in runs */
+	int memo_pid;
+	bool memo_valid;
+	char memo_comm[RS_COMM_LEN];
 	char err[256];
 };
 
@@ -123,6 +144,11 @@ static void resolve(struct rs_decoder *d)
 	d->nr_events = nr;
 	d->sources = 0;
 	d->native = tep_is_file_bigendian(d->tep) == tep_is_local_bigendian(d->tep);
+	d->type.field = NULL;
+	d->pid.field = NULL;
+	d->memo_valid = false;
+	for (i = 0; i < 16; i++)
+		d->id_cache_id[i] = -1;
 	for (i = 0; i < NR_KNOWN; i++) {
 		struct cached_event *c = &d->ev[i];
 
@@ -145,8 +171,31 @@ static void resolve(struct rs_decoder *d)
 					 known[i].system, known[i].name, field_names[f]);
 			}
 		}
+		for (f = 0; f < F_NR; f++) {
+			struct tep_format_field *fl = c->field[f];
+
+			if (!fl)
+				continue;
+			c->present[c->nr_present++] = f;
+			c->has_all |= field_has[f];
+			/* Fast path only for what read_field() reads in place. */
+			if (fl->offset < 0 || fl->offset > 0xffff ||
+			    (fl->size != 1 && fl->size != 2 && fl->size != 4 && fl->size != 8)) {
+				c->min_size = UINT32_MAX;
+				continue;
+			}
+			c->off[f] = fl->offset;
+			c->size[f] = fl->size;
+			if (c->min_size != UINT32_MAX &&
+			    (unsigned int)fl->offset + fl->size > c->min_size)
+				c->min_size = fl->offset + fl->size;
+		}
 		if (c->usable)
 			d->sources |= known[i].source;
+		if (!d->type.field) {
+			d->type.field = tep_find_common_field(c->event, "common_type");
+			d->pid.field = tep_find_common_field(c->event, "common_pid");
+		}
 	}
 }
 
@@ -182,10 +231,10 @@ unsigned int rs_source_missing(unsigned int source)
  * tep_read_number_field() does, without its per-call overhead: it is the
  * hot path of a report) when the file has this machine's byte order.
  */
-static int read_field(const struct rs_decoder *d, struct cached_event *c, int f,
-		      struct tep_record *rec, unsigned long long *val)
+static inline __attribute__((always_inline))
+int read_field(const struct rs_decoder *d, struct tep_format_field *fl,
+	       struct tep_record *rec, unsigned long long *val)
 {
-	struct tep_format_field *fl = c->field[f];
 	const char *p;
 	uint8_t v8;
 	uint16_t v16;
@@ -221,13 +270,56 @@ static int read_field(const struct rs_decoder *d, struct cached_event *c, int f,
 	}
 }
 
+static inline __attribute__((always_inline))
+unsigned long long read_native(const unsigned char *p, unsigned int size)
+{
+	uint8_t v8;
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (size) {
+	case 1:
+		memcpy(&v8, p, 1);
+		return v8;
+	case 2:
+		memcpy(&v16, p, 2);
+		return v16;
+	case 4:
+		memcpy(&v32, p, 4);
+		return v32;
+	default:
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+}
+
+/* common_pid and common_type in place, as tep_data_pid()/tep_data_type() read them. */
+static int data_pid(const struct rs_decoder *d, struct tep_record *rec)
+{
+	unsigned long long v;
+
+	if (d->pid.field && read_field(d, d->pid.field, rec, &v))
+		return (int)(int32_t)v;
+	return tep_data_pid(d->tep, rec);
+}
+
+static int data_type(const struct rs_decoder *d, struct tep_record *rec)
+{
+	unsigned long long v;
+
+	if (d->type.field && read_field(d, d->type.field, rec, &v))
+		return (int)v;
+	return tep_data_type(d->tep, rec);
+}
+
 static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 		  struct rs_walk_event *ev)
 {
 	struct cached_event *c = &d->ev[i];
 	unsigned long long v[F_NR];
 	const char *comm;
-	int f;
+	int f, n;
 
 	if (!(known[i].source & d->use))
 		return 0;
@@ -238,19 +330,37 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	memset(v, 0, sizeof(v));
 	ev->ts = rec->ts;
 	ev->cpu = rec->cpu;
-	ev->pid = tep_data_pid(d->tep, rec);
-	comm = tep_data_comm_from_pid(d->tep, ev->pid);
-	if (comm) {
-		strncpy(ev->comm, comm, sizeof(ev->comm) - 1);
-		ev->comm[sizeof(ev->comm) - 1] = '\0';
+	ev->pid = data_pid(d, rec);
+	if (!d->memo_valid || d->memo_pid != ev->pid) {
+		comm = tep_data_comm_from_pid(d->tep, ev->pid);
+		d->memo_pid = ev->pid;
+		d->memo_valid = true;
+		d->memo_comm[0] = '\0';
+		if (comm) {
+			strncpy(d->memo_comm, comm, sizeof(d->memo_comm) - 1);
+			d->memo_comm[sizeof(d->memo_comm) - 1] = '\0';
+		}
 	}
+	memcpy(ev->comm, d->memo_comm, sizeof(ev->comm));
 	ev->type = known[i].type;
 	ev->func = known[i].func;
 	ev->kind = RS_KIND_UNKNOWN;
 
-	for (f = 0; f < F_NR; f++) {
-		if (read_field(d, c, f, rec, &v[f]))
-			ev->has |= field_has[f];
+	if (d->native && (unsigned int)rec->size >= c->min_size) {
+		/* Every field inside the record: read in place, no checks. */
+		const unsigned char *data = rec->data;
+
+		for (n = 0; n < c->nr_present; n++) {
+			f = c->present[n];
+			v[f] = read_native(data + c->off[f], c->size[f]);
+		}
+		ev->has = c->has_all;
+	} else {
+		for (n = 0; n < c->nr_present; n++) {
+			f = c->present[n];
+			if (read_field(d, c->field[f], rec, &v[f]))
+				ev->has |= field_has[f];
+		}
 	}
 	ev->pfn = v[F_PFN];
 	ev->rwc = v[F_RWC];
@@ -288,18 +398,30 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 int rs_decode_record(struct rs_decoder *d, struct tep_record *rec,
 		     struct rs_walk_event *ev)
 {
+	unsigned int slot;
 	int id;
 	size_t i;
 
-	resolve(d);
+	/* The formats of a file do not change while it is read. */
+	if (d->nr_events < 0)
+		resolve(d);
 	if (!d->sources && !d->err[0])
 		return 0;
-	id = tep_data_type(d->tep, rec);
-	for (i = 0; i < NR_KNOWN; i++) {
-		if (d->ev[i].event && d->ev[i].event->id == id)
-			return decode(d, i, rec, ev);
+	id = data_type(d, rec);
+	slot = (unsigned int)id % 16;
+	if (d->id_cache_id[slot] != id) {
+		d->id_cache_id[slot] = id;
+		d->id_cache_idx[slot] = -1;
+		for (i = 0; i < NR_KNOWN; i++) {
+			if (d->ev[i].event && d->ev[i].event->id == id) {
+				d->id_cache_idx[slot] = i;
+				break;
+			}
+		}
 	}
-	return 0;
+	if (d->id_cache_idx[slot] < 0)
+		return 0;
+	return decode(d, d->id_cache_idx[slot], rec, ev);
 }
 
 int rs_decode_event(struct rs_decoder *d, struct tep_event *event,

@@ -17,6 +17,7 @@
 #include "group.h"
 #include "pairing.h"
 #include "topn.h"
+#include "trace_scan.h"
 
 /* One walk record as it is found, for per-walk output (CSV). */
 struct rs_row {
@@ -35,31 +36,6 @@ struct rs_report_opts {
 	const char *buffer;		/* read only this buffer; NULL: all */
 	rs_row_fn row_fn;		/* NULL, or called for every walk record */
 	void *row_arg;
-};
-
-struct rs_buffer_summary {
-	char *name;			/* "" for the top buffer */
-	char *clock;
-	uint64_t walk_events;
-	struct rs_pairing_counters pc;
-};
-
-struct rs_trace_summary {
-	char *file;
-	char *uname;			/* NULL if not saved */
-	char *tracecmd_version;		/* NULL if not saved */
-	unsigned long file_version;
-	int cpus;
-	char *clock;			/* of the (first) buffer with walk events */
-	unsigned int formats;		/* RS_SRC_* whose event formats are in the file */
-	unsigned int source;		/* RS_SRC_* decoded */
-	uint64_t records;		/* records read, all events */
-	uint64_t walk_events;
-	uint64_t undecodable;		/* walk events whose format lacks fields */
-	uint64_t first_ts, last_ts;	/* of the walk events */
-	size_t nr_buffers;
-	struct rs_buffer_summary *buffers;
-	struct rs_pairing_counters pc;	/* all buffers */
 };
 
 struct rs_report {

@@ -21,10 +21,12 @@ Bad input for `rmapstat report` and `rmapstat compare` (suite 'badinput').
       and compare.
   badinput.py child    RMAPSTAT MKTRACE PRELOAD
       libtracecmd dying while it loads a trace (PRELOAD makes
-      tracecmd_init_data() raise SIGSEGV, SIGABRT, SIGBUS, or SIGALRM, the
-      child's timeout): rmapstat loads each trace in a child process
-      first, so report and compare end with one error line naming the
-      signal (or the timeout), and a good trace still reads.
+      tracecmd_init_data() raise SIGSEGV, SIGABRT or SIGBUS, loop, or
+      allocate until malloc() fails): rmapstat reads each trace in a
+      child process with a CPU-time and a memory limit, so report and
+      compare end with one error line naming the signal (or the limit),
+      the memory the reader used stays under its limit, and a good trace
+      still reads.
 
 Every run must end with exit status 0 (1 for a compare that regresses) or
 2; never a signal, a sanitizer report or a hang. Exit 2 means exactly one
@@ -35,6 +37,7 @@ are asserted where the input decides them (missing file, no events, ...).
 
 import json
 import os
+import resource
 import random
 import re
 import shutil
@@ -409,15 +412,22 @@ def mode_replay(rmapstat, mktrace_py, regressions, trace_cmd):
 def mode_child(rmapstat, mktrace_py, preload):
     with tempfile.TemporaryDirectory() as tmp:
         good = mktrace(mktrace_py, "ksm-fast", os.path.join(tmp, "good.dat"))
-        env = dict(os.environ, LD_PRELOAD=preload)
-        for sig, name in ((11, "SIGSEGV"), (6, "SIGABRT"), (7, "SIGBUS"), (14, None)):
-            env["RMAPSTAT_TEST_CRASH_SIGNAL"] = str(sig)
-            # SIGALRM: the child's own alarm, a load that did not finish
-            pattern = r"libtracecmd crashed loading it \(signal %d, %s\)" % (sig, name) \
-                if name else r"libtracecmd did not finish loading it in \d+ s"
+        env = dict(os.environ, LD_PRELOAD=preload, RMAPSTAT_READ_CPU_SECONDS="2",
+                   RMAPSTAT_READ_MEMORY_MB="256")
+        cases = [(str(sig), r"libtracecmd crashed reading it \(signal %d, %s\)" % (sig, name))
+                 for sig, name in ((11, "SIGSEGV"), (6, "SIGABRT"), (7, "SIGBUS"))]
+        cases.append(("loop", r"libtracecmd did not finish reading it in 2 s of CPU time"))
+        cases.append(("alloc", r"libtracecmd crashed reading it \(signal 11, SIGSEGV\)"))
+        for how, pattern in cases:
+            env["RMAPSTAT_TEST_CRASH_SIGNAL"] = how
             for cmd in ([rmapstat, "report", good], [rmapstat, "compare", good, good]):
-                what = "%s with libtracecmd dying of signal %d" % (cmd[1], sig)
+                what = "%s with libtracecmd misbehaving (%s)" % (cmd[1], how)
                 clean(cmd, what, (2,), env=env, pattern=pattern)
+        # The reader never got past its memory limit (ru_maxrss of the
+        # children: the largest of them, in KiB).
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        if peak > 256 + 64:
+            fail("a reader grew to %d MiB, over its 256 MiB limit" % peak)
         del env["RMAPSTAT_TEST_CRASH_SIGNAL"]
         clean([rmapstat, "report", good], "report with the shim, no crash", (0,), env=env)
     return 0

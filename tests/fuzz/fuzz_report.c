@@ -34,6 +34,7 @@
 #include "compare.h"
 #include "output.h"
 #include "trace_input.h"
+#include "trace_scan.h"
 #include "walk_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -163,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!devnull)
 			abort();
 		/* What kills libtracecmd is a finding here (README.md). */
-		rs_trace_set_load_in_child(0);
+		rs_scan_set_contained(0);
 	}
 	open_fds(fds_before);
 	fd = memfd_create("fuzz-trace.dat", MFD_CLOEXEC);

@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rs_scan_file(): the pass of trace_scan.c in a child process.
+ *
+ * libtracecmd 1.3.1 and libtraceevent trust the file they read: damaged
+ * headers have made them crash, loop and allocate gigabytes. The parent
+ * opens the file (the only open), forks, and the child does all the
+ * reading and decoding under RLIMIT_DATA and RLIMIT_CPU, with stdout and
+ * stderr on /dev/null (libtracecmd prints there whatever its log level).
+ * It sends what the caller's callbacks get through a pipe, while the
+ * caller pairs and counts on the other core:
+ *
+ *   HEAD      the summary's metadata and buffers, once, first
+ *   PURPOSE   the name of an rmap_one address, once per address
+ *   COMM      the comm of a pid, once per pid
+ *   EVENTS    up to BATCH walk events
+ *   LOST      events lost on a buffer's CPU
+ *   DONE      the counters at the end, last
+ *   ERROR     an rs_error instead of DONE
+ *
+ * The parent trusts nothing it receives: every message has a bounded
+ * length, every index and enum is checked, every string is cut to its
+ * buffer. A child that ends without DONE or ERROR is one error line that
+ * says how it ended. Both sides run the same binary, so structures travel
+ * as they are.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "name_table.h"
+#include "topn.h"
+#include "trace_input.h"
+#include "trace_scan.h"
+
+enum msg_type {
+	MSG_HEAD = 1,
+	MSG_PURPOSE,
+	MSG_COMM,
+	MSG_EVENTS,
+	MSG_LOST,
+	MSG_DONE,
+	MSG_ERROR,
+};
+
+struct msg_hdr {
+	uint32_t type;
+	uint32_t len;			/* of the payload that follows */
+};
+
+#define BATCH		512
+#define MAX_STRING	4096
+#define MAX_BUFFERS	4096
+#define MAX_MSG		(64 * 1024 + MAX_BUFFERS * (sizeof(struct wire_buffer_done) + 2 * MAX_STRING))
+#define WBUF_SIZE	(64 * 1024)
+
+/* The child's limits: a trace needs far less; a damaged one can ask for anything. */
+#define DEFAULT_MEMORY_MB	2048
+#define CPU_SECONDS_BASE	10
+#define CPU_MB_PER_SECOND	8
+
+struct wire_head {
+	uint64_t file_version;
+	int32_t cpus;
+	uint32_t formats;
+	uint32_t source;
+	uint32_t nr_buffers;
+	/* then uname, tracecmd_version, and name + clock of each buffer: strings */
+};
+
+struct wire_purpose {
+	uint64_t rmap_one;
+	char name[RS_PURPOSE_LEN];
+};
+
+struct wire_comm {
+	int32_t pid;
+	char comm[RS_COMM_LEN];
+};
+
+/* struct rs_walk_event without the comm (COMM says it once per pid). */
+struct wire_event {
+	uint64_t ts, pfn, rwc, rmap_one, folio;
+	int32_t pid, mapcount;
+	uint32_t nr_visited, nr_rmap_one, kind_raw, cpu;
+	uint16_t buffer, has;
+	uint8_t type, func, kind, locked;
+};
+
+struct wire_lost {
+	uint32_t buffer;
+	int32_t cpu;
+	uint64_t ts;
+	int64_t missed;
+};
+
+struct wire_buffer_done {
+	uint64_t walk_events;
+};
+
+struct wire_done {
+	uint64_t records;
+	uint64_t walk_events;
+	uint64_t undecodable;
+	uint64_t first_ts, last_ts;
+	uint32_t clock_buffer;		/* whose clock is the trace's */
+	uint32_t nr_buffers;
+	/* then nr_buffers x struct wire_buffer_done */
+};
+
+static int contained = 1;
+
+void rs_scan_set_contained(int on)
+{
+	contained = on;
+}
+
+/* ------------------------------------------------------------ the child */
+
+struct writer {
+	int fd;
+	size_t used;
+	int failed;
+	struct rs_name_table *comms;	/* comm sent for each pid */
+	int last_pid;			/* the pid of the last event, its comm sent */
+	int have_last;
+	unsigned int nr_batch;
+	struct wire_event batch[BATCH];
+	unsigned char buf[WBUF_SIZE];
+};
+
+static void w_flush(struct writer *w)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < w->used && !w->failed) {
+		n = write(w->fd, w->buf + off, w->used - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			w->failed = 1;
+		else
+			off += n;
+	}
+	w->used = 0;
+}
+
+static void w_bytes(struct writer *w, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len && !w->failed) {
+		size_t room = sizeof(w->buf) - w->used, n = len < room ? len : room;
+
+		memcpy(w->buf + w->used, b, n);
+		w->used += n;
+		b += n;
+		len -= n;
+		if (w->used == sizeof(w->buf))
+			w_flush(w);
+	}
+}
+
+static void w_msg(struct writer *w, enum msg_type type, const void *p, size_t len)
+{
+	struct msg_hdr h = { .type = type, .len = len };
+
+	w_bytes(w, &h, sizeof(h));
+	w_bytes(w, p, len);
+}
+
+static size_t str_len(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n < MAX_STRING ? n : MAX_STRING;
+}
+
+/* A string as u32 length (UINT32_MAX: NULL) and its bytes. */
+static void w_string(struct writer *w, const char *s)
+{
+	uint32_t n = s ? str_len(s) : UINT32_MAX;
+
+	w_bytes(w, &n, sizeof(n));
+	if (s)
+		w_bytes(w, s, n);
+}
+
+static size_t string_size(const char *s)
+{
+	return sizeof(uint32_t) + str_len(s);
+}
+
+static int child_head(const struct rs_trace_summary *sum, void *arg)
+{
+	struct writer *w = arg;
+	struct wire_head h = {
+		.file_version = sum->file_version,
+		.cpus = sum->cpus,
+		.formats = sum->formats,
+		.source = sum->source,
+		.nr_buffers = sum->nr_buffers,
+	};
+	struct msg_hdr mh = { .type = MSG_HEAD };
+	size_t i;
+
+	if (sum->nr_buffers > MAX_BUFFERS)
+		return E2BIG;
+	mh.len = sizeof(h) + string_size(sum->uname) + string_size(sum->tracecmd_version);
+	for (i = 0; i < sum->nr_buffers; i++)
+		mh.len += string_size(sum->buffers[i].name) + string_size(sum->buffers[i].clock);
+	w_bytes(w, &mh, sizeof(mh));
+	w_bytes(w, &h, sizeof(h));
+	w_string(w, sum->uname);
+	w_string(w, sum->tracecmd_version);
+	for (i = 0; i < sum->nr_buffers; i++) {
+		w_string(w, sum->buffers[i].name);
+		w_string(w, sum->buffers[i].clock);
+	}
+	return w->failed ? EPIPE : 0;
+}
+
+static void w_batch_flush(struct writer *w)
+{
+	if (!w->nr_batch)
+		return;
+	w_msg(w, MSG_EVENTS, w->batch, w->nr_batch * sizeof(w->batch[0]));
+	w->nr_batch = 0;
+}
+
+static int child_purpose(uint64_t rmap_one, const char *name, void *arg)
+{
+	struct writer *w = arg;
+	struct wire_purpose p = { .rmap_one = rmap_one };
+
+	w_batch_flush(w);
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	w_msg(w, MSG_PURPOSE, &p, sizeof(p));
+	return w->failed ? EPIPE : 0;
+}
+
+/* Sends the comm of the event's pid when it is new or changed. */
+static int send_comm(struct writer *w, const struct rs_walk_event *ev)
+{
+	const char *sent;
+	struct wire_comm c;
+
+	if (w->have_last && w->last_pid == ev->pid)
+		return 0;
+	w->last_pid = ev->pid;
+	w->have_last = 1;
+	sent = rs_name_table_get(w->comms, (uint32_t)ev->pid);
+	if (sent && !strcmp(sent, ev->comm))
+		return 0;
+	if (rs_name_table_put(w->comms, (uint32_t)ev->pid, ev->comm))
+		return ENOMEM;
+	w_batch_flush(w);
+	memset(&c, 0, sizeof(c));
+	c.pid = ev->pid;
+	memcpy(c.comm, ev->comm, sizeof(c.comm));
+	w_msg(w, MSG_COMM, &c, sizeof(c));
+	return 0;
+}
+
+static int child_event(const struct rs_walk_event *ev, size_t buffer, void *arg)
+{
+	struct writer *w = arg;
+	struct wire_event *we;
+	int ret = send_comm(w, ev);
+
+	if (ret)
+		return ret;
+	we = &w->batch[w->nr_batch++];
+	we->ts = ev->ts;
+	we->pfn = ev->pfn;
+	we->rwc = ev->rwc;
+	we->rmap_one = ev->rmap_one;
+	we->folio = ev->folio;
+	we->pid = ev->pid;
+	we->mapcount = ev->mapcount;
+	we->nr_visited = ev->nr_visited;
+	we->nr_rmap_one = ev->nr_rmap_one;
+	we->kind_raw = ev->kind_raw;
+	we->cpu = ev->cpu;
+	we->buffer = buffer;
+	we->has = ev->has;
+	we->type = ev->type;
+	we->func = ev->func;
+	we->kind = ev->kind;
+	we->locked = ev->locked;
+	if (w->nr_batch == BATCH)
+		w_batch_flush(w);
+	return w->failed ? EPIPE : 0;
+}
+
+static int child_lost(size_t buffer, int cpu, uint64_t ts, long long missed, void *arg)
+{
+	struct writer *w = arg;
+	struct wire_lost l = { .buffer = buffer, .cpu = cpu, .ts = ts, .missed = missed };
+
+	w_batch_flush(w);
+	w_msg(w, MSG_LOST, &l, sizeof(l));
+	return w->failed ? EPIPE : 0;
+}
+
+static void child_done(struct writer *w, const struct rs_trace_summary *sum)
+{
+	struct wire_done d = {
+		.records = sum->records,
+		.walk_events = sum->walk_events,
+		.undecodable = sum->undecodable,
+		.first_ts = sum->first_ts,
+		.last_ts = sum->last_ts,
+		.clock_buffer = sum->clock_buffer,
+		.nr_buffers = sum->nr_buffers,
+	};
+	struct msg_hdr mh = { .type = MSG_DONE };
+	size_t i;
+
+	w_batch_flush(w);
+	mh.len = sizeof(d) + sum->nr_buffers * sizeof(struct wire_buffer_done);
+	w_bytes(w, &mh, sizeof(mh));
+	w_bytes(w, &d, sizeof(d));
+	for (i = 0; i < sum->nr_buffers; i++) {
+		struct wire_buffer_done b = {
+			.walk_events = sum->buffers[i].walk_events,
+		};
+
+		w_bytes(w, &b, sizeof(b));
+	}
+}
+
+/* A positive number from the environment, else def. */
+static unsigned long env_limit(const char *name, unsigned long def)
+{
+	const char *s = getenv(name);
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s)
+		return def;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	return *end || !v || errno ? def : v;
+}
+
+static unsigned long memory_limit_mb(void)
+{
+	return env_limit("RMAPSTAT_READ_MEMORY_MB", DEFAULT_MEMORY_MB);
+}
+
+/* Reading takes well under a second per 100 MiB: the limit leaves room for a slow machine. */
+static unsigned long cpu_limit_s(int fd)
+{
+	unsigned long def = CPU_SECONDS_BASE;
+	struct stat st;
+
+	if (!fstat(fd, &st))
+		def += (unsigned long)(st.st_size >> 20) / CPU_MB_PER_SECOND;
+	return env_limit("RMAPSTAT_READ_CPU_SECONDS", def);
+}
+
+static void set_limit(int resource, rlim_t value)
+{
+	struct rlimit rl;
+
+	if (getrlimit(resource, &rl))
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && value > rl.rlim_max)
+		value = rl.rlim_max;
+	rl.rlim_cur = value;
+	setrlimit(resource, &rl);
+}
+
+static void quiet_child(void)
+{
+	int null = open("/dev/null", O_WRONLY);
+
+	if (null < 0)
+		return;
+	/* RMAPSTAT_DEBUG: what libtracecmd says goes to stderr, never to the report. */
+	dup2(getenv("RMAPSTAT_DEBUG") ? STDERR_FILENO : null, STDOUT_FILENO);
+	if (!getenv("RMAPSTAT_DEBUG"))
+		dup2(null, STDERR_FILENO);
+	close(null);
+}
+
+static __attribute__((noreturn))
+void child_main(int fd, const char *file, const struct rs_scan_opts *opts, int out,
+		pid_t parent)
+{
+	static struct writer w;
+	struct rs_scan_ops ops = {
+		.head = child_head,
+		.purpose = child_purpose,
+		.event = child_event,
+		.lost = child_lost,
+	};
+	struct rs_trace_summary sum;
+	struct rs_error err;
+	unsigned long mb = memory_limit_mb();
+
+	/* Not left behind when rmapstat is gone. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	signal(SIGPIPE, SIG_IGN);
+	quiet_child();
+	set_limit(RLIMIT_DATA, (rlim_t)mb << 20);
+	set_limit(RLIMIT_CPU, cpu_limit_s(fd));
+	set_limit(RLIMIT_CORE, 0);
+
+	memset(&sum, 0, sizeof(sum));
+	w.fd = out;
+	w.comms = rs_name_table_new();
+	if (!w.comms)
+		_exit(1);
+	if (rs_scan_fd(fd, file, opts, &ops, &w, &sum, &err)) {
+		if (strstr(err.what, "out of memory") || errno == ENOMEM)
+			rs_error_set(&err, "if the trace is sound, raise RMAPSTAT_READ_MEMORY_MB; else record it again",
+				     "reading it took more than the %lu MiB rmapstat allows", mb);
+		w_msg(&w, MSG_ERROR, &err, sizeof(err));
+	} else {
+		child_done(&w, &sum);
+	}
+	w_batch_flush(&w);
+	w_flush(&w);
+	/* _exit(): no atexit handlers, no stdio buffers of the parent flushed */
+	_exit(w.failed ? 1 : 0);
+}
+
+/* ----------------------------------------------------------- the parent */
+
+struct reader {
+	int fd;
+	unsigned char *buf;
+	size_t len, pos;
+	size_t cap;
+	int eof;
+};
+
+/* Makes n bytes available at r->buf + r->pos; 0, or -1 at the end. */
+static int r_need(struct reader *r, size_t n)
+{
+	ssize_t got;
+
+	if (r->len - r->pos >= n)
+		return 0;
+	if (r->pos) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (n > r->cap) {
+		unsigned char *b = realloc(r->buf, n);
+
+		if (!b)
+			return -1;
+		r->buf = b;
+		r->cap = n;
+	}
+	while (r->len < n) {
+		got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r->eof = 1;
+			return -1;
+		}
+		r->len += got;
+	}
+	return 0;
+}
+
+/* A string of the payload [*p, end); 0, or -1 when it does not fit. */
+static int get_string(const unsigned char **p, const unsigned char *end, char **out)
+{
+	uint32_t n;
+
+	*out = NULL;
+	if (end - *p < (ptrdiff_t)sizeof(n))
+		return -1;
+	memcpy(&n, *p, sizeof(n));
+	*p += sizeof(n);
+	if (n == UINT32_MAX)
+		return 0;
+	if (n > MAX_STRING || end - *p < (ptrdiff_t)n)
+		return -1;
+	*out = strndup((const char *)*p, n);
+	*p += n;
+	return *out ? 0 : -1;
+}
+
+struct parent {
+	const struct rs_scan_ops *ops;
+	void *arg;
+	struct rs_trace_summary *sum;
+	int have_head, done;
+	struct rs_name_table *comms;	/* by pid */
+	int last_pid;			/* the pid whose comm last_comm is */
+	const char *last_comm;
+	int errnum;			/* of a callback */
+	int garbled;			/* the child sent something impossible */
+	struct rs_error child_err;
+	int have_err;
+};
+
+static int on_head(struct parent *pa, const unsigned char *p, size_t len)
+{
+	const unsigned char *end = p + len;
+	struct rs_trace_summary *sum = pa->sum;
+	struct wire_head h;
+	uint32_t i;
+
+	if (pa->have_head || len < sizeof(h))
+		return -1;
+	memcpy(&h, p, sizeof(h));
+	p += sizeof(h);
+	if (h.nr_buffers == 0 || h.nr_buffers > MAX_BUFFERS)
+		return -1;
+	sum->file_version = h.file_version;
+	sum->cpus = h.cpus;
+	sum->formats = h.formats;
+	sum->source = h.source;
+	if (get_string(&p, end, &sum->uname) || get_string(&p, end, &sum->tracecmd_version))
+		return -1;
+	sum->buffers = calloc(h.nr_buffers, sizeof(*sum->buffers));
+	if (!sum->buffers)
+		return -1;
+	sum->nr_buffers = h.nr_buffers;
+	for (i = 0; i < h.nr_buffers; i++) {
+		struct rs_buffer_summary *b = &sum->buffers[i];
+
+		if (get_string(&p, end, &b->name) || get_string(&p, end, &b->clock) ||
+		    !b->name || !b->clock)
+			return -1;
+	}
+	pa->have_head = 1;
+	if (pa->ops->head)
+		pa->errnum = pa->ops->head(sum, pa->arg);
+	return 0;
+}
+
+/* The events of an EVENTS message, checked, to the caller. */
+static int on_events(struct parent *pa, const unsigned char *p, size_t len)
+{
+	struct rs_walk_event ev;
+	struct wire_event we;
+	size_t i, n = len / sizeof(we);
+
+	if (!pa->have_head || !n || len % sizeof(we) || n > BATCH)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	for (i = 0; i < n && !pa->errnum; i++) {
+		memcpy(&we, p + i * sizeof(we), sizeof(we));
+		if (we.buffer >= pa->sum->nr_buffers || we.type > RS_EV_EXIT ||
+		    we.func >= RS_FUNC_NR || we.kind >= RS_KIND_NR || we.cpu > INT32_MAX)
+			return -1;
+		ev.ts = we.ts;
+		ev.cpu = we.cpu;
+		ev.pid = we.pid;
+		ev.type = we.type;
+		ev.func = we.func;
+		ev.kind = we.kind;
+		ev.kind_raw = we.kind_raw;
+		ev.has = we.has;
+		ev.pfn = we.pfn;
+		ev.rwc = we.rwc;
+		ev.rmap_one = we.rmap_one;
+		ev.folio = we.folio;
+		ev.mapcount = we.mapcount;
+		ev.locked = we.locked != 0;
+		ev.nr_visited = we.nr_visited;
+		ev.nr_rmap_one = we.nr_rmap_one;
+		if (!pa->last_comm || pa->last_pid != we.pid) {
+			pa->last_pid = we.pid;
+			pa->last_comm = rs_name_table_get(pa->comms, (uint32_t)we.pid);
+			if (!pa->last_comm)
+				pa->last_comm = "";
+		}
+		memcpy(ev.comm, pa->last_comm, strnlen(pa->last_comm, RS_COMM_LEN - 1));
+		ev.comm[strnlen(pa->last_comm, RS_COMM_LEN - 1)] = '\0';
+		pa->errnum = pa->ops->event(&ev, we.buffer, pa->arg);
+	}
+	return 0;
+}
+
+static int on_comm(struct parent *pa, const unsigned char *p, size_t len)
+{
+	struct wire_comm c;
+
+	if (len != sizeof(c))
+		return -1;
+	memcpy(&c, p, sizeof(c));
+	c.comm[RS_COMM_LEN - 1] = '\0';
+	pa->last_comm = NULL;		/* the table may move it */
+	if (rs_name_table_put(pa->comms, (uint32_t)c.pid, c.comm))
+		pa->errnum = ENOMEM;
+	return 0;
+}
+
+static int on_purpose(struct parent *pa, const unsigned char *p, size_t len)
+{
+	struct wire_purpose wp;
+
+	if (!pa->have_head || len != sizeof(wp))
+		return -1;
+	memcpy(&wp, p, sizeof(wp));
+	wp.name[RS_PURPOSE_LEN - 1] = '\0';
+	if (!wp.name[0])
+		return -1;
+	if (pa->ops->purpose)
+		pa->errnum = pa->ops->purpose(wp.rmap_one, wp.name, pa->arg);
+	return 0;
+}
+
+static int on_lost(struct parent *pa, const unsigned char *p, size_t len)
+{
+	struct wire_lost l;
+
+	if (!pa->have_head || len != sizeof(l))
+		return -1;
+	memcpy(&l, p, sizeof(l));
+	if (l.buffer >= pa->sum->nr_buffers)
+		return -1;
+	if (pa->ops->lost)
+		pa->errnum = pa->ops->lost(l.buffer, l.cpu, l.ts, l.missed, pa->arg);
+	return 0;
+}
+
+static int on_done(struct parent *pa, const unsigned char *p, size_t len)
+{
+	struct rs_trace_summary *sum = pa->sum;
+	struct wire_done d;
+	uint32_t i;
+
+	if (!pa->have_head || len < sizeof(d))
+		return -1;
+	memcpy(&d, p, sizeof(d));
+	p += sizeof(d);
+	if (d.nr_buffers != sum->nr_buffers || d.clock_buffer >= sum->nr_buffers ||
+	    len != sizeof(d) + d.nr_buffers * sizeof(struct wire_buffer_done))
+		return -1;
+	sum->records = d.records;
+	sum->walk_events = d.walk_events;
+	sum->undecodable = d.undecodable;
+	sum->first_ts = d.first_ts;
+	sum->last_ts = d.last_ts;
+	for (i = 0; i < d.nr_buffers; i++) {
+		struct wire_buffer_done b;
+
+		memcpy(&b, p, sizeof(b));
+		p += sizeof(b);
+		sum->buffers[i].walk_events = b.walk_events;
+	}
+	sum->clock_buffer = d.clock_buffer;
+	sum->clock = strdup(sum->buffers[d.clock_buffer].clock);
+	if (!sum->clock)
+		return -1;
+	pa->done = 1;
+	return 0;
+}
+
+/* Reads the child's messages until it is done, fails, or a callback fails. */
+static void receive(struct parent *pa, int fd)
+{
+	struct reader r = { .fd = fd };
+	struct msg_hdr h;
+	int ret;
+
+	while (!pa->done && !pa->have_err && !pa->errnum && !pa->garbled) {
+		if (r_need(&r, sizeof(h)))
+			break;
+		memcpy(&h, r.buf + r.pos, sizeof(h));
+		r.pos += sizeof(h);
+		if (h.len > MAX_MSG) {
+			pa->garbled = 1;
+			break;
+		}
+		if (r_need(&r, h.len))
+			break;
+		switch (h.type) {
+		case MSG_HEAD:
+			ret = on_head(pa, r.buf + r.pos, h.len);
+			break;
+		case MSG_PURPOSE:
+			ret = on_purpose(pa, r.buf + r.pos, h.len);
+			break;
+		case MSG_COMM:
+			ret = on_comm(pa, r.buf + r.pos, h.len);
+			break;
+		case MSG_EVENTS:
+			ret = on_events(pa, r.buf + r.pos, h.len);
+			break;
+		case MSG_LOST:
+			ret = on_lost(pa, r.buf + r.pos, h.len);
+			break;
+		case MSG_DONE:
+			ret = on_done(pa, r.buf + r.pos, h.len);
+			break;
+		case MSG_ERROR:
+			ret = h.len == sizeof(pa->child_err) ? 0 : -1;
+			if (!ret) {
+				memcpy(&pa->child_err, r.buf + r.pos, sizeof(pa->child_err));
+				pa->child_err.what[sizeof(pa->child_err.what) - 1] = '\0';
+				pa->child_err.fix[sizeof(pa->child_err.fix) - 1] = '\0';
+				pa->have_err = 1;
+			}
+			break;
+		default:
+			ret = -1;
+		}
+		r.pos += h.len;
+		if (ret)
+			pa->garbled = 1;
+	}
+	free(r.buf);
+}
+
+/* What became of a child that did not say DONE or ERROR. */
+static void child_failed(int status, unsigned long cpu_s, unsigned long mb, struct rs_error *err)
+{
+	const char *fix = "record it again; the file is damaged";
+
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+		rs_error_set(err, fix, "libtracecmd did not finish reading it in %lu s of CPU time",
+			     cpu_s);
+	} else if (WIFSIGNALED(status)) {
+		const char *sig = sigabbrev_np(WTERMSIG(status));
+
+		rs_error_set(err, fix, "libtracecmd crashed reading it (signal %d%s%s)",
+			     WTERMSIG(status), sig ? ", SIG" : "", sig ? sig : "");
+	} else {
+		rs_error_set(err, fix, "libtracecmd failed reading it (exit status %d, memory limit %lu MiB)",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : -1, mb);
+	}
+}
+
+int rs_scan_file(const char *file, const struct rs_scan_opts *opts,
+		 const struct rs_scan_ops *ops, void *arg,
+		 struct rs_trace_summary *sum, struct rs_error *err)
+{
+	struct parent pa;
+	int fd, pipefd[2], status;
+	unsigned long cpu_s;
+	pid_t pid, self = getpid();
+
+	if (!sum->file) {
+		sum->file = strdup(file);
+		if (!sum->file) {
+			rs_error_set(err, "free some memory and try again", "out of memory");
+			return -1;
+		}
+	}
+	fd = rs_trace_open_file(file, err);
+	if (fd < 0)
+		return -1;
+	if (!contained)
+		return rs_scan_fd(fd, file, opts, ops, arg, sum, err);
+
+	cpu_s = cpu_limit_s(fd);
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		rs_error_set(err, "free some memory or file descriptors and try again",
+			     "pipe: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		rs_error_set(err, "free some memory and try again", "fork: %s", strerror(errno));
+		close(fd);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		child_main(fd, file, opts, pipefd[1], self);
+	}
+	close(fd);
+	close(pipefd[1]);
+
+	memset(&pa, 0, sizeof(pa));
+	pa.ops = ops;
+	pa.arg = arg;
+	pa.sum = sum;
+	pa.comms = rs_name_table_new();
+	if (pa.comms)
+		receive(&pa, pipefd[0]);
+	else
+		pa.errnum = ENOMEM;
+	rs_name_table_free(pa.comms);
+	close(pipefd[0]);
+	if (!pa.done && !pa.have_err) {
+		/* A callback failed, or the child sent garbage: it has nothing more to say. */
+		if (pa.errnum || pa.garbled)
+			kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = 0;
+			break;
+		}
+	}
+	if (pa.errnum) {
+		rs_error_set(err, pa.errnum == ENOMEM ? "free some memory, or report fewer groups" :
+			     "check the output (disk full? closed pipe?)",
+			     "%s", strerror(pa.errnum));
+		return -1;
+	}
+	if (pa.have_err) {
+		*err = pa.child_err;
+		return -1;
+	}
+	if (pa.garbled) {
+		rs_error_set(err, "record it again; the file is damaged",
+			     "the process reading it sent a malformed result");
+		return -1;
+	}
+	if (!pa.done) {
+		child_failed(status, cpu_s, memory_limit_mb(), err);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <kbuffer.h>
+
+#include "trace_pages.h"
+
+/* The ring buffer's page header and event header (kernel/trace/ring_buffer.c). */
+#define COMMIT_MASK		((1U << 27) - 1)
+#define MISSING_EVENTS		(1ULL << 31)
+#define MISSING_STORED		(1ULL << 30)
+#define TYPE_PADDING		29
+#define TYPE_TIME_EXTEND	30
+#define TYPE_TIME_STAMP		31
+
+/* Pages read per pread() of one CPU's data. */
+#define CHUNK			(256 * 1024)
+
+struct page_format {
+	unsigned int page_size;
+	int long_size;
+	bool big_endian;
+};
+
+struct stream {
+	int buffer;			/* what fn gets */
+	int cpu;
+	uint64_t off, end;		/* the part of the CPU data not read yet */
+	unsigned char *chunk;
+	size_t chunk_len, page;		/* bytes in chunk, offset of the next page */
+	struct kbuffer *kb;
+	void *data;			/* the current record, NULL: none left */
+	unsigned long long ts;
+	int size;
+	long long missed;
+};
+
+static uint64_t rd(const struct page_format *pf, const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)p[pf->big_endian ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+/*
+ * kbuffer's reading of a page, bounded: every event it would return lies
+ * in the page and holds at least the common fields (type, flags, preempt
+ * count, pid: 8 bytes), every step moves forward. kbuffer itself trusts
+ * the page: it reads outside it or loops on a damaged one.
+ */
+static bool page_ok(const struct page_format *pf, const unsigned char *page)
+{
+	unsigned int start = pf->long_size == 8 ? 16 : 12;
+	unsigned int max = pf->page_size - start, size, next = 0;
+	const unsigned char *data = page + start;
+	uint64_t flags = rd(pf, page + 8, pf->long_size);
+
+	size = flags & COMMIT_MASK;
+	if (size > max)
+		return false;
+	if ((flags & MISSING_EVENTS) && (flags & MISSING_STORED) &&
+	    (unsigned int)pf->long_size > max - size)
+		return false;
+	while (next < size) {
+		unsigned int curr = next, type_len, len;
+
+		if (max - curr < 4)
+			return false;
+		type_len = rd(pf, data + curr, 4);
+		type_len = pf->big_endian ? type_len >> 27 : type_len & 0x1f;
+		switch (type_len) {
+		case TYPE_PADDING:
+			if (max - curr < 8)
+				return false;
+			len = rd(pf, data + curr + 4, 4);
+			if (len > max - curr - 4)
+				return false;
+			next = curr + 4 + len;
+			break;
+		case TYPE_TIME_EXTEND:
+		case TYPE_TIME_STAMP:
+			if (max - curr < 8)
+				return false;
+			next = curr + 8;
+			break;
+		case 0:
+			if (max - curr < 8)
+				return false;
+			len = rd(pf, data + curr + 4, 4);
+			if (len < 4 + 8 || len - 4 > max - curr - 8 ||
+			    ((len - 4 + 3) & ~3U) > max - curr - 8)
+				return false;
+			next = curr + 8 + ((len - 4 + 3) & ~3U);
+			break;
+		default:
+			if (type_len < 2 || type_len * 4 > max - curr - 4)
+				return false;
+			next = curr + 4 + type_len * 4;
+			break;
+		}
+	}
+	return true;
+}
+
+/* Loads the stream's next page with a record; 0, or -errno. s->data NULL: no more. */
+static int next_page(int fd, const struct page_format *pf, struct stream *s,
+		     unsigned long *damaged)
+{
+	for (;;) {
+		unsigned char *page;
+
+		if (s->page + pf->page_size > s->chunk_len) {
+			size_t want = s->end - s->off < CHUNK ? s->end - s->off : CHUNK;
+			ssize_t n;
+
+			want -= want % pf->page_size;	/* a page cut off at the end is no page */
+			s->page = 0;
+			s->chunk_len = 0;
+			if (!want) {
+				s->data = NULL;
+				return 0;
+			}
+			n = pread(fd, s->chunk, want, s->off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < (ssize_t)pf->page_size)
+				return -EIO;
+			s->chunk_len = n - n % pf->page_size;
+			s->off += s->chunk_len;
+		}
+		page = s->chunk + s->page;
+		s->page += pf->page_size;
+		if (!page_ok(pf, page)) {
+			(*damaged)++;
+			continue;
+		}
+		if (kbuffer_load_subbuffer(s->kb, page) < 0) {
+			(*damaged)++;
+			continue;
+		}
+		s->data = kbuffer_read_event(s->kb, &s->ts);
+		if (s->data) {
+			s->size = kbuffer_event_size(s->kb);
+			s->missed = kbuffer_missed_events(s->kb);
+			return 0;
+		}
+	}
+}
+
+static int advance(int fd, const struct page_format *pf, struct stream *s,
+		   unsigned long *damaged)
+{
+	s->data = kbuffer_next_event(s->kb, &s->ts);
+	if (s->data) {
+		s->size = kbuffer_event_size(s->kb);
+		s->missed = 0;
+		return 0;
+	}
+	return next_page(fd, pf, s, damaged);
+}
+
+/* Min-heap of stream indexes by (time stamp, index): the order of libtracecmd. */
+static bool before(const struct stream *st, int a, int b)
+{
+	return st[a].ts < st[b].ts || (st[a].ts == st[b].ts && a < b);
+}
+
+static void sift_down(const struct stream *st, int *heap, int n, int i)
+{
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, m = i, t;
+
+		if (l < n && before(st, heap[l], heap[m]))
+			m = l;
+		if (r < n && before(st, heap[r], heap[m]))
+			m = r;
+		if (m == i)
+			return;
+		t = heap[i];
+		heap[i] = heap[m];
+		heap[m] = t;
+		i = m;
+	}
+}
+
+static int merge(int fd, const struct page_format *pf, struct stream *st, int n,
+		 rs_page_record_fn fn, void *arg, unsigned long *damaged)
+{
+	struct tep_record rec;
+	int *heap, nh = 0, i, ret = 0;
+
+	heap = calloc(n ? n : 1, sizeof(*heap));
+	if (!heap)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (st[i].data)
+			heap[nh++] = i;
+	for (i = nh / 2 - 1; i >= 0; i--)
+		sift_down(st, heap, nh, i);
+	memset(&rec, 0, sizeof(rec));
+	while (nh) {
+		struct stream *s = &st[heap[0]];
+
+		rec.ts = s->ts;
+		rec.cpu = s->cpu;
+		rec.data = s->data;
+		rec.size = s->size;
+		rec.missed_events = s->missed;
+		ret = fn(s->buffer, &rec, arg);
+		if (ret < 0)
+			break;
+		ret = advance(fd, pf, s, damaged);
+		if (ret < 0)
+			break;
+		if (!s->data)
+			heap[0] = heap[--nh];
+		sift_down(st, heap, nh, 0);
+	}
+	free(heap);
+	return ret;
+}
+
+/* The page format of the file, 0; -EINVAL when this reader does not know it. */
+static int page_format(const struct rs_trace_layout *layout, struct tep_handle *tep,
+		       struct page_format *pf)
+{
+	pf->page_size = layout->page_size;
+	pf->long_size = tep_get_long_size(tep);
+	pf->big_endian = tep_is_file_bigendian(tep);
+	if (tep_is_old_format(tep) || (pf->long_size != 4 && pf->long_size != 8) ||
+	    pf->page_size < 4096 || pf->page_size > CHUNK || (pf->page_size & (pf->page_size - 1)))
+		return -EINVAL;
+	return 0;
+}
+
+int rs_pages_check_first(int fd, const struct rs_trace_layout *layout,
+			 struct tep_handle *tep)
+{
+	struct page_format pf;
+	unsigned char *page;
+	size_t b, c;
+	int bad = 0;
+
+	if (page_format(layout, tep, &pf))
+		return -EINVAL;
+	page = malloc(pf.page_size);
+	if (!page)
+		return -ENOMEM;
+	for (b = 0; b < layout->nr_buffers; b++) {
+		const struct rs_layout_buffer *lb = &layout->buffers[b];
+
+		for (c = 0; c < lb->nr_cpus; c++) {
+			if (lb->cpus[c].size < pf.page_size)
+				continue;
+			if (pread(fd, page, pf.page_size, lb->cpus[c].offset) != (ssize_t)pf.page_size) {
+				free(page);
+				return -EIO;
+			}
+			bad += !page_ok(&pf, page);
+		}
+	}
+	free(page);
+	return bad;
+}
+
+int rs_pages_iterate(int fd, const struct rs_trace_layout *layout,
+		     struct tep_handle *tep, const int *buffer_of,
+		     rs_page_record_fn fn, void *arg, unsigned long *damaged)
+{
+	struct page_format pf;
+	struct stream *st;
+	size_t b, c, n = 0, nr = 0;
+	int ret = 0;
+
+	*damaged = 0;
+	if (page_format(layout, tep, &pf))
+		return -EINVAL;
+
+	for (b = 0; b < layout->nr_buffers; b++)
+		if (buffer_of[b] >= 0)
+			nr += layout->buffers[b].nr_cpus;
+	st = calloc(nr ? nr : 1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	for (b = 0; b < layout->nr_buffers && !ret; b++) {
+		const struct rs_layout_buffer *lb = &layout->buffers[b];
+
+		if (buffer_of[b] < 0)
+			continue;
+		for (c = 0; c < lb->nr_cpus && !ret; c++) {
+			struct stream *s = &st[n++];
+
+			s->buffer = buffer_of[b];
+			s->cpu = lb->cpus[c].cpu;
+			s->off = lb->cpus[c].offset;
+			s->end = lb->cpus[c].offset + lb->cpus[c].size;
+			s->chunk = malloc(CHUNK);
+			s->kb = kbuffer_alloc(pf.long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
+					      pf.big_endian ? KBUFFER_ENDIAN_BIG :
+							      KBUFFER_ENDIAN_LITTLE);
+			if (!s->chunk || !s->kb)
+				ret = -ENOMEM;
+			else
+				ret = next_page(fd, &pf, s, damaged);
+		}
+	}
+	if (!ret)
+		ret = merge(fd, &pf, st, n, fn, arg, damaged);
+	for (c = 0; c < n; c++) {
+		free(st[c].chunk);
+		if (st[c].kb)
+			kbuffer_free(st[c].kb);
+	}
+	free(st);
+	return ret;
+}
