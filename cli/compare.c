@@ -190,7 +190,7 @@ enum side_kind { SIDE_TRACE, SIDE_JSON };
  * pipe, e.g. <(rmapstat report --json)), a trace.dat is left for libtracecmd.
  */
 static int load_file(const char *file, char **text, size_t *len, enum side_kind *kind,
-		     struct rs_error *err)
+		     int *trace_fd, struct rs_error *err)
 {
 	static const char magic[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
 	size_t got = 0, cap = 1 << 16, i;
@@ -198,7 +198,7 @@ static int load_file(const char *file, char **text, size_t *len, enum side_kind 
 	ssize_t n;
 	int fd;
 
-	fd = open(file, O_RDONLY);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rs_error_set(err, errno == ENOENT ? "name an existing trace.dat or report JSON file"
 						  : "check the path and its permissions",
@@ -217,8 +217,9 @@ static int load_file(const char *file, char **text, size_t *len, enum side_kind 
 		got += n;
 	}
 	if (got >= sizeof(magic) && !memcmp(buf, magic, sizeof(magic))) {
+		/* The report reads it from this descriptor: the file is opened once. */
 		free(buf);
-		close(fd);
+		*trace_fd = fd;
 		*kind = SIDE_TRACE;
 		return 0;
 	}
@@ -269,6 +270,7 @@ fail:
 struct side {
 	const char *file;
 	enum side_kind kind;
+	int fd;				/* a trace's, until the report takes it */
 	char *text;
 	size_t len;
 	struct rs_metric_set set;
@@ -306,7 +308,8 @@ static int load_side(struct side *s, const struct compare_params *p,
 		rs_error_set(err, "free some memory and try again", "out of memory");
 		return -1;
 	}
-	ret = rs_report_add_file(r, s->file, err);
+	ret = rs_report_add_fd(r, s->fd, s->file, err);
+	s->fd = -1;
 	if (!ret) {
 		ret = rs_metric_set_from_report(&s->set, s->file, r);
 		if (ret)
@@ -358,9 +361,11 @@ int compare_main(int argc, char **argv)
 	memset(sides, 0, sizeof(sides));
 	sides[0].file = p.base;
 	sides[1].file = p.new;
+	sides[0].fd = sides[1].fd = -1;
 	ret = COMPARE_ERR;
 	for (i = 0; i < 2; i++) {
-		if (load_file(sides[i].file, &sides[i].text, &sides[i].len, &sides[i].kind, &err)) {
+		if (load_file(sides[i].file, &sides[i].text, &sides[i].len, &sides[i].kind,
+			      &sides[i].fd, &err)) {
 			fprintf(stderr, "rmapstat compare: %s: %s (%s)\n", sides[i].file, err.what, err.fix);
 			goto out;
 		}
@@ -406,6 +411,8 @@ int compare_main(int argc, char **argv)
 	rs_compare_free(&c);
 out:
 	for (i = 0; i < 2; i++) {
+		if (sides[i].fd >= 0)
+			close(sides[i].fd);
 		free(sides[i].text);
 		if (sides[i].loaded)
 			rs_metric_set_free(&sides[i].set);

@@ -508,6 +508,7 @@ struct parent {
 	struct rs_name_table *comms;	/* by pid */
 	int last_pid;			/* the pid whose comm last_comm is */
 	const char *last_comm;
+	size_t last_comm_len;
 	int errnum;			/* of a callback */
 	int garbled;			/* the child sent something impossible */
 	struct rs_error child_err;
@@ -586,9 +587,10 @@ static int on_events(struct parent *pa, const unsigned char *p, size_t len)
 			pa->last_comm = rs_name_table_get(pa->comms, (uint32_t)we.pid);
 			if (!pa->last_comm)
 				pa->last_comm = "";
+			pa->last_comm_len = strnlen(pa->last_comm, RS_COMM_LEN - 1);
 		}
-		memcpy(ev.comm, pa->last_comm, strnlen(pa->last_comm, RS_COMM_LEN - 1));
-		ev.comm[strnlen(pa->last_comm, RS_COMM_LEN - 1)] = '\0';
+		memcpy(ev.comm, pa->last_comm, pa->last_comm_len);
+		ev.comm[pa->last_comm_len] = '\0';
 		pa->errnum = pa->ops->event(&ev, we.buffer, pa->arg);
 	}
 	return 0;
@@ -749,8 +751,22 @@ int rs_scan_file(const char *file, const struct rs_scan_opts *opts,
 		 const struct rs_scan_ops *ops, void *arg,
 		 struct rs_trace_summary *sum, struct rs_error *err)
 {
+	int fd = rs_trace_open_file(file, err);
+
+	if (fd < 0) {
+		if (!sum->file)
+			sum->file = strdup(file);
+		return -1;
+	}
+	return rs_scan_file_fd(fd, file, opts, ops, arg, sum, err);
+}
+
+int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
+		    const struct rs_scan_ops *ops, void *arg,
+		    struct rs_trace_summary *sum, struct rs_error *err)
+{
 	struct parent pa;
-	int fd, pipefd[2], status;
+	int pipefd[2], status;
 	unsigned long cpu_s;
 	pid_t pid, self = getpid();
 
@@ -758,12 +774,10 @@ int rs_scan_file(const char *file, const struct rs_scan_opts *opts,
 		sum->file = strdup(file);
 		if (!sum->file) {
 			rs_error_set(err, "free some memory and try again", "out of memory");
+			close(fd);
 			return -1;
 		}
 	}
-	fd = rs_trace_open_file(file, err);
-	if (fd < 0)
-		return -1;
 	if (!contained)
 		return rs_scan_fd(fd, file, opts, ops, arg, sum, err);
 

@@ -29,9 +29,21 @@ struct rs_trace {
 
 static const char TRACECMD_MAGIC[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
 
-int rs_trace_open_file(const char *file, struct rs_error *err)
+/* libtracecmd seeks and maps: a pipe would be read here and then be empty. */
+static int not_seekable(int fd, struct rs_error *err)
 {
 	struct stat st;
+
+	if (!fstat(fd, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode))) {
+		rs_error_set(err, "save the trace to a file first",
+			     "not a regular file (a pipe or a device): a trace.dat is read by seeking in it");
+		return -1;
+	}
+	return 0;
+}
+
+int rs_trace_open_file(const char *file, struct rs_error *err)
+{
 	int fd, e;
 
 	fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -43,11 +55,8 @@ int rs_trace_open_file(const char *file, struct rs_error *err)
 			     "%s", strerror(e));
 		return -1;
 	}
-	/* libtracecmd seeks and maps: a pipe would be read here and then be empty. */
-	if (!fstat(fd, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode))) {
+	if (not_seekable(fd, err)) {
 		close(fd);
-		rs_error_set(err, "save the trace to a file first",
-			     "not a regular file (a pipe or a device): a trace.dat is read by seeking in it");
 		return -1;
 	}
 	return fd;
@@ -210,7 +219,15 @@ struct rs_trace *rs_trace_open_fd(int fd, const char *file, struct rs_error *err
 	struct rs_trace *t;
 	int i, n;
 
-	if (check_magic(fd, err)) {
+	if (not_seekable(fd, err) || check_magic(fd, err)) {
+		close(fd);
+		return NULL;
+	}
+	/* libtracecmd reads from the current offset; the caller may have read some. */
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		rs_error_set(err, "save the trace to a file first",
+			     "cannot seek in it (%s): a trace.dat is read by seeking in it",
+			     strerror(errno));
 		close(fd);
 		return NULL;
 	}

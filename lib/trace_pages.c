@@ -26,6 +26,7 @@ struct page_format {
 	unsigned int page_size;
 	int long_size;
 	bool big_endian;
+	bool native;			/* the byte order of this machine */
 };
 
 struct stream {
@@ -41,11 +42,22 @@ struct stream {
 	long long missed;
 };
 
-static uint64_t rd(const struct page_format *pf, const unsigned char *p, int n)
+static inline uint64_t rd(const struct page_format *pf, const unsigned char *p, int n)
 {
 	uint64_t v = 0;
+	uint32_t v32;
 	int i;
 
+	if (pf->native) {
+		if (n == 4) {
+			memcpy(&v32, p, 4);
+			return v32;
+		}
+		if (n == 8) {
+			memcpy(&v, p, 8);
+			return v;
+		}
+	}
 	for (i = 0; i < n; i++)
 		v |= (uint64_t)p[pf->big_endian ? n - 1 - i : i] << (8 * i);
 	return v;
@@ -236,6 +248,7 @@ static int page_format(const struct rs_trace_layout *layout, struct tep_handle *
 	pf->page_size = layout->page_size;
 	pf->long_size = tep_get_long_size(tep);
 	pf->big_endian = tep_is_file_bigendian(tep);
+	pf->native = pf->big_endian == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 	if (tep_is_old_format(tep) || (pf->long_size != 4 && pf->long_size != 8) ||
 	    pf->page_size < 4096 || pf->page_size > CHUNK || (pf->page_size & (pf->page_size - 1)))
 		return -EINVAL;

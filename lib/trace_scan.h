@@ -96,6 +96,22 @@ int rs_scan_file(const char *file, const struct rs_scan_opts *opts,
 		 struct rs_trace_summary *sum, struct rs_error *err);
 
 /**
+ * rs_scan_file_fd() - rs_scan_file() of a file the caller opened
+ * @fd: from rs_trace_open_file() or the caller's own open(); owned by the
+ *	pass from now on (closed on error too); read from offset 0
+ * @file: its name, for the summary and messages
+ * @opts, @ops, @arg, @sum, @err: as for rs_scan_file()
+ *
+ * For callers that looked into the file first (compare tells a trace from
+ * report JSON by its first bytes): the file is opened once.
+ *
+ * Return: as rs_scan_file().
+ */
+int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
+		    const struct rs_scan_ops *ops, void *arg,
+		    struct rs_trace_summary *sum, struct rs_error *err);
+
+/**
  * rs_scan_fd() - the same pass in the calling process
  * @fd: the open trace file; rs_scan_fd() owns it and closes it
  * @file: its name, for the summary

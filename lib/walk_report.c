@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event-parse.h>
 
 #include "name_table.h"
 #include "purpose.h"
+#include "trace_input.h"
 #include "walk_decode.h"
 #include "walk_report.h"
 
@@ -206,6 +208,13 @@ static int finish(struct file_ctx *fc, struct rs_error *err)
 
 int rs_report_add_file(struct rs_report *r, const char *file, struct rs_error *err)
 {
+	int fd = rs_trace_open_file(file, err);
+
+	return fd < 0 ? -1 : rs_report_add_fd(r, fd, file, err);
+}
+
+int rs_report_add_fd(struct rs_report *r, int fd, const char *file, struct rs_error *err)
+{
 	static const struct rs_scan_ops ops = {
 		.head = on_head,
 		.purpose = on_purpose,
@@ -221,6 +230,7 @@ int rs_report_add_file(struct rs_report *r, const char *file, struct rs_error *e
 	traces = realloc(r->traces, (r->nr_traces + 1) * sizeof(*traces));
 	if (!traces) {
 		rs_error_set(err, "free some memory and try again", "out of memory");
+		close(fd);
 		return -1;
 	}
 	r->traces = traces;
@@ -232,9 +242,10 @@ int rs_report_add_file(struct rs_report *r, const char *file, struct rs_error *e
 	fc.purposes = rs_name_table_new();
 	if (!fc.purposes) {
 		rs_error_set(err, "free some memory and try again", "out of memory");
+		close(fd);
 		return -1;
 	}
-	ret = rs_scan_file(file, &so, &ops, &fc, sum, err);
+	ret = rs_scan_file_fd(fd, file, &so, &ops, &fc, sum, err);
 	if (!ret)
 		ret = finish(&fc, err);
 	for (b = 0; b < fc.nr_pairing; b++)

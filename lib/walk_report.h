@@ -59,6 +59,17 @@ void rs_report_free(struct rs_report *r);
  */
 int rs_report_add_file(struct rs_report *r, const char *file, struct rs_error *err);
 
+/**
+ * rs_report_add_fd() - rs_report_add_file() of a file the caller opened
+ * @r: the report
+ * @fd: the open trace file, owned by the report from now on
+ * @file: its name
+ * @err: set when -1 is returned
+ *
+ * Return: as rs_report_add_file().
+ */
+int rs_report_add_fd(struct rs_report *r, int fd, const char *file, struct rs_error *err);
+
 /* "tracepoints", "kprobes", "tracepoints+kprobes", "none" */
 const char *rs_source_name(unsigned int sources);
 

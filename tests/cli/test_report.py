@@ -351,6 +351,24 @@ def mode_errors(rmapstat, mktrace):
               "two files: walks add up")
         check(sum(g["count"] for g in d["groups"]) == 2 * one["totals"]["walks"], "two files: groups")
 
+        # One pass: each trace is opened once (by the parent; the reader
+        # child inherits the descriptor), for report and for compare.
+        strace = shutil.which("strace")
+        if strace:
+            for cmd, times in (([rmapstat, "report", dat], 1),
+                               ([rmapstat, "report", "--csv", dat], 1),
+                               ([rmapstat, "compare", dat, inst], 1)):
+                log = os.path.join(tmp, "strace.log")
+                rc, _, err = run([strace, "-f", "-qq", "-e", "trace=open,openat,openat2",
+                                  "-o", log] + cmd)
+                with open(log) as f:
+                    opens = [line for line in f if os.path.basename(dat) + '"' in line]
+                check(rc == 0 and len(opens) == times,
+                      "%s opens %s %d times (want %d): %r" %
+                      (" ".join(cmd[1:2]), os.path.basename(dat), len(opens), times, opens))
+        else:
+            print("NOTE: strace not installed: the open-once check did not run")
+
 
 def compare(rmapstat, *args):
     return run([rmapstat, "compare"] + list(args))
