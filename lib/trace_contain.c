@@ -420,6 +420,7 @@ void child_main(int fd, const char *file, const struct rs_scan_opts *opts, int o
 	set_limit(RLIMIT_CORE, 0);
 
 	memset(&sum, 0, sizeof(sum));
+	memset(&err, 0, sizeof(err));	/* sent whole */
 	w.fd = out;
 	w.comms = rs_name_table_new();
 	if (!w.comms)
