@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KSM control: save the /sys/kernel/mm/ksm knobs we change, make ksmd scan
- * fast, and put every saved value back, also from a signal handler.
+ * fast, and put every saved value back, also from a signal handler. The
+ * saved values and each value written are noted in the journal of
+ * `rmapstat record` (journal.h) before the knob changes, so that the next
+ * run writes them back after a SIGKILL.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "workload.h"
 #include "workload_priv.h"
 
@@ -125,6 +129,13 @@ static int set_knob(struct knob *k, const char *val)
 
 	if (strcmp(k->saved, val) == 0 && !k->changed)
 		return 0;
+	/*
+	 * Journal first: a SIGKILL after the write must find the value in it.
+	 * Writing the saved value back needs no entry: a knob at its saved
+	 * value is left alone by the sweep.
+	 */
+	if (strcmp(k->saved, val) && journal_set_value(k->path, val))
+		return wl_fail(WL_ERR_SYSTEM, "%s", journal_error());
 	k->changed = 1;	/* before the write: a signal may come in between */
 	err = write_str(k->path, val);
 	if (err)
@@ -175,6 +186,10 @@ int ksm_knobs_speed_up(unsigned int pages_to_scan, unsigned int sleep_ms)
 				return wl_fail(WL_ERR_SYSTEM, "cannot read %s: %s",
 					       knobs[i].path, strerror(-err));
 		}
+		/* In restore order (see above), before the first knob changes. */
+		for (i = 0; i < NR_KNOBS; i++)
+			if (knobs[i].path && journal_add_value(knobs[i].path, knobs[i].saved))
+				return wl_fail(WL_ERR_SYSTEM, "%s", journal_error());
 		saved = true;
 		if (!atexit_done && atexit(restore_at_exit) == 0)
 			atexit_done = true;

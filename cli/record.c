@@ -22,8 +22,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "journal.h"
 #include "rmapstat.h"
 #include "usage.h"
+#include "test_hook.h"
 #include "trace_writer.h"
 #include "tracefs_session.h"
 #include "workload.h"
@@ -39,6 +41,8 @@ struct record_params {
 	bool force_kprobes;
 	bool no_rmap;
 	char **command;			/* after "--", NULL-terminated; NULL: none */
+	bool cleanup;			/* --cleanup: undo killed runs, nothing else */
+	int nr_opts;			/* options given (--cleanup takes no other) */
 };
 
 /* How the recording ends. */
@@ -60,6 +64,7 @@ static void record_usage(FILE *f)
 "                       [--duration SEC] [--events SYS:EVENT,...] [--buffer-kb N]\n"
 "                       [--kprobes|--no-rmap] [--merge-timeout SEC] [--quiet]\n"
 "                       [-- COMMAND ARGS...]\n"
+"       rmapstat record --cleanup\n"
 "\n"
 "  Records rmap:rmap_walk_start/end (or, on kernels without them, kprobes on\n"
 "  rmap_walk*) in a private tracefs instance and writes a trace.dat.\n"
@@ -79,9 +84,14 @@ static void record_usage(FILE *f)
 "      --kprobes            use the kprobe fallback even if the tracepoints exist\n"
 "      --no-rmap            record only the --events\n"
 "  -q, --quiet              no workload progress line\n"
+"      --cleanup            only undo what killed recordings left: write back\n"
+"                           the KSM knobs they changed (from their journals in\n"
+"                           " JOURNAL_DIR "), remove their tracefs instances,\n"
+"                           kprobe events and staging folders; say each\n"
 "  -h, --help               show this help\n"
 "\n"
 "  Without a workload, command or duration it records until Ctrl-C.\n"
+"  Every recording does what --cleanup does before it starts.\n"
 "  The workload options imply --workload ksm. See rmapstat-record(1).\n",
 		WL_DEFAULT_PAGES, WL_DEFAULT_MERGE_TIMEOUT, SESSION_DEFAULT_BUFFER_KB);
 }
@@ -120,6 +130,7 @@ enum {
 	OPT_KPROBES,
 	OPT_NO_RMAP,
 	OPT_MERGE_TIMEOUT,
+	OPT_CLEANUP,
 };
 
 static int record_parse_args(int argc, char **argv, struct record_params *p)
@@ -139,6 +150,7 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		{ "kprobes",		no_argument,		NULL, OPT_KPROBES },
 		{ "no-rmap",		no_argument,		NULL, OPT_NO_RMAP },
 		{ "quiet",		no_argument,		NULL, 'q' },
+		{ "cleanup",		no_argument,		NULL, OPT_CLEANUP },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,6 +164,7 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 
 	/* "+": stop at the first non-option, so COMMAND keeps its options. */
 	while ((c = getopt_long(argc, argv, "+o:w:p:t:r:d:e:b:qh", longopts, NULL)) != -1) {
+		p->nr_opts++;
 		switch (c) {
 		case 'o':
 			p->output = optarg;
@@ -213,6 +226,9 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		case 'q':
 			p->wl.quiet = true;
 			break;
+		case OPT_CLEANUP:
+			p->cleanup = true;
+			break;
 		case 'h':
 			record_usage(stdout);
 			exit(RS_EXIT_OK);
@@ -222,6 +238,8 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 			return RS_EXIT_USAGE;
 		}
 	}
+	if (p->cleanup && (p->nr_opts > 1 || optind < argc))
+		return usage_error("record", RS_EXIT_USAGE, "--cleanup takes no other option or command%s", "");
 	if (optind < argc) {
 		/* getopt_long consumed "--" if it was there. */
 		if (strcmp(argv[optind - 1], "--"))
@@ -260,8 +278,9 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	if (stop_signal) {
 		/* Second signal: undo what is ours right here and leave. */
 		ksm_knobs_restore();
+		trace_writer_abort();		/* its file may be in the staging folder */
 		session_emergency_cleanup();
-		trace_writer_abort();
+		journal_end();			/* everything it names is undone */
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
 			/* nothing to do */
 		}
@@ -483,6 +502,7 @@ static int record_run(struct record_params *p)
 		}
 		end = END_WORKLOAD;
 	}
+	test_hook_pause("record");
 	if (p->command && !stop_signal && !wret) {
 		if (write(gate, "g", 1) != 1) {
 			ret = RS_EXIT_FAILURE;
@@ -527,9 +547,33 @@ out:
 	if (wl_set_up)
 		workload_teardown(&wl);
 	ksm_knobs_restore();
+	/* Everything the journal names is undone: the next run has nothing to sweep. */
+	journal_end();
 	set_signals(false);
 	free(dir);
 	return ret;
+}
+
+/*
+ * rmapstat record --cleanup: what session_open() sweeps first, alone. Exit
+ * 0 when everything due was undone (or nothing was), 1 when something
+ * could not be (each said on stderr with its fix).
+ */
+static int record_cleanup(void)
+{
+	unsigned int removed = 0, restored = 0;
+	int ret;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "rmapstat: --cleanup needs root (it writes /sys/kernel/mm/ksm "
+			"and removes tracefs instances); run it with sudo\n");
+		return RS_EXIT_NOT_ROOT;
+	}
+	session_sweep(&removed);
+	ret = journal_sweep(JOURNAL_DIR, stderr, true, &restored);
+	if (!ret && !removed && !restored)
+		fprintf(stderr, "rmapstat: nothing to clean up\n");
+	return ret ? RS_EXIT_FAILURE : RS_EXIT_OK;
 }
 
 int record_main(int argc, char **argv)
@@ -540,7 +584,7 @@ int record_main(int argc, char **argv)
 
 	ret = record_parse_args(argc, argv, &p);
 	if (!ret)
-		ret = record_run(&p);
+		ret = p.cleanup ? record_cleanup() : record_run(&p);
 	for (i = 0; i < p.nr_events; i++)
 		free(p.events[i]);
 	free(p.events);

@@ -5,8 +5,8 @@
 # writes is read by trace-cmd, the exit status of every way a recording
 # ends, and hygiene: the tracefs instances and the kprobe events are the
 # same before and after, also after SIGINT, SIGTERM, two signals and
-# SIGKILL (which the next run cleans up), and no partial or temporary file
-# is left. It records sched events only (--no-rmap), which every kernel
+# SIGKILL (which the next run, or rmapstat record --cleanup, cleans up from
+# its journal in /run/rmapstat), and no partial or temporary file is left. It records sched events only (--no-rmap), which every kernel
 # has; the rmap events are tested in the lab (tests/vm).
 #
 # usage: test_record_host.sh RMAPSTAT [TRACE-CMD]
@@ -52,6 +52,10 @@ check_clean() {
 	cmp -s "$D/state.before" "$D/state.now" || fail "$1: tracefs differs: $(diff "$D/state.before" "$D/state.now" | tr '\n' ' ')"
 	stray=$(ls -A "$D" | grep -v -e '^state\.' -e '^[a-z0-9]*\.dat$' -e '\.log$')
 	[ -z "$stray" ] || fail "$1: files left: $stray"
+	# no journal of a run that is gone (a run that ended removes its own)
+	for j in $(ls /run/rmapstat 2>/dev/null); do
+		kill -0 "$j" 2>/dev/null || fail "$1: journal /run/rmapstat/$j left"
+	done
 }
 
 # expect_rc WHAT GOT WANTED
@@ -135,6 +139,45 @@ expect_rc after $? 0
 grep -q "removed instance rmapstat_$pid" "$D/after.log" || fail "kill: the next run did not remove rmapstat_$pid"
 grep -q "removed .*\.rmapstat-$pid-" "$D/after.log" || fail "kill: the next run did not remove the data of $pid"
 check_clean kill
+
+# 6b. SIGKILL while the trace.dat is written (test hook: it waits there), and
+# while recording: the journal /run/rmapstat/PID names the instance and the
+# staging folder (which holds the partial trace.dat); --cleanup undoes both
+# and says so, a second --cleanup has nothing of it left.
+J=/run/rmapstat
+for phase in write record; do
+	RMAPSTAT_TEST_PAUSE=$phase "$R" record $EV -o "$D/$phase.dat" --duration 0.2 >"$D/$phase.log" 2>&1 &
+	pid=$!
+	i=0
+	while ! grep -q "test hook: paused at $phase" "$D/$phase.log" && [ $i -lt 300 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	grep -q "test hook: paused at $phase" "$D/$phase.log" || fail "$phase: the test hook did not pause"
+	[ $phase != write ] || ls -A "$D"/.rmapstat-$pid-*/ | grep -q "^\.$phase\.dat\." ||
+		fail "$phase: no temporary trace file in the staging folder"
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	grep -q "^remove rmdir .*/instances/rmapstat_$pid " $J/$pid ||
+		fail "$phase: the journal $J/$pid does not name instance rmapstat_$pid"
+	grep -q "^remove dir $D/\.rmapstat-$pid-" $J/$pid ||
+		fail "$phase: the journal $J/$pid does not name the staging folder"
+	"$R" record --cleanup >"$D/$phase-cleanup.log" 2>&1
+	expect_rc $phase-cleanup $? 0
+	grep -q "removed instance rmapstat_$pid left by a killed run" "$D/$phase-cleanup.log" ||
+		fail "$phase: --cleanup did not say it removed rmapstat_$pid"
+	grep -q "removed staging folder $D/\.rmapstat-$pid-.* (left by record pid $pid, killed)" "$D/$phase-cleanup.log" ||
+		fail "$phase: --cleanup did not say it removed the staging folder"
+	[ ! -e $J/$pid ] || fail "$phase: --cleanup left the journal $J/$pid"
+	[ ! -e "$D/$phase.dat" ] || fail "$phase: a killed run left $phase.dat"
+	"$R" record --cleanup >"$D/$phase-cleanup2.log" 2>&1
+	expect_rc $phase-cleanup2 $? 0
+	! grep -q "$pid" "$D/$phase-cleanup2.log" || fail "$phase: a second --cleanup found $pid's leftovers again"
+	rm -f "$D/$phase.log" "$D/$phase-cleanup.log" "$D/$phase-cleanup2.log"
+	check_clean kill-$phase
+done
+"$R" record --cleanup --quiet >"$D/cleanup-usage.log" 2>&1
+expect_rc cleanup-usage $? 2
 
 # 7. errors: unknown event (2), unwritable output directory (1)
 "$R" record --no-rmap -e sched:no_such_event -o "$D/bad.dat" --duration 0.1 >"$D/badev.log" 2>&1

@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "test_hook.h"
 #include "trace_writer.h"
 #include "tracecmd_output.h"
 
@@ -34,13 +35,19 @@ static void forget_tmp(void)
 	tmp_path[0] = '\0';
 }
 
-/* "<dir>/.<base>.XXXXXX" next to output, so that rename() is atomic. */
-static int make_tmp_path(const char *output)
+/*
+ * "<dir>/.<base>.XXXXXX" next to output, or in tmp_dir (on the same file
+ * system), so that rename() is atomic.
+ */
+static int make_tmp_path(const char *output, const char *tmp_dir)
 {
 	const char *slash = strrchr(output, '/');
 	int n;
 
-	if (slash)
+	if (tmp_dir)
+		n = snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.XXXXXX", tmp_dir,
+			     slash ? slash + 1 : output);
+	else if (slash)
 		n = snprintf(tmp_path, sizeof(tmp_path), "%.*s/.%s.XXXXXX",
 			     (int)(slash - output), output, slash + 1);
 	else
@@ -178,7 +185,7 @@ int trace_writer_write(const struct trace_writer *w)
 	mode_t mask;
 	int fd;
 
-	if (make_tmp_path(w->output)) {
+	if (make_tmp_path(w->output, w->tmp_dir)) {
 		fprintf(stderr, "rmapstat: output name too long: %s\n", w->output);
 		return -1;
 	}
@@ -202,6 +209,8 @@ int trace_writer_write(const struct trace_writer *w)
 	}
 	if (close(fd) && !what)
 		what = "close";
+	if (!what)
+		test_hook_pause("write");
 	if (!what && read_back(tmp_path))
 		what = "reading the file back with libtracecmd";
 	if (!what && rename(tmp_path, w->output))

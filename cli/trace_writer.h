@@ -7,9 +7,11 @@
  * kallsyms, printk formats, saved_cmdlines, the trace clock, uname,
  * the writer's version and the per-CPU ring-buffer stats.
  *
- * The file is written under a temporary name in the same directory, read
- * back with libtracecmd, and only then renamed to its name: a failed or
- * interrupted run never leaves a partial file.
+ * The file is written under a temporary name in the same directory (or in
+ * tmp_dir, e.g. the recording's staging folder, which a later run sweeps
+ * if this one is killed), read back with libtracecmd, and only then
+ * renamed to its name: a failed or interrupted run never leaves a partial
+ * file.
  */
 #ifndef RMAPSTAT_TRACE_WRITER_H
 #define RMAPSTAT_TRACE_WRITER_H
@@ -25,6 +27,8 @@ struct trace_writer {
 	char *const *cpu_files;		/* cpus files of whole ring-buffer pages */
 	char *const *cpu_stats;		/* cpus texts of per_cpu/cpuN/stats, or NULL */
 	const char *version;		/* saved as the writer's version, or NULL */
+	const char *tmp_dir;		/* where the temporary file goes (on the
+					   file system of output), NULL: next to output */
 };
 
 /* 0 on success; -1 after printing one line naming the cause on stderr. */

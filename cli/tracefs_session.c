@@ -22,6 +22,7 @@
 #include <event-parse.h>
 #include <tracefs.h>
 
+#include "journal.h"
 #include "rmapstat.h"
 #include "trace_writer.h"
 #include "tracefs_session.h"
@@ -150,10 +151,10 @@ static bool rmapstat_alive(pid_t pid)
 }
 
 /*
- * Instances rmapstat_<pid> left by a killed run are removed; returns
- * the number of other live rmapstat instances.
+ * Instances rmapstat_<pid> left by a killed run are removed (counted in
+ * *removed); returns the number of other live rmapstat instances.
  */
-static int sweep_instances(void)
+static int sweep_instances(unsigned int *removed)
 {
 	struct tracefs_instance *inst;
 	char **names;
@@ -175,9 +176,11 @@ static int sweep_instances(void)
 			continue;
 		tracefs_trace_off(inst);
 		tracefs_event_disable(inst, NULL, NULL);
-		if (tracefs_instance_destroy(inst) == 0)
+		if (tracefs_instance_destroy(inst) == 0) {
 			fprintf(stderr, "rmapstat: removed instance %s left by a killed run\n",
 				names[i]);
+			(*removed)++;
+		}
 		tracefs_instance_free(inst);
 	}
 	tracefs_list_free(names);
@@ -275,8 +278,11 @@ static void arm_kprobe_cleanup(void)
 			 SESSION_KPROBE_SYSTEM, kprobe_defs[i].event);
 }
 
-/* Existing rmapstat kprobes: a killed run's (removed) or a live run's (busy). */
-static int sweep_kprobes(int live_others)
+/*
+ * Existing rmapstat kprobes: a killed run's (removed, counted in *removed)
+ * or a live run's (busy).
+ */
+static int sweep_kprobes(int live_others, unsigned int *removed)
 {
 	struct tracefs_dynevent **old;
 	int n;
@@ -307,6 +313,7 @@ static int sweep_kprobes(int live_others)
 	tracefs_dynevent_list_free(old);
 	fprintf(stderr, "rmapstat: removed kprobe events %s:* left by a killed run\n",
 		SESSION_KPROBE_SYSTEM);
+	(*removed)++;
 	return 0;
 }
 
@@ -334,11 +341,12 @@ static int create_kprobes(struct session *s, int live_others)
 	const struct kprobe_def *d;
 	struct tracefs_dynevent *ev;
 	const char *skip = NULL;	/* function whose entry probe failed */
+	unsigned int removed = 0;
 	char *err;
 	size_t i;
 	int ret, errnum;
 
-	ret = sweep_kprobes(live_others);
+	ret = sweep_kprobes(live_others, &removed);
 	if (ret)
 		return ret;
 	arm_kprobe_cleanup();
@@ -440,7 +448,12 @@ static int enable_events(struct session *s, const struct session_opts *o)
 	return 0;
 }
 
-/* Data directories .rmapstat-<pid>-XXXXXX of killed runs in dir are removed. */
+/*
+ * Data directories .rmapstat-<pid>-XXXXXX of killed runs in dir are
+ * removed with what is in them (per-CPU files, a temporary trace.dat):
+ * those of runs without a journal, the journal sweep did the others. A
+ * symbolic link of that name is not followed (dir may be shared).
+ */
 static void sweep_data_dirs(const char *dir)
 {
 	char path[PATH_MAX];
@@ -448,6 +461,7 @@ static void sweep_data_dirs(const char *dir)
 	DIR *d, *sub;
 	long pid;
 	char *end;
+	int fd;
 
 	d = opendir(dir);
 	if (!d)
@@ -458,15 +472,20 @@ static void sweep_data_dirs(const char *dir)
 		pid = strtol(de->d_name + 10, &end, 10);
 		if (end == de->d_name + 10 || *end != '-' || rmapstat_alive(pid))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		sub = opendir(path);
-		if (!sub)
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
 			continue;
+		sub = fdopendir(fd);
+		if (!sub) {
+			close(fd);
+			continue;
+		}
 		while ((fe = readdir(sub)))
-			if (!strncmp(fe->d_name, "cpu", 3))
+			if (strcmp(fe->d_name, ".") && strcmp(fe->d_name, ".."))
 				unlinkat(dirfd(sub), fe->d_name, 0);
 		closedir(sub);
-		if (!rmdir(path))
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR))
 			fprintf(stderr, "rmapstat: removed %s left by a killed run\n", path);
 	}
 	closedir(d);
@@ -485,6 +504,9 @@ static int open_cpus(struct session *s, const struct session_opts *o)
 			    o->data_dir ? o->data_dir : ".", strerror(errno));
 	s->data_dir = strdup(path);
 	snprintf(em.data_dir, sizeof(em.data_dir), "%s", path);
+	/* Its name is known only now: a SIGKILL before this leaves it to sweep_data_dirs(). */
+	if (journal_add_remove(path, JOURNAL_RM_DIR, "staging folder"))
+		return fail(RS_EXIT_FAILURE, "%s", journal_error());
 
 	s->cpus = sysconf(_SC_NPROCESSORS_CONF);
 	if (s->cpus < 1)
@@ -533,6 +555,7 @@ static int open_cpus(struct session *s, const struct session_opts *o)
 int session_open(const struct session_opts *o, struct session **sp)
 {
 	unsigned int kb = o->buffer_kb ? o->buffer_kb : SESSION_DEFAULT_BUFFER_KB;
+	unsigned int removed = 0;
 	struct session *s;
 	const char *dir;
 	int live, ret;
@@ -553,10 +576,29 @@ int session_open(const struct session_opts *o, struct session **sp)
 	if (ret)
 		goto err;
 
-	live = sweep_instances();
+	live = sweep_instances(&removed);
+	/* The kprobes of a killed run (a kprobe run sweeps them in create_kprobes()). */
+	if (!live && s->source != SESSION_KPROBES)
+		sweep_kprobes(0, &removed);
+	/*
+	 * The KSM knobs and staging folders of killed runs, from their journals;
+	 * before anything here is read as "the value before the recording".
+	 * What cannot be undone was said on stderr: it does not stop this run.
+	 */
+	journal_sweep(JOURNAL_DIR, stderr, false, &removed);
+	if (journal_begin(JOURNAL_DIR)) {
+		ret = fail(RS_EXIT_FAILURE, "%s", journal_error());
+		goto err;
+	}
+
 	if (asprintf(&s->name, INSTANCE_PREFIX "%d", (int)getpid()) < 0) {
 		s->name = NULL;
 		ret = fail(RS_EXIT_FAILURE, "out of memory");
+		goto err;
+	}
+	snprintf(em.inst_dir, sizeof(em.inst_dir), "%s/instances/%s", dir, s->name);
+	if (journal_add_remove(em.inst_dir, JOURNAL_RM_RMDIR, "tracefs instance")) {
+		ret = fail(RS_EXIT_FAILURE, "%s", journal_error());
 		goto err;
 	}
 	s->inst = tracefs_instance_create(s->name);
@@ -565,7 +607,6 @@ int session_open(const struct session_opts *o, struct session **sp)
 			   dir, s->name, strerror(errno));
 		goto err;
 	}
-	snprintf(em.inst_dir, sizeof(em.inst_dir), "%s/instances/%s", dir, s->name);
 	em.armed = 1;
 	/* A new instance starts with tracing on: nothing is recorded before start. */
 	tracefs_trace_off(s->inst);
@@ -787,6 +828,8 @@ int session_write(struct session *s, const char *output, const char *version)
 		.clock_list = s->clock_list,
 		.cpus = s->cpus,
 		.version = version,
+		/* A SIGKILL while it is written leaves it to the staging folder's sweep. */
+		.tmp_dir = s->data_dir,
 	};
 	char **files, **stats;
 	int cpu, ret;
@@ -982,6 +1025,21 @@ void session_emergency_cleanup(void)
 		unlink(em.cpu_paths[cpu]);
 	if (em.data_dir[0])
 		rmdir(em.data_dir);
+}
+
+int session_sweep(unsigned int *removed)
+{
+	const char *dir;
+	int live;
+
+	*removed = 0;
+	dir = tracefs_tracing_dir();
+	if (!dir || !tracefs_dir_exists(NULL, "instances"))
+		return RS_EXIT_OK;	/* no tracefs: nothing of ours in it */
+	live = sweep_instances(removed);
+	if (!live)
+		sweep_kprobes(0, removed);
+	return RS_EXIT_OK;
 }
 
 enum session_source session_source(const struct session *s)

@@ -6,7 +6,10 @@
  * session_close(), and session_emergency_cleanup() does the same from a
  * signal handler.
  *
- *	session_open()	instance "rmapstat_<pid>", tracing off, clock mono
+ *	session_open()	the leftovers of killed runs swept (their instances,
+ *			kprobes, and what their journals name, journal.h),
+ *			this run's journal begun, then
+ *			instance "rmapstat_<pid>", tracing off, clock mono
  *			(else global), buffer size, rmap:* (or the rmapstat
  *			kprobes) and the extra events enabled in it
  *	session_start()	tracing on; a thread drains the per-CPU ring
@@ -63,6 +66,15 @@ void session_close(struct session *s);
 
 /* Async-signal-safe version of session_close() for a process about to die. */
 void session_emergency_cleanup(void);
+
+/*
+ * What session_open() does first, alone (rmapstat record --cleanup): the
+ * instances of rmapstat processes that are gone and, when no other
+ * rmapstat records, the kprobe events, each removal said on stderr and
+ * counted in *removed. Without tracefs there is nothing to remove.
+ * Returns RS_EXIT_OK.
+ */
+int session_sweep(unsigned int *removed);
 
 enum session_source session_source(const struct session *s);
 const char *session_instance_name(const struct session *s);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_hook.h"
 #include "workload.h"
 #include "workload_priv.h"
 
@@ -381,6 +382,7 @@ int workload_setup(struct workload *wl, const struct workload_opts *o)
 	if (o->kinds & WL_MASK(WL_KSM)) {
 		if ((err = ksm_knobs_speed_up(KSM_PAGES_TO_SCAN, KSM_SLEEP_MS)))
 			goto fail;
+		test_hook_pause("merge");
 		if ((err = wait_for_merge(wl)))
 			goto fail;
 		/* merged: stop ksmd, the pages stay merged and it cannot race */
