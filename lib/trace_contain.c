@@ -60,7 +60,8 @@ struct msg_hdr {
 #define MAX_STRING	4096
 #define MAX_BUFFERS	4096
 #define MAX_MSG		(64 * 1024 + MAX_BUFFERS * (sizeof(struct wire_buffer_done) + 2 * MAX_STRING))
-#define WBUF_SIZE	(64 * 1024)
+#define WBUF_SIZE	(256 * 1024)
+#define PIPE_SIZE	(1024 * 1024)
 
 /* The child's limits: a trace needs far less; a damaged one can ask for anything. */
 #define DEFAULT_MEMORY_MB	2048
@@ -789,6 +790,8 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 		close(fd);
 		return -1;
 	}
+	/* Fewer, larger hand-overs between the two processes (best effort). */
+	fcntl(pipefd[1], F_SETPIPE_SZ, PIPE_SIZE);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();

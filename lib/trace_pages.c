@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <event-parse.h>
-#include <kbuffer.h>
 
 #include "trace_pages.h"
 
@@ -35,8 +34,13 @@ struct stream {
 	uint64_t off, end;		/* the part of the CPU data not read yet */
 	unsigned char *chunk;
 	size_t chunk_len, page;		/* bytes in chunk, offset of the next page */
-	struct kbuffer *kb;
-	void *data;			/* the current record, NULL: none left */
+	/* the page being read */
+	const unsigned char *events;	/* its first event header */
+	unsigned int commit;		/* bytes of events */
+	unsigned int pos;		/* offset of the next event header */
+	long long page_missed;		/* events lost before the page (-1: unknown) */
+	/* the current record */
+	void *data;			/* NULL: none left */
 	unsigned long long ts;
 	int size;
 	long long missed;
@@ -123,12 +127,85 @@ static bool page_ok(const struct page_format *pf, const unsigned char *page)
 	return true;
 }
 
+/*
+ * The stream's next record on its page, as kbuffer of libtraceevent 1.7.1
+ * returns it (kbuffer_next_event(), kbuffer_event_size(),
+ * kbuffer_missed_events()): time extends, absolute time stamps and padding
+ * move the time stamp and are skipped. Every step is bounded by the page:
+ * a step outside it makes the page damaged. 1: a record, 0: the page is
+ * done, -1: damaged.
+ */
+static int page_next(const struct page_format *pf, struct stream *s)
+{
+	unsigned int max = pf->page_size - (pf->long_size == 8 ? 16 : 12);
+
+	while (s->pos < s->commit) {
+		unsigned int curr = s->pos, word, type_len, delta, len;
+		const unsigned char *ev = s->events + curr;
+
+		if (max - curr < 4)
+			return -1;
+		word = rd(pf, ev, 4);
+		type_len = pf->big_endian ? word >> 27 : word & 0x1f;
+		delta = pf->big_endian ? word & ((1U << 27) - 1) : word >> 5;
+		switch (type_len) {
+		case TYPE_PADDING:
+			if (max - curr < 8)
+				return -1;
+			len = rd(pf, ev + 4, 4);
+			if (len > max - curr - 4)
+				return -1;
+			s->ts += delta;
+			s->pos = curr + 4 + len;
+			continue;
+		case TYPE_TIME_EXTEND:
+		case TYPE_TIME_STAMP:
+			if (max - curr < 8)
+				return -1;
+			len = rd(pf, ev + 4, 4);
+			if (type_len == TYPE_TIME_STAMP)
+				s->ts = ((unsigned long long)len << 27) + delta;
+			else
+				s->ts += ((unsigned long long)len << 27) + delta;
+			s->pos = curr + 8;
+			continue;
+		case 0:
+			if (max - curr < 8)
+				return -1;
+			len = rd(pf, ev + 4, 4);
+			if (len < 4 + 8 || len - 4 > max - curr - 8 ||
+			    ((len - 4 + 3) & ~3U) > max - curr - 8)
+				return -1;
+			s->size = (len - 4 + 3) & ~3U;
+			s->data = (void *)(ev + 8);
+			s->pos = curr + 8 + s->size;
+			break;
+		default:
+			if (type_len < 2 || type_len * 4 > max - curr - 4)
+				return -1;
+			s->size = type_len * 4;
+			s->data = (void *)(ev + 4);
+			s->pos = curr + 4 + s->size;
+			break;
+		}
+		s->ts += delta;
+		/* Like kbuffer: the loss is told with a record at the page's very start. */
+		s->missed = curr == 0 ? s->page_missed : 0;
+		return 1;
+	}
+	return 0;
+}
+
 /* Loads the stream's next page with a record; 0, or -errno. s->data NULL: no more. */
 static int next_page(int fd, const struct page_format *pf, struct stream *s,
 		     unsigned long *damaged)
 {
+	unsigned int start = pf->long_size == 8 ? 16 : 12, max = pf->page_size - start;
+
 	for (;;) {
-		unsigned char *page;
+		const unsigned char *page;
+		uint64_t flags;
+		int ret;
 
 		if (s->page + pf->page_size > s->chunk_len) {
 			size_t want = s->end - s->off < CHUNK ? s->end - s->off : CHUNK;
@@ -151,32 +228,43 @@ static int next_page(int fd, const struct page_format *pf, struct stream *s,
 		}
 		page = s->chunk + s->page;
 		s->page += pf->page_size;
-		if (!page_ok(pf, page)) {
+		s->ts = rd(pf, page, 8);
+		flags = rd(pf, page + 8, pf->long_size);
+		s->commit = flags & COMMIT_MASK;
+		s->events = page + start;
+		s->pos = 0;
+		s->page_missed = 0;
+		if (s->commit > max) {
 			(*damaged)++;
 			continue;
 		}
-		if (kbuffer_load_subbuffer(s->kb, page) < 0) {
-			(*damaged)++;
-			continue;
+		if (flags & MISSING_EVENTS) {
+			if (!(flags & MISSING_STORED)) {
+				s->page_missed = -1;
+			} else if ((unsigned int)pf->long_size > max - s->commit) {
+				(*damaged)++;
+				continue;
+			} else {
+				s->page_missed = rd(pf, s->events + s->commit, pf->long_size);
+			}
 		}
-		s->data = kbuffer_read_event(s->kb, &s->ts);
-		if (s->data) {
-			s->size = kbuffer_event_size(s->kb);
-			s->missed = kbuffer_missed_events(s->kb);
+		ret = page_next(pf, s);
+		if (ret > 0)
 			return 0;
-		}
+		if (ret < 0)
+			(*damaged)++;
 	}
 }
 
 static int advance(int fd, const struct page_format *pf, struct stream *s,
 		   unsigned long *damaged)
 {
-	s->data = kbuffer_next_event(s->kb, &s->ts);
-	if (s->data) {
-		s->size = kbuffer_event_size(s->kb);
-		s->missed = 0;
+	int ret = page_next(pf, s);
+
+	if (ret > 0)
 		return 0;
-	}
+	if (ret < 0)
+		(*damaged)++;
 	return next_page(fd, pf, s, damaged);
 }
 
@@ -317,10 +405,7 @@ int rs_pages_iterate(int fd, const struct rs_trace_layout *layout,
 			s->off = lb->cpus[c].offset;
 			s->end = lb->cpus[c].offset + lb->cpus[c].size;
 			s->chunk = malloc(CHUNK);
-			s->kb = kbuffer_alloc(pf.long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
-					      pf.big_endian ? KBUFFER_ENDIAN_BIG :
-							      KBUFFER_ENDIAN_LITTLE);
-			if (!s->chunk || !s->kb)
+			if (!s->chunk)
 				ret = -ENOMEM;
 			else
 				ret = next_page(fd, &pf, s, damaged);
@@ -328,11 +413,8 @@ int rs_pages_iterate(int fd, const struct rs_trace_layout *layout,
 	}
 	if (!ret)
 		ret = merge(fd, &pf, st, n, fn, arg, damaged);
-	for (c = 0; c < n; c++) {
+	for (c = 0; c < n; c++)
 		free(st[c].chunk);
-		if (st[c].kb)
-			kbuffer_free(st[c].kb);
-	}
 	free(st);
 	return ret;
 }
