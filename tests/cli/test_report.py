@@ -244,6 +244,20 @@ def convert_v7(trace_cmd, dat):
     return out if p.returncode == 0 and os.path.exists(out) else None
 
 
+def same_with_libtracecmd(rmapstat, path, what):
+    """rmapstat reads stored pages itself (lib/trace_pages.c); libtracecmd
+    iterating the same file must give every walk the same: report --csv and
+    the text report byte for byte."""
+    for args in (["--csv"], []):
+        own = run([rmapstat, "report"] + args + [path])
+        env = dict(os.environ, RMAPSTAT_READ_WITH_LIBTRACECMD="1")
+        p = subprocess.run([rmapstat, "report"] + args + [path], capture_output=True,
+                           text=True, env=env)
+        check(own == (p.returncode, p.stdout, p.stderr),
+              "%s: report %s differs between the page reader and libtracecmd" %
+              (what, " ".join(args)))
+
+
 def mode_synthetic(rmapstat, mktrace, trace_cmd):
     if not trace_cmd:
         print("note: trace-cmd not found: checking against the generator only")
@@ -253,6 +267,7 @@ def mode_synthetic(rmapstat, mktrace, trace_cmd):
             dat, truth = generate(mktrace, scenario, tmp)
             print("checking", scenario, "(file version 6)")
             check_trace(rmapstat, dat, trace_cmd, truth)
+            same_with_libtracecmd(rmapstat, dat, scenario)
             if trace_cmd and scenario in ("tracepoints", "kprobes", "instance"):
                 v7 = convert_v7(trace_cmd, dat)
                 if check(v7 is not None, scenario + ": trace-cmd convert to version 7"):
@@ -274,6 +289,7 @@ def mode_fixtures(rmapstat, data_dir, trace_cmd):
         print("checking", f)
         d = check_trace(rmapstat, os.path.join(data_dir, f), trace_cmd)
         check(d["traces"][0]["walk_events"] > 0, f + ": the fixture holds walk events")
+        same_with_libtracecmd(rmapstat, os.path.join(data_dir, f), f)
     return 0
 
 
