@@ -429,6 +429,9 @@ static int check_v7(struct reader *r)
 				return -1;
 			if (!option_size_ok(oid, size))
 				return 0;
+			/* libtracecmd 1.3.1 mallocs the size (up to 4 GiB), then leaks it. */
+			if (size > r->size - r->pos)
+				return 0;
 			if (oid == 0) {
 				next = size == 8 ? num(r, 8) : 0;
 				break;

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "name_table.h"
+#include "shm_ring.h"
 #include "topn.h"
 #include "trace_input.h"
 #include "trace_scan.h"
@@ -59,9 +60,8 @@ struct msg_hdr {
 #define BATCH		512
 #define MAX_STRING	4096
 #define MAX_BUFFERS	4096
-#define MAX_MSG		(64 * 1024 + MAX_BUFFERS * (sizeof(struct wire_buffer_done) + 2 * MAX_STRING))
-#define WBUF_SIZE	(256 * 1024)
-#define PIPE_SIZE	(1024 * 1024)
+/* The largest message: the ring hands over at most this in one piece. */
+#define MAX_MSG		(RS_RING_MAX_PEEK - sizeof(struct msg_hdr))
 
 /* The child's limits: a trace needs far less; a damaged one can ask for anything. */
 #define DEFAULT_MEMORY_MB	2048
@@ -127,48 +127,19 @@ void rs_scan_set_contained(int on)
 /* ------------------------------------------------------------ the child */
 
 struct writer {
-	int fd;
-	size_t used;
+	struct rs_ring_end *ring;
 	int failed;
 	struct rs_name_table *comms;	/* comm sent for each pid */
 	int last_pid;			/* the pid of the last event, its comm sent */
 	int have_last;
 	unsigned int nr_batch;
 	struct wire_event batch[BATCH];
-	unsigned char buf[WBUF_SIZE];
 };
-
-static void w_flush(struct writer *w)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < w->used && !w->failed) {
-		n = write(w->fd, w->buf + off, w->used - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			w->failed = 1;
-		else
-			off += n;
-	}
-	w->used = 0;
-}
 
 static void w_bytes(struct writer *w, const void *p, size_t len)
 {
-	const unsigned char *b = p;
-
-	while (len && !w->failed) {
-		size_t room = sizeof(w->buf) - w->used, n = len < room ? len : room;
-
-		memcpy(w->buf + w->used, b, n);
-		w->used += n;
-		b += n;
-		len -= n;
-		if (w->used == sizeof(w->buf))
-			w_flush(w);
-	}
+	if (!w->failed && rs_ring_write(w->ring, p, len))
+		w->failed = 1;
 }
 
 static void w_msg(struct writer *w, enum msg_type type, const void *p, size_t len)
@@ -219,6 +190,8 @@ static int child_head(const struct rs_trace_summary *sum, void *arg)
 	mh.len = sizeof(h) + string_size(sum->uname) + string_size(sum->tracecmd_version);
 	for (i = 0; i < sum->nr_buffers; i++)
 		mh.len += string_size(sum->buffers[i].name) + string_size(sum->buffers[i].clock);
+	if (mh.len > MAX_MSG)
+		return E2BIG;
 	w_bytes(w, &mh, sizeof(mh));
 	w_bytes(w, &h, sizeof(h));
 	w_string(w, sum->uname);
@@ -396,8 +369,8 @@ static void quiet_child(void)
 }
 
 static __attribute__((noreturn))
-void child_main(int fd, const char *file, const struct rs_scan_opts *opts, int out,
-		pid_t parent)
+void child_main(int fd, const char *file, const struct rs_scan_opts *opts,
+		struct rs_ring_end *ring, pid_t parent)
 {
 	static struct writer w;
 	struct rs_scan_ops ops = {
@@ -422,7 +395,7 @@ void child_main(int fd, const char *file, const struct rs_scan_opts *opts, int o
 
 	memset(&sum, 0, sizeof(sum));
 	memset(&err, 0, sizeof(err));	/* sent whole */
-	w.fd = out;
+	w.ring = ring;
 	w.comms = rs_name_table_new();
 	if (!w.comms)
 		_exit(1);
@@ -435,53 +408,12 @@ void child_main(int fd, const char *file, const struct rs_scan_opts *opts, int o
 		child_done(&w, &sum);
 	}
 	w_batch_flush(&w);
-	w_flush(&w);
+	rs_ring_flush(ring);
 	/* _exit(): no atexit handlers, no stdio buffers of the parent flushed */
 	_exit(w.failed ? 1 : 0);
 }
 
 /* ----------------------------------------------------------- the parent */
-
-struct reader {
-	int fd;
-	unsigned char *buf;
-	size_t len, pos;
-	size_t cap;
-	int eof;
-};
-
-/* Makes n bytes available at r->buf + r->pos; 0, or -1 at the end. */
-static int r_need(struct reader *r, size_t n)
-{
-	ssize_t got;
-
-	if (r->len - r->pos >= n)
-		return 0;
-	if (r->pos) {
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-		r->len -= r->pos;
-		r->pos = 0;
-	}
-	if (n > r->cap) {
-		unsigned char *b = realloc(r->buf, n);
-
-		if (!b)
-			return -1;
-		r->buf = b;
-		r->cap = n;
-	}
-	while (r->len < n) {
-		got = read(r->fd, r->buf + r->len, r->cap - r->len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			r->eof = 1;
-			return -1;
-		}
-		r->len += got;
-	}
-	return 0;
-}
 
 /* A string of the payload [*p, end); 0, or -1 when it does not fit. */
 static int get_string(const unsigned char **p, const unsigned char *end, char **out)
@@ -675,46 +607,55 @@ static int on_done(struct parent *pa, const unsigned char *p, size_t len)
 }
 
 /* Reads the child's messages until it is done, fails, or a callback fails. */
-static void receive(struct parent *pa, int fd)
+static void receive(struct parent *pa, struct rs_ring_end *ring)
 {
-	struct reader r = { .fd = fd };
+	const unsigned char *msg;
+	const void *p;
 	struct msg_hdr h;
 	int ret;
 
 	while (!pa->done && !pa->have_err && !pa->errnum && !pa->garbled) {
-		if (r_need(&r, sizeof(h)))
+		ret = rs_ring_peek(ring, sizeof(h), &p);
+		if (ret) {
+			pa->garbled = ret < 0 && ret != -ENOMEM;
+			pa->errnum = ret == -ENOMEM ? ENOMEM : 0;
 			break;
-		memcpy(&h, r.buf + r.pos, sizeof(h));
-		r.pos += sizeof(h);
+		}
+		memcpy(&h, p, sizeof(h));
 		if (h.len > MAX_MSG) {
 			pa->garbled = 1;
 			break;
 		}
-		if (r_need(&r, h.len))
+		ret = rs_ring_peek(ring, sizeof(h) + h.len, &p);
+		if (ret) {
+			pa->garbled = ret < 0 && ret != -ENOMEM;
+			pa->errnum = ret == -ENOMEM ? ENOMEM : 0;
 			break;
+		}
+		msg = (const unsigned char *)p + sizeof(h);
 		switch (h.type) {
 		case MSG_HEAD:
-			ret = on_head(pa, r.buf + r.pos, h.len);
+			ret = on_head(pa, msg, h.len);
 			break;
 		case MSG_PURPOSE:
-			ret = on_purpose(pa, r.buf + r.pos, h.len);
+			ret = on_purpose(pa, msg, h.len);
 			break;
 		case MSG_COMM:
-			ret = on_comm(pa, r.buf + r.pos, h.len);
+			ret = on_comm(pa, msg, h.len);
 			break;
 		case MSG_EVENTS:
-			ret = on_events(pa, r.buf + r.pos, h.len);
+			ret = on_events(pa, msg, h.len);
 			break;
 		case MSG_LOST:
-			ret = on_lost(pa, r.buf + r.pos, h.len);
+			ret = on_lost(pa, msg, h.len);
 			break;
 		case MSG_DONE:
-			ret = on_done(pa, r.buf + r.pos, h.len);
+			ret = on_done(pa, msg, h.len);
 			break;
 		case MSG_ERROR:
 			ret = h.len == sizeof(pa->child_err) ? 0 : -1;
 			if (!ret) {
-				memcpy(&pa->child_err, r.buf + r.pos, sizeof(pa->child_err));
+				memcpy(&pa->child_err, msg, sizeof(pa->child_err));
 				pa->child_err.what[sizeof(pa->child_err.what) - 1] = '\0';
 				pa->child_err.fix[sizeof(pa->child_err.fix) - 1] = '\0';
 				pa->have_err = 1;
@@ -723,11 +664,10 @@ static void receive(struct parent *pa, int fd)
 		default:
 			ret = -1;
 		}
-		r.pos += h.len;
+		rs_ring_consume(ring, sizeof(h) + h.len);
 		if (ret)
 			pa->garbled = 1;
 	}
-	free(r.buf);
 }
 
 /* What became of a child that did not say DONE or ERROR. */
@@ -767,8 +707,9 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 		    const struct rs_scan_ops *ops, void *arg,
 		    struct rs_trace_summary *sum, struct rs_error *err)
 {
+	struct rs_ring_end prod, cons;
 	struct parent pa;
-	int pipefd[2], status;
+	int status, ret;
 	unsigned long cpu_s;
 	pid_t pid, self = getpid();
 
@@ -784,30 +725,29 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 		return rs_scan_fd(fd, file, opts, ops, arg, sum, err);
 
 	cpu_s = cpu_limit_s(fd);
-	if (pipe2(pipefd, O_CLOEXEC)) {
+	ret = rs_ring_create(&prod, &cons);
+	if (ret) {
 		rs_error_set(err, "free some memory or file descriptors and try again",
-			     "pipe: %s", strerror(errno));
+			     "shared memory for the reader: %s", strerror(-ret));
 		close(fd);
 		return -1;
 	}
-	/* Fewer, larger hand-overs between the two processes (best effort). */
-	fcntl(pipefd[1], F_SETPIPE_SZ, PIPE_SIZE);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
 		rs_error_set(err, "free some memory and try again", "fork: %s", strerror(errno));
 		close(fd);
-		close(pipefd[0]);
-		close(pipefd[1]);
+		rs_ring_forget(&prod);
+		rs_ring_close(&cons);
 		return -1;
 	}
 	if (pid == 0) {
-		close(pipefd[0]);
-		child_main(fd, file, opts, pipefd[1], self);
+		rs_ring_forget(&cons);
+		child_main(fd, file, opts, &prod, self);
 	}
 	close(fd);
-	close(pipefd[1]);
+	rs_ring_forget(&prod);
 
 	memset(&pa, 0, sizeof(pa));
 	pa.ops = ops;
@@ -815,11 +755,11 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 	pa.sum = sum;
 	pa.comms = rs_name_table_new();
 	if (pa.comms)
-		receive(&pa, pipefd[0]);
+		receive(&pa, &cons);
 	else
 		pa.errnum = ENOMEM;
 	rs_name_table_free(pa.comms);
-	close(pipefd[0]);
+	rs_ring_close(&cons);
 	if (!pa.done && !pa.have_err) {
 		/* A callback failed, or the child sent garbage: it has nothing more to say. */
 		if (pa.errnum || pa.garbled)
