@@ -72,16 +72,11 @@ void rs_ring_forget(struct rs_ring_end *e)
 
 void rs_ring_close(struct rs_ring_end *e)
 {
-	if (e->wake_peer >= 0)
-		close(e->wake_peer);
-	if (e->wait_fd >= 0)
-		close(e->wait_fd);
-	e->wake_peer = e->wait_fd = -1;
-	if (e->sh)
-		munmap(e->sh, sizeof(*e->sh));
-	e->sh = NULL;
-	free(e->scratch);
-	e->scratch = NULL;
+	struct rs_ring_shared *sh = e->sh;
+
+	rs_ring_forget(e);
+	if (sh)
+		munmap(sh, sizeof(*sh));
 }
 
 static void wake(_Atomic int *waiting, int fd)

@@ -606,67 +606,62 @@ static int on_done(struct parent *pa, const unsigned char *p, size_t len)
 	return 0;
 }
 
+static int on_error(struct parent *pa, const unsigned char *p, size_t len)
+{
+	if (len != sizeof(pa->child_err))
+		return -1;
+	memcpy(&pa->child_err, p, sizeof(pa->child_err));
+	pa->child_err.what[sizeof(pa->child_err.what) - 1] = '\0';
+	pa->child_err.fix[sizeof(pa->child_err.fix) - 1] = '\0';
+	pa->have_err = 1;
+	return 0;
+}
+
+typedef int (*msg_fn)(struct parent *pa, const unsigned char *p, size_t len);
+
+static const msg_fn handlers[] = {
+	[MSG_HEAD] = on_head,
+	[MSG_PURPOSE] = on_purpose,
+	[MSG_COMM] = on_comm,
+	[MSG_EVENTS] = on_events,
+	[MSG_LOST] = on_lost,
+	[MSG_DONE] = on_done,
+	[MSG_ERROR] = on_error,
+};
+
+/* rs_ring_peek(); 0, else the reading ends (the child is gone, or garbled). */
+static int peek(struct parent *pa, struct rs_ring_end *ring, size_t n, const void **p)
+{
+	int ret = rs_ring_peek(ring, n, p);
+
+	if (ret == -ENOMEM)
+		pa->errnum = ENOMEM;
+	else if (ret < 0)
+		pa->garbled = 1;
+	return ret;
+}
+
 /* Reads the child's messages until it is done, fails, or a callback fails. */
 static void receive(struct parent *pa, struct rs_ring_end *ring)
 {
-	const unsigned char *msg;
 	const void *p;
 	struct msg_hdr h;
-	int ret;
+	msg_fn fn;
 
 	while (!pa->done && !pa->have_err && !pa->errnum && !pa->garbled) {
-		ret = rs_ring_peek(ring, sizeof(h), &p);
-		if (ret) {
-			pa->garbled = ret < 0 && ret != -ENOMEM;
-			pa->errnum = ret == -ENOMEM ? ENOMEM : 0;
+		if (peek(pa, ring, sizeof(h), &p))
 			break;
-		}
 		memcpy(&h, p, sizeof(h));
-		if (h.len > MAX_MSG) {
+		fn = h.type < sizeof(handlers) / sizeof(handlers[0]) ? handlers[h.type] : NULL;
+		if (h.len > MAX_MSG || !fn) {
 			pa->garbled = 1;
 			break;
 		}
-		ret = rs_ring_peek(ring, sizeof(h) + h.len, &p);
-		if (ret) {
-			pa->garbled = ret < 0 && ret != -ENOMEM;
-			pa->errnum = ret == -ENOMEM ? ENOMEM : 0;
+		if (peek(pa, ring, sizeof(h) + h.len, &p))
 			break;
-		}
-		msg = (const unsigned char *)p + sizeof(h);
-		switch (h.type) {
-		case MSG_HEAD:
-			ret = on_head(pa, msg, h.len);
-			break;
-		case MSG_PURPOSE:
-			ret = on_purpose(pa, msg, h.len);
-			break;
-		case MSG_COMM:
-			ret = on_comm(pa, msg, h.len);
-			break;
-		case MSG_EVENTS:
-			ret = on_events(pa, msg, h.len);
-			break;
-		case MSG_LOST:
-			ret = on_lost(pa, msg, h.len);
-			break;
-		case MSG_DONE:
-			ret = on_done(pa, msg, h.len);
-			break;
-		case MSG_ERROR:
-			ret = h.len == sizeof(pa->child_err) ? 0 : -1;
-			if (!ret) {
-				memcpy(&pa->child_err, msg, sizeof(pa->child_err));
-				pa->child_err.what[sizeof(pa->child_err.what) - 1] = '\0';
-				pa->child_err.fix[sizeof(pa->child_err.fix) - 1] = '\0';
-				pa->have_err = 1;
-			}
-			break;
-		default:
-			ret = -1;
-		}
+		if (fn(pa, (const unsigned char *)p + sizeof(h), h.len))
+			pa->garbled = 1;
 		rs_ring_consume(ring, sizeof(h) + h.len);
-		if (ret)
-			pa->garbled = 1;
 	}
 }
 
