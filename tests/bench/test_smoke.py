@@ -46,24 +46,33 @@ def script(name):
 
 
 def test_report(build, data):
-    """bench-report on two fixtures: three readers, plugin check, RSS section."""
+    """bench-report on two fixtures: every reader, plugin check, targets, RSS section."""
     files = [os.path.join(data, "ksm-fixed.dat"), os.path.join(data, "interleave-traced.dat")]
-    out, _ = run([script("bench-report"), "--build", build, "--repeat", "1"] + files)
+    out, _ = run([script("bench-report"), "--build", build, "--repeat", "1",
+                  "--no-drop-caches"] + files)
     check(out.count("\nfile: ") == 2, "bench-report: one section per file")
     check("2 walks, 0 lost events" in out and "600 walks, 0 lost events" in out,
           "bench-report: walk counts of the fixtures (2 and 600)")
     check("printed 2 durations for 2 walks" in out and
           "printed 600 durations for 600 walks" in out and "MISMATCH" not in out,
           "bench-report: plugin_rmap loaded, one duration per walk")
-    for reader in ("rmapstat report", "trace-cmd report", "trace-cmd report + plugin_rmap"):
+    readers = ["rmapstat report", "trace-cmd report", "trace-cmd report + plugin_rmap",
+               "read-loop"]
+    for reader in readers:
         rows = re.findall(rf"^\s+{re.escape(reader)}\s+\d+\.\d+ \(", out, re.M)
         check(len(rows) == 2, f"bench-report: a row for '{reader}' per file")
     check(re.search(r"trace-cmd report / rmapstat report: wall [\d.]+ s / [\d.]+ s = [\d.]+x, "
-                    r"CPU [\d.]+ s / [\d.]+ s = [\d.]+x", out) is not None,
-          "bench-report: speed ratio line")
-    m = re.search(r"peak RSS vs walks: 2 walks ([\d.]+) MiB, 600 walks ([\d.]+) MiB", out)
-    check(m is not None and float(m.group(1)) > 0 and float(m.group(2)) > 0,
-          "bench-report: RSS of the smallest vs the largest file")
+                    r"CPU [\d.]+ s / [\d.]+ s = [\d.]+x  \(target >= 30x: (met|MISSED)\)",
+                    out) is not None,
+          "bench-report: speed ratio line with the 30x target")
+    check(re.search(r"read-loop / rmapstat report: .* \(target: rmapstat within 3x of it, "
+                    r"[\d.]+x: (met|MISSED)\)", out) is not None,
+          "bench-report: the single-read bound")
+    m = [re.search(r"^\s+%d walks\s+([\d.]+) MiB" % w, out, re.M) for w in (2, 600)]
+    check(all(x is not None and float(x.group(1)) > 0 for x in m),
+          "bench-report: peak RSS of each file")
+    check(re.search(r"2 -> 600 walks: x[\d.]+  \(target flat within 10%: (met|MISSED)\)",
+                    out) is not None, "bench-report: RSS from the smallest to the largest file")
     check("machine: " in out and "date: " in out, "bench-report: machine block")
 
 

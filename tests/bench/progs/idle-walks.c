@@ -55,12 +55,13 @@ struct opts {
 	unsigned long passes;
 	const char *toggle;
 	bool quiet;
+	unsigned long pause_ms;		/* between passes: lets a recorder drain */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: idle-walks [--pages N] [--passes N] [--toggle ENABLE_FILE] [--quiet]\n"
+"usage: idle-walks [--pages N] [--passes N] [--toggle ENABLE_FILE] [--pause-ms N] [--quiet]\n"
 "\n"
 "  Maps N anonymous pages and marks them idle in " BITMAP_PATH "\n"
 "  --passes times: each pass is one rmap walk per page.\n"
@@ -69,6 +70,8 @@ static void usage(FILE *f)
 "  -n, --passes N         timed passes (default 10, at most %d)\n"
 "  -t, --toggle FILE      write 1/0 to FILE before each pass, in ABBA order,\n"
 "                         after an untimed warm-up pass (tracefs enable file)\n"
+"  -P, --pause-ms N       sleep N ms after each pass (a recorder draining the\n"
+"                         ring buffer catches up: no events lost in long runs)\n"
 "  -q, --quiet            only the summary lines, no pass lines\n",
 		MAX_PASSES);
 }
@@ -106,6 +109,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "passes", required_argument, NULL, 'n' },
 		{ "toggle", required_argument, NULL, 't' },
 		{ "quiet",  no_argument,       NULL, 'q' },
+		{ "pause-ms", required_argument, NULL, 'P' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -115,7 +119,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->passes = 10;
 	o->toggle = NULL;
 	o->quiet = false;
-	while ((c = getopt_long(argc, argv, "p:n:t:qh", longopts, NULL)) != -1) {
+	o->pause_ms = 0;
+	while ((c = getopt_long(argc, argv, "p:n:t:P:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if ((err = parse_ulong(optarg, "--pages", 1UL << 30, &o->pages)))
@@ -130,6 +135,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'P':
+			if ((err = parse_ulong(optarg, "--pause-ms", 60000, &o->pause_ms)))
+				return err;
 			break;
 		case 'h':
 			usage(stdout);
@@ -319,6 +328,15 @@ static int run_passes(const struct opts *o, int fd, const uint64_t *masks,
 		if (!o->quiet)
 			printf("pass=%lu events=%s ns=%" PRIu64 " walks=%ld\n", i,
 			       o->toggle ? (on ? "on" : "off") : "-", t1 - t0, walks);
+		if (o->pause_ms) {
+			struct timespec ts = {
+				.tv_sec = o->pause_ms / 1000,
+				.tv_nsec = (long)(o->pause_ms % 1000) * 1000000L,
+			};
+
+			while (nanosleep(&ts, &ts) && errno == EINTR)
+				;
+		}
 	}
 	if (o->toggle && (err = write_toggle(o->toggle, false)))
 		return err;
