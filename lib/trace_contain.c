@@ -12,8 +12,7 @@
  *
  *   HEAD      the summary's metadata and buffers, once, first
  *   PURPOSE   the name of an rmap_one address, once per address
- *   COMM      the comm of a pid, once per pid
- *   EVENTS    up to BATCH walk events
+ *   EVENTS    up to BATCH walk events, struct rs_walk_event as it is
  *   LOST      events lost on a buffer's CPU
  *   DONE      the counters at the end, last
  *   ERROR     an rs_error instead of DONE
@@ -36,7 +35,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "name_table.h"
 #include "shm_ring.h"
 #include "topn.h"
 #include "trace_input.h"
@@ -45,7 +43,6 @@
 enum msg_type {
 	MSG_HEAD = 1,
 	MSG_PURPOSE,
-	MSG_COMM,
 	MSG_EVENTS,
 	MSG_LOST,
 	MSG_DONE,
@@ -82,18 +79,11 @@ struct wire_purpose {
 	char name[RS_PURPOSE_LEN];
 };
 
-struct wire_comm {
-	int32_t pid;
-	char comm[RS_COMM_LEN];
-};
-
-/* struct rs_walk_event without the comm (COMM says it once per pid). */
+/* A walk event and its buffer: copied, not converted (both sides run one binary). */
 struct wire_event {
-	uint64_t ts, pfn, rwc, rmap_one, folio;
-	int32_t pid, mapcount;
-	uint32_t nr_visited, nr_rmap_one, kind_raw, cpu;
-	uint16_t buffer, has;
-	uint8_t type, func, kind, locked;
+	uint32_t buffer;
+	uint32_t pad;
+	struct rs_walk_event ev;
 };
 
 struct wire_lost {
@@ -129,9 +119,6 @@ void rs_scan_set_contained(int on)
 struct writer {
 	struct rs_ring_end *ring;
 	int failed;
-	struct rs_name_table *comms;	/* comm sent for each pid */
-	int last_pid;			/* the pid of the last event, its comm sent */
-	int have_last;
 	unsigned int nr_batch;
 	struct wire_event batch[BATCH];
 };
@@ -222,55 +209,14 @@ static int child_purpose(uint64_t rmap_one, const char *name, void *arg)
 	return w->failed ? EPIPE : 0;
 }
 
-/* Sends the comm of the event's pid when it is new or changed. */
-static int send_comm(struct writer *w, const struct rs_walk_event *ev)
-{
-	const char *sent;
-	struct wire_comm c;
-
-	if (w->have_last && w->last_pid == ev->pid)
-		return 0;
-	w->last_pid = ev->pid;
-	w->have_last = 1;
-	sent = rs_name_table_get(w->comms, (uint32_t)ev->pid);
-	if (sent && !strcmp(sent, ev->comm))
-		return 0;
-	if (rs_name_table_put(w->comms, (uint32_t)ev->pid, ev->comm))
-		return ENOMEM;
-	w_batch_flush(w);
-	memset(&c, 0, sizeof(c));
-	c.pid = ev->pid;
-	memcpy(c.comm, ev->comm, sizeof(c.comm));
-	w_msg(w, MSG_COMM, &c, sizeof(c));
-	return 0;
-}
-
 static int child_event(const struct rs_walk_event *ev, size_t buffer, void *arg)
 {
 	struct writer *w = arg;
-	struct wire_event *we;
-	int ret = send_comm(w, ev);
+	struct wire_event *we = &w->batch[w->nr_batch++];
 
-	if (ret)
-		return ret;
-	we = &w->batch[w->nr_batch++];
-	we->ts = ev->ts;
-	we->pfn = ev->pfn;
-	we->rwc = ev->rwc;
-	we->rmap_one = ev->rmap_one;
-	we->folio = ev->folio;
-	we->pid = ev->pid;
-	we->mapcount = ev->mapcount;
-	we->nr_visited = ev->nr_visited;
-	we->nr_rmap_one = ev->nr_rmap_one;
-	we->kind_raw = ev->kind_raw;
-	we->cpu = ev->cpu;
 	we->buffer = buffer;
-	we->has = ev->has;
-	we->type = ev->type;
-	we->func = ev->func;
-	we->kind = ev->kind;
-	we->locked = ev->locked;
+	we->pad = 0;
+	memcpy(&we->ev, ev, sizeof(*ev));
 	if (w->nr_batch == BATCH)
 		w_batch_flush(w);
 	return w->failed ? EPIPE : 0;
@@ -396,9 +342,6 @@ void child_main(int fd, const char *file, const struct rs_scan_opts *opts,
 	memset(&sum, 0, sizeof(sum));
 	memset(&err, 0, sizeof(err));	/* sent whole */
 	w.ring = ring;
-	w.comms = rs_name_table_new();
-	if (!w.comms)
-		_exit(1);
 	if (rs_scan_fd(fd, file, opts, &ops, &w, &sum, &err)) {
 		if (strstr(err.what, "out of memory") || errno == ENOMEM)
 			rs_error_set(&err, "if the trace is sound, raise RMAPSTAT_READ_MEMORY_MB; else record it again",
@@ -439,10 +382,6 @@ struct parent {
 	void *arg;
 	struct rs_trace_summary *sum;
 	int have_head, done;
-	struct rs_name_table *comms;	/* by pid */
-	int last_pid;			/* the pid whose comm last_comm is */
-	const char *last_comm;
-	size_t last_comm_len;
 	int errnum;			/* of a callback */
 	int garbled;			/* the child sent something impossible */
 	struct rs_error child_err;
@@ -488,59 +427,23 @@ static int on_head(struct parent *pa, const unsigned char *p, size_t len)
 /* The events of an EVENTS message, checked, to the caller. */
 static int on_events(struct parent *pa, const unsigned char *p, size_t len)
 {
-	struct rs_walk_event ev;
 	struct wire_event we;
 	size_t i, n = len / sizeof(we);
 
 	if (!pa->have_head || !n || len % sizeof(we) || n > BATCH)
 		return -1;
-	memset(&ev, 0, sizeof(ev));
 	for (i = 0; i < n && !pa->errnum; i++) {
+		struct rs_walk_event *ev = &we.ev;
+
 		memcpy(&we, p + i * sizeof(we), sizeof(we));
-		if (we.buffer >= pa->sum->nr_buffers || we.type > RS_EV_EXIT ||
-		    we.func >= RS_FUNC_NR || we.kind >= RS_KIND_NR || we.cpu > INT32_MAX)
+		if (we.buffer >= pa->sum->nr_buffers || (unsigned int)ev->type > RS_EV_EXIT ||
+		    (unsigned int)ev->func >= RS_FUNC_NR || (unsigned int)ev->kind >= RS_KIND_NR ||
+		    ev->cpu < 0)
 			return -1;
-		ev.ts = we.ts;
-		ev.cpu = we.cpu;
-		ev.pid = we.pid;
-		ev.type = we.type;
-		ev.func = we.func;
-		ev.kind = we.kind;
-		ev.kind_raw = we.kind_raw;
-		ev.has = we.has;
-		ev.pfn = we.pfn;
-		ev.rwc = we.rwc;
-		ev.rmap_one = we.rmap_one;
-		ev.folio = we.folio;
-		ev.mapcount = we.mapcount;
-		ev.locked = we.locked != 0;
-		ev.nr_visited = we.nr_visited;
-		ev.nr_rmap_one = we.nr_rmap_one;
-		if (!pa->last_comm || pa->last_pid != we.pid) {
-			pa->last_pid = we.pid;
-			pa->last_comm = rs_name_table_get(pa->comms, (uint32_t)we.pid);
-			if (!pa->last_comm)
-				pa->last_comm = "";
-			pa->last_comm_len = strnlen(pa->last_comm, RS_COMM_LEN - 1);
-		}
-		memcpy(ev.comm, pa->last_comm, pa->last_comm_len);
-		ev.comm[pa->last_comm_len] = '\0';
-		pa->errnum = pa->ops->event(&ev, we.buffer, pa->arg);
+		ev->comm[RS_COMM_LEN - 1] = '\0';
+		ev->locked = !!*(volatile unsigned char *)&ev->locked;	/* a bool is 0 or 1 */
+		pa->errnum = pa->ops->event(ev, we.buffer, pa->arg);
 	}
-	return 0;
-}
-
-static int on_comm(struct parent *pa, const unsigned char *p, size_t len)
-{
-	struct wire_comm c;
-
-	if (len != sizeof(c))
-		return -1;
-	memcpy(&c, p, sizeof(c));
-	c.comm[RS_COMM_LEN - 1] = '\0';
-	pa->last_comm = NULL;		/* the table may move it */
-	if (rs_name_table_put(pa->comms, (uint32_t)c.pid, c.comm))
-		pa->errnum = ENOMEM;
 	return 0;
 }
 
@@ -622,7 +525,6 @@ typedef int (*msg_fn)(struct parent *pa, const unsigned char *p, size_t len);
 static const msg_fn handlers[] = {
 	[MSG_HEAD] = on_head,
 	[MSG_PURPOSE] = on_purpose,
-	[MSG_COMM] = on_comm,
 	[MSG_EVENTS] = on_events,
 	[MSG_LOST] = on_lost,
 	[MSG_DONE] = on_done,
@@ -748,12 +650,7 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 	pa.ops = ops;
 	pa.arg = arg;
 	pa.sum = sum;
-	pa.comms = rs_name_table_new();
-	if (pa.comms)
-		receive(&pa, &cons);
-	else
-		pa.errnum = ENOMEM;
-	rs_name_table_free(pa.comms);
+	receive(&pa, &cons);
 	rs_ring_close(&cons);
 	if (!pa.done && !pa.have_err) {
 		/* A callback failed, or the child sent garbage: it has nothing more to say. */
