@@ -92,6 +92,13 @@ struct cached_event {
 	unsigned char size[F_NR];
 	unsigned int min_size;
 	unsigned int has_all;		/* RS_HAS_* of the present fields */
+	/*
+	 * The tracepoint's own layout (kernel/patches/0001): pfn, rwc and
+	 * rmap_one of 8 bytes, kind (and mapcount, or nr_visited and
+	 * nr_rmap_one) of 4, locked of 1, in this machine's byte order.
+	 * decode() then reads them in one straight line.
+	 */
+	bool straight;
 };
 
 /* A common field (type, pid) read in place: the same in every event. */
@@ -132,6 +139,28 @@ struct rs_decoder *rs_decoder_new(struct tep_handle *tep)
 void rs_decoder_free(struct rs_decoder *d)
 {
 	free(d);
+}
+
+/* The fields and sizes decode_straight() reads, and no others. */
+static bool straight_layout(const struct known_event *k, const struct cached_event *c)
+{
+	static const unsigned char start[F_NR] = {
+		[F_PFN] = 8, [F_RWC] = 8, [F_RMAP_ONE] = 8, [F_KIND] = 4,
+		[F_MAPCOUNT] = 4, [F_LOCKED] = 1,
+	};
+	static const unsigned char end[F_NR] = {
+		[F_PFN] = 8, [F_RWC] = 8, [F_RMAP_ONE] = 8, [F_KIND] = 4,
+		[F_VISITED] = 4, [F_CALLS] = 4, [F_LOCKED] = 1,
+	};
+	const unsigned char *want = k->type == RS_EV_START ? start : end;
+	int f;
+
+	if (k->source != RS_SRC_TRACEPOINTS)
+		return false;
+	for (f = 0; f < F_NR; f++)
+		if ((c->field[f] ? c->size[f] : 0) != want[f])
+			return false;
+	return true;
 }
 
 static void resolve(struct rs_decoder *d)
@@ -190,6 +219,7 @@ static void resolve(struct rs_decoder *d)
 			    (unsigned int)fl->offset + fl->size > c->min_size)
 				c->min_size = fl->offset + fl->size;
 		}
+		c->straight = d->native && c->min_size != UINT32_MAX && straight_layout(&known[i], c);
 		if (c->usable)
 			d->sources |= known[i].source;
 		if (!d->type.field) {
@@ -346,6 +376,26 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	ev->func = known[i].func;
 	ev->kind = RS_KIND_UNKNOWN;
 
+	if (c->straight && (unsigned int)rec->size >= c->min_size) {
+		const unsigned char *data = rec->data;
+		uint32_t kind;
+
+		ev->pfn = read_native(data + c->off[F_PFN], 8);
+		ev->rwc = read_native(data + c->off[F_RWC], 8);
+		ev->rmap_one = read_native(data + c->off[F_RMAP_ONE], 8);
+		kind = read_native(data + c->off[F_KIND], 4);
+		ev->locked = data[c->off[F_LOCKED]] != 0;
+		if (ev->type == RS_EV_START) {
+			ev->mapcount = (int32_t)read_native(data + c->off[F_MAPCOUNT], 4);
+		} else {
+			ev->nr_visited = read_native(data + c->off[F_VISITED], 4);
+			ev->nr_rmap_one = read_native(data + c->off[F_CALLS], 4);
+		}
+		ev->has = c->has_all;
+		ev->kind = kind < RS_KIND_UNKNOWN ? (enum rs_kind)kind : RS_KIND_UNKNOWN;
+		ev->kind_raw = kind;
+		return 1;
+	}
 	if (d->native && (unsigned int)rec->size >= c->min_size) {
 		/* Every field inside the record: read in place, no checks. */
 		const unsigned char *data = rec->data;
