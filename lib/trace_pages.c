@@ -323,7 +323,8 @@ static int merge(int fd, const struct page_format *pf, struct stream *st, int n,
 			break;
 		if (!s->data)
 			heap[0] = heap[--nh];
-		sift_down(st, heap, nh, 0);
+		if (nh > 1)
+			sift_down(st, heap, nh, 0);
 	}
 	free(heap);
 	return ret;

@@ -114,6 +114,8 @@ struct rs_decoder {
 	bool native;			/* the trace has this machine's byte order */
 	struct cached_event ev[NR_KNOWN];
 	struct common_field type, pid;
+	bool type_at_0;			/* common_type native, 2 bytes at offset 0 */
+	bool pid_at_4;			/* common_pid native, 4 bytes at offset 4 */
 	/* event id -> index in known[] (-1: no walk event), for recent ids */
 	int id_cache_id[16];
 	int id_cache_idx[16];
@@ -175,6 +177,8 @@ static void resolve(struct rs_decoder *d)
 	d->native = tep_is_file_bigendian(d->tep) == tep_is_local_bigendian(d->tep);
 	d->type.field = NULL;
 	d->pid.field = NULL;
+	d->type_at_0 = false;
+	d->pid_at_4 = false;
 	d->memo_valid = false;
 	for (i = 0; i < 16; i++)
 		d->id_cache_id[i] = -1;
@@ -225,6 +229,10 @@ static void resolve(struct rs_decoder *d)
 		if (!d->type.field) {
 			d->type.field = tep_find_common_field(c->event, "common_type");
 			d->pid.field = tep_find_common_field(c->event, "common_pid");
+			d->type_at_0 = d->native && d->type.field && d->type.field->offset == 0 &&
+				       d->type.field->size == 2;
+			d->pid_at_4 = d->native && d->pid.field && d->pid.field->offset == 4 &&
+				      d->pid.field->size == 4;
 		}
 	}
 }
@@ -328,7 +336,12 @@ unsigned long long read_native(const unsigned char *p, unsigned int size)
 static int data_pid(const struct rs_decoder *d, struct tep_record *rec)
 {
 	unsigned long long v;
+	int32_t pid;
 
+	if (d->pid_at_4 && rec->size >= 8) {
+		memcpy(&pid, (const char *)rec->data + 4, 4);
+		return pid;
+	}
 	if (d->pid.field && read_field(d, d->pid.field, rec, &v))
 		return (int)(int32_t)v;
 	return tep_data_pid(d->tep, rec);
@@ -337,7 +350,13 @@ static int data_pid(const struct rs_decoder *d, struct tep_record *rec)
 static int data_type(const struct rs_decoder *d, struct tep_record *rec)
 {
 	unsigned long long v;
+	uint16_t t;
 
+	/* common_type: 2 bytes at 0 in every format trace-cmd has met */
+	if (d->type_at_0 && rec->size >= 2) {
+		memcpy(&t, rec->data, 2);
+		return t;
+	}
 	if (d->type.field && read_field(d, d->type.field, rec, &v))
 		return (int)v;
 	return tep_data_type(d->tep, rec);
