@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The records of a trace.dat read straight from its stored ring-buffer
- * pages with libtraceevent's kbuffer, in time stamp order across every
- * CPU of the chosen buffers: what tracecmd_iterate_events_multi() does,
- * without a malloc()ed record and a peek at every CPU per record, which
- * is most of the time a report takes. Only for files whose pages are
- * stored as they are (struct rs_trace_layout.known); trace_input.c lets
- * libtracecmd read the others.
+ * pages, in time stamp order across every CPU of the chosen buffers: what
+ * tracecmd_iterate_events_multi() does, without a malloc()ed record and a
+ * peek at every CPU per record, which is most of the time a report takes.
+ * Only for files whose pages are stored as they are (struct
+ * rs_trace_layout.known); trace_input.c lets libtracecmd read the others.
  *
- * Each page is checked before kbuffer parses it: every event inside the
- * page, every step forward. A page that fails is counted and skipped.
- * Memory: one chunk of pages per CPU read, whatever the trace's size.
+ * A page is parsed the way libtraceevent 1.7.1's kbuffer parses it (time
+ * extends, absolute time stamps, padding, the missed-events count), in
+ * the same walk that checks it: kbuffer trusts a page, and would read
+ * outside a damaged one or loop on it; here every event lies inside the
+ * page and every step moves forward, else the page is counted as damaged
+ * and skipped. tests/cli compares every report with the one libtracecmd's
+ * own iteration gives. Memory: one chunk of pages per CPU read, whatever
+ * the trace's size.
  */
 #ifndef RS_TRACE_PAGES_H
 #define RS_TRACE_PAGES_H
