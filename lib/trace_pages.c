@@ -68,66 +68,6 @@ static inline uint64_t rd(const struct page_format *pf, const unsigned char *p, 
 }
 
 /*
- * kbuffer's reading of a page, bounded: every event it would return lies
- * in the page and holds at least the common fields (type, flags, preempt
- * count, pid: 8 bytes), every step moves forward. kbuffer itself trusts
- * the page: it reads outside it or loops on a damaged one.
- */
-static bool page_ok(const struct page_format *pf, const unsigned char *page)
-{
-	unsigned int start = pf->long_size == 8 ? 16 : 12;
-	unsigned int max = pf->page_size - start, size, next = 0;
-	const unsigned char *data = page + start;
-	uint64_t flags = rd(pf, page + 8, pf->long_size);
-
-	size = flags & COMMIT_MASK;
-	if (size > max)
-		return false;
-	if ((flags & MISSING_EVENTS) && (flags & MISSING_STORED) &&
-	    (unsigned int)pf->long_size > max - size)
-		return false;
-	while (next < size) {
-		unsigned int curr = next, type_len, len;
-
-		if (max - curr < 4)
-			return false;
-		type_len = rd(pf, data + curr, 4);
-		type_len = pf->big_endian ? type_len >> 27 : type_len & 0x1f;
-		switch (type_len) {
-		case TYPE_PADDING:
-			if (max - curr < 8)
-				return false;
-			len = rd(pf, data + curr + 4, 4);
-			if (len > max - curr - 4)
-				return false;
-			next = curr + 4 + len;
-			break;
-		case TYPE_TIME_EXTEND:
-		case TYPE_TIME_STAMP:
-			if (max - curr < 8)
-				return false;
-			next = curr + 8;
-			break;
-		case 0:
-			if (max - curr < 8)
-				return false;
-			len = rd(pf, data + curr + 4, 4);
-			if (len < 4 + 8 || len - 4 > max - curr - 8 ||
-			    ((len - 4 + 3) & ~3U) > max - curr - 8)
-				return false;
-			next = curr + 8 + ((len - 4 + 3) & ~3U);
-			break;
-		default:
-			if (type_len < 2 || type_len * 4 > max - curr - 4)
-				return false;
-			next = curr + 4 + type_len * 4;
-			break;
-		}
-	}
-	return true;
-}
-
-/*
  * The stream's next record on its page, as kbuffer of libtraceevent 1.7.1
  * returns it (kbuffer_next_event(), kbuffer_event_size(),
  * kbuffer_missed_events()): time extends, absolute time stamps and padding
@@ -196,15 +136,51 @@ static int page_next(const struct page_format *pf, struct stream *s)
 	return 0;
 }
 
+/* Makes page the stream's page; -1 when its header is damaged. */
+static int load_page(const struct page_format *pf, struct stream *s, const unsigned char *page)
+{
+	unsigned int start = pf->long_size == 8 ? 16 : 12, max = pf->page_size - start;
+	uint64_t flags;
+
+	s->ts = rd(pf, page, 8);
+	flags = rd(pf, page + 8, pf->long_size);
+	s->commit = flags & COMMIT_MASK;
+	s->events = page + start;
+	s->pos = 0;
+	s->page_missed = 0;
+	if (s->commit > max)
+		return -1;
+	if (flags & MISSING_EVENTS) {
+		if (!(flags & MISSING_STORED))
+			s->page_missed = -1;
+		else if ((unsigned int)pf->long_size > max - s->commit)
+			return -1;
+		else
+			s->page_missed = rd(pf, s->events + s->commit, pf->long_size);
+	}
+	return 0;
+}
+
+/* Walks a whole page: every event inside it, every step forward. */
+static bool page_ok(const struct page_format *pf, const unsigned char *page)
+{
+	struct stream s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	if (load_page(pf, &s, page))
+		return false;
+	while ((ret = page_next(pf, &s)) > 0)
+		;
+	return ret == 0;
+}
+
 /* Loads the stream's next page with a record; 0, or -errno. s->data NULL: no more. */
 static int next_page(int fd, const struct page_format *pf, struct stream *s,
 		     unsigned long *damaged)
 {
-	unsigned int start = pf->long_size == 8 ? 16 : 12, max = pf->page_size - start;
-
 	for (;;) {
 		const unsigned char *page;
-		uint64_t flags;
 		int ret;
 
 		if (s->page + pf->page_size > s->chunk_len) {
@@ -228,25 +204,9 @@ static int next_page(int fd, const struct page_format *pf, struct stream *s,
 		}
 		page = s->chunk + s->page;
 		s->page += pf->page_size;
-		s->ts = rd(pf, page, 8);
-		flags = rd(pf, page + 8, pf->long_size);
-		s->commit = flags & COMMIT_MASK;
-		s->events = page + start;
-		s->pos = 0;
-		s->page_missed = 0;
-		if (s->commit > max) {
+		if (load_page(pf, s, page)) {
 			(*damaged)++;
 			continue;
-		}
-		if (flags & MISSING_EVENTS) {
-			if (!(flags & MISSING_STORED)) {
-				s->page_missed = -1;
-			} else if ((unsigned int)pf->long_size > max - s->commit) {
-				(*damaged)++;
-				continue;
-			} else {
-				s->page_missed = rd(pf, s->events + s->commit, pf->long_size);
-			}
 		}
 		ret = page_next(pf, s);
 		if (ret > 0)
