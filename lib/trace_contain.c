@@ -7,8 +7,8 @@
  * opens the file (the only open), forks, and the child does all the
  * reading and decoding under RLIMIT_DATA and RLIMIT_CPU, with stdout and
  * stderr on /dev/null (libtracecmd prints there whatever its log level).
- * It sends what the caller's callbacks get through a pipe, while the
- * caller pairs and counts on the other core:
+ * It sends what the caller's callbacks get through a shared-memory ring
+ * (shm_ring.h), while the caller pairs and counts on the other core:
  *
  *   HEAD      the summary's metadata and buffers, once, first
  *   PURPOSE   the name of an rmap_one address, once per address
