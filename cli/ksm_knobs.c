@@ -205,11 +205,6 @@ int ksm_knobs_speed_up(unsigned int pages_to_scan, unsigned int sleep_ms)
 	return set_knob(&knobs[K_RUN], "1");
 }
 
-void ksm_knobs_relax(void)
-{
-	restore_knobs(true);
-}
-
 int ksm_knobs_pause(void)
 {
 	if (!saved)

@@ -199,8 +199,6 @@ int ksm_counters_read(struct ksm_counters *c);
  * left alone. A second call only changes values, the saved ones stay.
  */
 int ksm_knobs_speed_up(unsigned int pages_to_scan, unsigned int sleep_ms);
-/* Puts back pages_to_scan, sleep_millisecs, advisor_mode; keeps run=1. */
-void ksm_knobs_relax(void);
 /*
  * Puts back pages_to_scan, sleep_millisecs, advisor_mode and stops ksmd
  * (run=0; merged pages stay merged) so that it cannot race with the

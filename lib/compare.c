@@ -39,11 +39,6 @@ const char *rs_metric_name(enum rs_metric m)
 	return (unsigned int)m < RS_M_NR ? metric_names[m] : "?";
 }
 
-const char *rs_metric_json_key(enum rs_metric m)
-{
-	return (unsigned int)m < RS_M_NR ? metric_keys[m] : "?";
-}
-
 int rs_metric_parse(const char *s)
 {
 	int m;

@@ -21,8 +21,6 @@ enum rs_metric {
 
 /* "count", "min", "mean", "stddev", "p50", "p90", "p99", "p99.9", "max", "total" */
 const char *rs_metric_name(enum rs_metric m);
-/* The group member holding it in report JSON: "count", "min_ns", ... */
-const char *rs_metric_json_key(enum rs_metric m);
 /* Accepts the names above and "p999"; -1 if unknown. */
 int rs_metric_parse(const char *s);
 bool rs_metric_is_time(enum rs_metric m);

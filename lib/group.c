@@ -110,16 +110,6 @@ void rs_groups_free(struct rs_groups *g)
 	free(g);
 }
 
-const struct rs_group_spec *rs_groups_spec(const struct rs_groups *g)
-{
-	return &g->spec;
-}
-
-size_t rs_groups_count(const struct rs_groups *g)
-{
-	return g->count;
-}
-
 /* The group name: the spec's values joined by '/'. */
 static void make_name(const struct rs_group_spec *spec, const struct rs_walk_keys *k,
 		      char *buf, size_t len)

@@ -46,10 +46,8 @@ struct rs_groups;
 
 struct rs_groups *rs_groups_new(const struct rs_group_spec *spec, uint64_t log2_div);
 void rs_groups_free(struct rs_groups *g);
-const struct rs_group_spec *rs_groups_spec(const struct rs_groups *g);
 /* The group of these key values, created empty on first use; NULL: ENOMEM. */
 struct rs_group *rs_groups_get(struct rs_groups *g, const struct rs_walk_keys *k);
-size_t rs_groups_count(const struct rs_groups *g);
 /*
  * The groups in report order (kind: KSM, ANON, FILE, unknown; pid, cpu:
  * numeric; purpose, comm: by name), as a malloc()ed array; NULL when
