@@ -7,6 +7,7 @@ test suite's one reference pairing (tests/cli/tracecmd_walks.py): from
 our own code against itself.
 """
 
+import atexit
 import os
 import re
 import shutil
@@ -59,9 +60,12 @@ class Run:
 
 
 def lab_run(kernel, command, carry=(), share=None, timeout=900, mem_per_node=None):
-    """Run a shell command in the guest; returns Run. share is kept by the caller."""
+    """Run a shell command in the guest; returns Run. A share given is the
+    caller's; one made here lives until the test process ends (its files
+    are read after the run), then it is removed."""
     if share is None:
         share = tempfile.mkdtemp(prefix=f"rmapstat-vm-{kernel}-")
+        atexit.register(shutil.rmtree, share, True)
     args = [LAB, "run", "--kernel", kernel, "--share", share, "--timeout", str(timeout)]
     if mem_per_node:
         args += ["--mem-per-node", str(mem_per_node)]
