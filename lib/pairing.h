@@ -149,4 +149,12 @@ const struct rs_walk_event *rs_walk_info(const struct rs_walk *w);
  */
 int rs_walk_is_short(const struct rs_walk *w);
 
+/**
+ * rs_pairing_counters_add() - add one set of pairing counters to another
+ * @dst: the sum
+ * @src: what is added (max_in_flight: the larger one is kept)
+ */
+void rs_pairing_counters_add(struct rs_pairing_counters *dst,
+			     const struct rs_pairing_counters *src);
+
 #endif

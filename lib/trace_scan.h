@@ -141,12 +141,4 @@ void rs_scan_set_contained(int on);
  */
 void rs_trace_summary_free(struct rs_trace_summary *s);
 
-/**
- * rs_pairing_counters_add() - add one set of pairing counters to another
- * @dst: the sum
- * @src: what is added (max_in_flight: the larger one is kept)
- */
-void rs_pairing_counters_add(struct rs_pairing_counters *dst,
-			     const struct rs_pairing_counters *src);
-
 #endif

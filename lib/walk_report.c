@@ -6,8 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event-parse.h>
-
 #include "name_table.h"
 #include "purpose.h"
 #include "trace_input.h"
