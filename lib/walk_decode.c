@@ -223,7 +223,7 @@ static void resolve(struct rs_decoder *d)
 			    (unsigned int)fl->offset + fl->size > c->min_size)
 				c->min_size = fl->offset + fl->size;
 		}
-		c->straight = d->native && c->min_size != UINT32_MAX && straight_layout(&known[i], c);
+		c->straight = c->usable && d->native && c->min_size != UINT32_MAX && straight_layout(&known[i], c);
 		if (c->usable)
 			d->sources |= known[i].source;
 		if (!d->type.field) {
@@ -362,59 +362,78 @@ static int data_type(const struct rs_decoder *d, struct tep_record *rec)
 	return tep_data_type(d->tep, rec);
 }
 
+/* The task of the event: the pid in place, its comm looked up once per run. */
+static void decode_task(struct rs_decoder *d, struct tep_record *rec, struct rs_walk_event *ev)
+{
+	const char *comm;
+
+	ev->pid = data_pid(d, rec);
+	if (!d->memo_valid || d->memo_pid != ev->pid) {
+		comm = tep_data_comm_from_pid(d->tep, ev->pid);
+		d->memo_pid = ev->pid;
+		d->memo_valid = true;
+		memset(d->memo_comm, 0, sizeof(d->memo_comm));
+		if (comm)
+			strncpy(d->memo_comm, comm, sizeof(d->memo_comm) - 1);
+	}
+	memcpy(ev->comm, d->memo_comm, sizeof(ev->comm));
+}
+
+/*
+ * The tracepoint's own layout: every field of @ev written here, none read
+ * through libtraceevent. The common case, so no memset() first.
+ */
+static inline __attribute__((always_inline))
+int decode_straight(struct rs_decoder *d, size_t i, struct tep_record *rec,
+		    struct rs_walk_event *ev)
+{
+	const struct cached_event *c = &d->ev[i];
+	const unsigned char *data = rec->data;
+	bool start = known[i].type == RS_EV_START;
+	uint32_t kind = read_native(data + c->off[F_KIND], 4);
+
+	ev->ts = rec->ts;
+	ev->cpu = rec->cpu;
+	decode_task(d, rec, ev);
+	ev->type = known[i].type;
+	ev->func = known[i].func;
+	ev->kind = kind < RS_KIND_UNKNOWN ? (enum rs_kind)kind : RS_KIND_UNKNOWN;
+	ev->kind_raw = kind;
+	ev->has = c->has_all;
+	ev->pfn = read_native(data + c->off[F_PFN], 8);
+	ev->rwc = read_native(data + c->off[F_RWC], 8);
+	ev->rmap_one = read_native(data + c->off[F_RMAP_ONE], 8);
+	ev->folio = 0;
+	ev->mapcount = start ? (int32_t)read_native(data + c->off[F_MAPCOUNT], 4) : 0;
+	ev->locked = data[c->off[F_LOCKED]] != 0;
+	ev->nr_visited = start ? 0 : read_native(data + c->off[F_VISITED], 4);
+	ev->nr_rmap_one = start ? 0 : read_native(data + c->off[F_CALLS], 4);
+	return 1;
+}
+
 static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 		  struct rs_walk_event *ev)
 {
 	struct cached_event *c = &d->ev[i];
 	unsigned long long v[F_NR];
-	const char *comm;
 	int f, n;
 
 	if (!(known[i].source & d->use))
 		return 0;
 	if (!c->usable)
 		return -1;
+	if (c->straight && (unsigned int)rec->size >= c->min_size)
+		return decode_straight(d, i, rec, ev);
 
 	memset(ev, 0, sizeof(*ev));
 	memset(v, 0, sizeof(v));
 	ev->ts = rec->ts;
 	ev->cpu = rec->cpu;
-	ev->pid = data_pid(d, rec);
-	if (!d->memo_valid || d->memo_pid != ev->pid) {
-		comm = tep_data_comm_from_pid(d->tep, ev->pid);
-		d->memo_pid = ev->pid;
-		d->memo_valid = true;
-		d->memo_comm[0] = '\0';
-		if (comm) {
-			strncpy(d->memo_comm, comm, sizeof(d->memo_comm) - 1);
-			d->memo_comm[sizeof(d->memo_comm) - 1] = '\0';
-		}
-	}
-	memcpy(ev->comm, d->memo_comm, sizeof(ev->comm));
+	decode_task(d, rec, ev);
 	ev->type = known[i].type;
 	ev->func = known[i].func;
 	ev->kind = RS_KIND_UNKNOWN;
 
-	if (c->straight && (unsigned int)rec->size >= c->min_size) {
-		const unsigned char *data = rec->data;
-		uint32_t kind;
-
-		ev->pfn = read_native(data + c->off[F_PFN], 8);
-		ev->rwc = read_native(data + c->off[F_RWC], 8);
-		ev->rmap_one = read_native(data + c->off[F_RMAP_ONE], 8);
-		kind = read_native(data + c->off[F_KIND], 4);
-		ev->locked = data[c->off[F_LOCKED]] != 0;
-		if (ev->type == RS_EV_START) {
-			ev->mapcount = (int32_t)read_native(data + c->off[F_MAPCOUNT], 4);
-		} else {
-			ev->nr_visited = read_native(data + c->off[F_VISITED], 4);
-			ev->nr_rmap_one = read_native(data + c->off[F_CALLS], 4);
-		}
-		ev->has = c->has_all;
-		ev->kind = kind < RS_KIND_UNKNOWN ? (enum rs_kind)kind : RS_KIND_UNKNOWN;
-		ev->kind_raw = kind;
-		return 1;
-	}
 	if (d->native && (unsigned int)rec->size >= c->min_size) {
 		/* Every field inside the record: read in place, no checks. */
 		const unsigned char *data = rec->data;
@@ -490,7 +509,12 @@ int rs_decode_record(struct rs_decoder *d, struct tep_record *rec,
 	}
 	if (d->id_cache_idx[slot] < 0)
 		return 0;
-	return decode(d, d->id_cache_idx[slot], rec, ev);
+	i = d->id_cache_idx[slot];
+	/* What decode() would do first, here without its frame: the hot path. */
+	if (d->ev[i].straight && (known[i].source & d->use) &&
+	    (unsigned int)rec->size >= d->ev[i].min_size)
+		return decode_straight(d, i, rec, ev);
+	return decode(d, i, rec, ev);
 }
 
 int rs_decode_event(struct rs_decoder *d, struct tep_event *event,
