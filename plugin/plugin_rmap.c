@@ -11,7 +11,7 @@
  *                    visited=9001 rmap_one=2 duration=404.123456ms SLOW
  *
  * Starts and ends are paired by the engine the rmapstat CLI uses
- * (lib/pairing.h), fed one event at a time in the order trace-cmd prints
+ * (lib/walk/pairing.h), fed one event at a time in the order trace-cmd prints
  * them (timestamp order across CPUs). Each tep handle (each input file)
  * has its own engine. Options: rmap:slow, rmap:unit, rmap:raw (see
  * Documentation/plugin.md).
@@ -272,7 +272,7 @@ static void print_kind(struct trace_seq *s, bool *first,
 		part(s, first, "kind=UNKNOWN(%u)", ev->kind_raw);
 }
 
-/* The rmap_one callback by name, as the CLI names it (lib/purpose.h). */
+/* The rmap_one callback by name, as the CLI names it (lib/walk/purpose.h). */
 static void print_purpose(struct trace_seq *s, bool *first,
 			  struct tep_handle *tep, const struct rs_walk_event *ev)
 {

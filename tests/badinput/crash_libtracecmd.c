@@ -9,7 +9,7 @@
  *   alloc      allocates and touches memory until malloc() fails, then
  *              uses the NULL it got
  * rmapstat reads every trace in a child process with a memory and a
- * CPU-time limit (lib/trace_contain.c): the test checks that each is one
+ * CPU-time limit (lib/tracedat/trace_contain.c): the test checks that each is one
  * error line, not rmapstat's own end, nor the machine's memory.
  */
 #include <dlfcn.h>

@@ -245,7 +245,7 @@ def convert_v7(trace_cmd, dat):
 
 
 def same_with_libtracecmd(rmapstat, path, what):
-    """rmapstat reads stored pages itself (lib/trace_pages.c); libtracecmd
+    """rmapstat reads stored pages itself (lib/tracedat/trace_pages.c); libtracecmd
     iterating the same file must give every walk the same: report --csv and
     the text report byte for byte."""
     for args in (["--csv"], []):

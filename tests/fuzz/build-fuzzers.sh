@@ -8,7 +8,7 @@
 #   tests/fuzz/build-fuzzers.sh [-d DEPFILE] OUTDIR [LIB_SOURCE.c...]
 #
 # OUTDIR receives fuzz-report and fuzz-json; DEPFILE (for meson) lists
-# every file they were built from. The library sources default to lib/*.c
+# every file they were built from. The library sources default to lib/*/*.c
 # of this tree; meson passes the list of lib/meson.build.
 # Needs Debian's clang and libclang-rt-14-dev (libFuzzer and the
 # sanitizer runtimes), and the -dev packages of libtraceevent and
@@ -25,7 +25,7 @@ fi
 out=${1:?usage: build-fuzzers.sh [-d DEPFILE] OUTDIR [LIB_SOURCE.c...]}
 shift
 if [ $# -eq 0 ]; then
-	set -- "$root"/lib/*.c
+	set -- "$root"/lib/*/*.c
 fi
 CC=${CC:-clang}
 
@@ -39,6 +39,12 @@ if ! pc_cflags=$(pkg-config --cflags libtracecmd libtraceevent) ||
 	exit 1
 fi
 
+# Every layer folder of lib/ is an include directory, as in lib/meson.build.
+lib_includes=
+for d in "$root"/lib/*/; do
+	lib_includes="$lib_includes -I${d%/}"
+done
+
 mkdir -p "$out"
 obj=$out/fuzz-obj
 mkdir -p "$obj"
@@ -47,7 +53,7 @@ mkdir -p "$obj"
 # fuzzer stops on it like on a crash.
 cflags="-std=gnu11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-	-Wall -Wno-unused-parameter -I$root/lib $pc_cflags"
+	-Wall -Wno-unused-parameter $lib_includes $pc_cflags"
 
 objs=
 deps=

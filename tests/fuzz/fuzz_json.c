@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target: one input is one report JSON file as `rmapstat compare`
- * reads it. The JSON parser (lib/json_parse.c), the report JSON loader
+ * reads it. The JSON parser (lib/output/json_parse.c), the report JSON loader
  * (rs_metric_set_from_json), the grouping taken from it, and the
  * comparison of the loaded set with itself and with an empty set, in both
  * output formats.

@@ -10,7 +10,7 @@
  * libtracecmd reads files by path: the input is written to a memfd and
  * opened as /proc/self/fd/N.
  *
- * A file libtracecmd fails to load leaks memory: lib/trace_input.c does
+ * A file libtracecmd fails to load leaks memory: lib/tracedat/trace_input.c does
  * not close the half-loaded handle on purpose (tracecmd_close() of
  * libtracecmd 1.3.1 crashes on such handles), and libtracecmd leaks on its
  * own error paths. So the file is first opened with rs_trace_open() while

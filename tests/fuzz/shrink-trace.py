@@ -14,7 +14,7 @@ IN.dat must be a trace-cmd file of version 6 (`trace-cmd convert
 with --file-version 7 [--compression none|zstd]). The kallsyms block
 shrinks by whole pages, so every absolute offset after it (BUFFER options,
 flyrecord CPU data) moves by the same page multiple and stays aligned.
-Layout as in lib/trace_check.c.
+Layout as in lib/tracedat/trace_check.c.
 """
 
 import re

@@ -20,7 +20,7 @@ rmapstat and plugin_rmap.so under valgrind memcheck (suite 'memcheck').
 
 Zero errors and zero definite or indirect leaks are required. Suppressions
 (memcheck.supp, documented there): libtracecmd's own leaks, and for runs
-that fail on purpose the half-loaded libtracecmd handle lib/trace_input.c
+that fail on purpose the half-loaded libtracecmd handle lib/tracedat/trace_input.c
 does not close (memcheck-error.supp).
 """
 
@@ -79,7 +79,7 @@ def vg(valgrind, cmd, what, allowed=(0,), env=None, error_path=False, only_obj=N
     global runs
     runs += 1
     # One XML file per process: rmapstat loads each trace in a child
-    # process first (lib/trace_input.c), and valgrind follows the fork.
+    # process first (lib/tracedat/trace_input.c), and valgrind follows the fork.
     xml_dir = tempfile.mkdtemp(prefix="rmapstat-memcheck-")
     opts = VG_OPTS + ["--xml=yes", "--xml-file=" + os.path.join(xml_dir, "vg.%p.xml")]
     if error_path:

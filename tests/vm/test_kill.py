@@ -6,7 +6,7 @@ once the next run has swept (issue: kill -9 left ksmd scanning flat out).
   test_kill.py KERNEL RMAPSTAT     KERNEL: traced (tracepoints) or stock (kprobes)
 
 In the lab guest, rmapstat record -w ksm is SIGKILLed at each phase, found
-by the test hook RMAPSTAT_TEST_PAUSE=PHASE (cli/test_hook.h: record says
+by the test hook RMAPSTAT_TEST_PAUSE=PHASE (record/test_hook.h: record says
 "test hook: paused at PHASE" and waits there), so no sleep decides where it
 dies:
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Helpers for the VM tests: boot a lab kernel, run a program, read its trace.
 
-The walks of a trace are paired independently of lib/pairing.c, by the
+The walks of a trace are paired independently of lib/walk/pairing.c, by the
 test suite's one reference pairing (tests/cli/tracecmd_walks.py): from
 `trace-cmd report` text on the host, so the VM tests check the kernel, not
 our own code against itself.

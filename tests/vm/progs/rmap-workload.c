@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rmap-workload: the guest driver of the VM tests over cli/workload.c.
+ * rmap-workload: the guest driver of the VM tests over workload/workload.c.
  * Sets up a workload, fires the trigger and prints key=value lines.
  */
 #include <getopt.h>

@@ -189,7 +189,7 @@ void workload_stop(void);
 /* Message of the last error (one line, names the fix). */
 const char *workload_error(void);
 
-/* KSM control (cli/ksm_knobs.c) */
+/* KSM control (workload/ksm_knobs.c) */
 bool ksm_available(void);
 int ksm_counters_read(struct ksm_counters *c);
 /*
@@ -210,7 +210,7 @@ void ksm_knobs_restore(void);
 /* This process's pages in KSM pages (/proc/self/ksm_merging_pages), -1 if unknown. */
 long ksm_merging_pages(void);
 
-/* Page helpers (cli/workload_page.c) */
+/* Page helpers (workload/workload_page.c) */
 /* pfn of the page at addr (present, root needed for a non-zero pfn). */
 int wl_page_pfn(const void *addr, uint64_t *pfn);
 /* NUMA node of the page at addr, or -errno (move_pages with nodes=NULL). */

@@ -45,7 +45,7 @@ struct kprobe_def {
 /*
  * Entry probes carry the args, kretprobes none. rmap_walk and
  * rmap_walk_locked dispatch to rmap_walk_ksm/_anon/_file, which pair inside
- * them (lib/pairing.h); callers into which the compiler inlined the
+ * them (lib/walk/pairing.h); callers into which the compiler inlined the
  * dispatcher (try_to_migrate, folio_referenced, ... in mm/rmap.c) call
  * the static rmap_walk_anon/_file directly: only their probes see those.
  */
