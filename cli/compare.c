@@ -201,7 +201,7 @@ static int load_file(const char *file, char **text, size_t *len, enum side_kind 
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rs_error_set(err, errno == ENOENT ? "name an existing trace.dat or report JSON file"
-						  : "check the path and its permissions",
+						  : RS_FIX_PATH,
 			     "%s", strerror(errno));
 		return -1;
 	}
@@ -226,7 +226,7 @@ static int load_file(const char *file, char **text, size_t *len, enum side_kind 
 	for (i = 0; i < got && strchr(" \t\r\n", buf[i]); i++)
 		;
 	if (i == got || buf[i] != '{') {
-		rs_error_set(err, "give a trace.dat or the output of `rmapstat report --json`",
+		rs_error_set(err, RS_FIX_GIVE_INPUT,
 			     "%s", got ? "neither a trace-cmd data file nor report JSON" : "empty file");
 		goto fail;
 	}
@@ -260,7 +260,7 @@ io:
 	rs_error_set(err, "check the file", "%s", strerror(errno));
 	goto fail;
 nomem:
-	rs_error_set(err, "free some memory and try again", "out of memory");
+	rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 fail:
 	free(buf);
 	close(fd);
@@ -305,7 +305,7 @@ static int load_side(struct side *s, const struct compare_params *p,
 	opts.buffer = p->buffer;
 	r = rs_report_new(&opts);
 	if (!r) {
-		rs_error_set(err, "free some memory and try again", "out of memory");
+		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 		return -1;
 	}
 	ret = rs_report_add_fd(r, s->fd, s->file, err);
@@ -313,7 +313,7 @@ static int load_side(struct side *s, const struct compare_params *p,
 	if (!ret) {
 		ret = rs_metric_set_from_report(&s->set, s->file, r);
 		if (ret)
-			rs_error_set(err, "free some memory and try again", "out of memory");
+			rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 		else
 			s->loaded = true;
 	}

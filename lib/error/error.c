@@ -4,6 +4,13 @@
 
 #include "error.h"
 
+static void fill(struct rs_error *e, int status, const char *fix, const char *fmt, va_list ap)
+{
+	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	snprintf(e->fix, sizeof(e->fix), "%s", fix ? fix : "");
+	e->status = status;
+}
+
 void rs_error_set(struct rs_error *e, const char *fix, const char *fmt, ...)
 {
 	va_list ap;
@@ -11,7 +18,26 @@ void rs_error_set(struct rs_error *e, const char *fix, const char *fmt, ...)
 	if (!e)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	fill(e, RS_EXIT_FAILURE, fix, fmt, ap);
 	va_end(ap);
-	snprintf(e->fix, sizeof(e->fix), "%s", fix ? fix : "");
+}
+
+void rs_error_status(struct rs_error *e, int status, const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	fill(e, status, fix, fmt, ap);
+	va_end(ap);
+}
+
+int rs_error_print(const char *cmd, const struct rs_error *e)
+{
+	if (e->fix[0])
+		fprintf(stderr, "rmapstat %s: %s (%s)\n", cmd, e->what, e->fix);
+	else
+		fprintf(stderr, "rmapstat %s: %s\n", cmd, e->what);
+	return e->status;
 }

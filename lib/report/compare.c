@@ -155,13 +155,13 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 	memset(s, 0, sizeof(*s));
 	root = rs_jparse(text, len, msg, sizeof(msg));
 	if (!root) {
-		rs_error_set(err, "give a trace.dat or the output of `rmapstat report --json`",
+		rs_error_set(err, RS_FIX_GIVE_INPUT,
 			     "not valid JSON: %s", msg);
 		return -1;
 	}
 	schema = jstr(rs_jget(root, "schema"));
 	if (root->type != RS_JOBJ || !schema || strcmp(schema, "rmapstat-report")) {
-		rs_error_set(err, "give a trace.dat or the output of `rmapstat report --json`",
+		rs_error_set(err, RS_FIX_GIVE_INPUT,
 			     "JSON is not an rmapstat report (no \"schema\": \"rmapstat-report\")");
 		goto fail;
 	}
@@ -174,7 +174,7 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 	}
 	groups = rs_jget(root, "groups");
 	if (!groups || groups->type != RS_JARR) {
-		rs_error_set(err, "re-create it with `rmapstat report --json`",
+		rs_error_set(err, RS_FIX_JSON_AGAIN,
 			     "report JSON has no \"groups\" array");
 		goto fail;
 	}
@@ -193,12 +193,12 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 	s->source = strdup(jstr(rs_jget(root, "source")) ? jstr(rs_jget(root, "source")) : "?");
 	s->g = calloc(groups->n ? groups->n : 1, sizeof(*s->g));
 	if (!s->origin || !s->by || !s->source || !s->g) {
-		rs_error_set(err, "free some memory and try again", "out of memory");
+		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 		goto fail;
 	}
 	/* Only known keys: the grouping goes into one-line messages. */
 	if (strcmp(s->by, "?") && rs_group_spec_parse(s->by, &spec)) {
-		rs_error_set(err, "re-create it with `rmapstat report --json`",
+		rs_error_set(err, RS_FIX_JSON_AGAIN,
 			     "report JSON has an unknown \"group_by\" (not kind, purpose, pid, cpu, comm)");
 		goto fail;
 	}
@@ -208,13 +208,13 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 		int m;
 
 		if (!jstr(rs_jget(gv, "name"))) {
-			rs_error_set(err, "re-create it with `rmapstat report --json`",
+			rs_error_set(err, RS_FIX_JSON_AGAIN,
 				     "report JSON group %zu has no name", i);
 			goto fail;
 		}
 		g->name = strdup(jstr(rs_jget(gv, "name")));
 		if (!g->name) {
-			rs_error_set(err, "free some memory and try again", "out of memory");
+			rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 			goto fail;
 		}
 		s->n++;
@@ -223,7 +223,7 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 			if (v && v->type == RS_JNUM)
 				g->v[m] = v->num;
 			else if (!v && m == RS_M_COUNT) {
-				rs_error_set(err, "re-create it with `rmapstat report --json`",
+				rs_error_set(err, RS_FIX_JSON_AGAIN,
 					     "report JSON group %zu has no count", i);
 				goto fail;
 			} else {

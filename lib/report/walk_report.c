@@ -193,7 +193,7 @@ static int finish(struct file_ctx *fc, struct rs_error *err)
 			fc->error = ENOMEM;
 	if (fc->error) {
 		rs_error_set(err, fc->error == ENOMEM ? "free some memory, or report fewer groups" :
-			     "check the output (disk full? closed pipe?)",
+			     RS_FIX_OUTPUT,
 			     "%s", strerror(fc->error));
 		return -1;
 	}
@@ -227,7 +227,7 @@ int rs_report_add_fd(struct rs_report *r, int fd, const char *file, struct rs_er
 
 	traces = realloc(r->traces, (r->nr_traces + 1) * sizeof(*traces));
 	if (!traces) {
-		rs_error_set(err, "free some memory and try again", "out of memory");
+		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 		close(fd);
 		return -1;
 	}
@@ -239,7 +239,7 @@ int rs_report_add_fd(struct rs_report *r, int fd, const char *file, struct rs_er
 	fc.sum = sum;
 	fc.purposes = rs_name_table_new();
 	if (!fc.purposes) {
-		rs_error_set(err, "free some memory and try again", "out of memory");
+		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 		close(fd);
 		return -1;
 	}

@@ -467,7 +467,7 @@ int rs_trace_check_fd(int fd, struct rs_trace_layout *layout, struct rs_error *e
 		layout->known = 1;
 	}
 	if (fstat(r.fd, &st)) {
-		rs_error_set(err, "check the path and its permissions", "%s", strerror(errno));
+		rs_error_set(err, RS_FIX_PATH, "%s", strerror(errno));
 		return -1;
 	}
 	r.size = st.st_size;

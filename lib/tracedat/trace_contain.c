@@ -570,7 +570,7 @@ static void receive(struct parent *pa, struct rs_ring_end *ring)
 /* What became of a child that did not say DONE or ERROR. */
 static void child_failed(int status, unsigned long cpu_s, unsigned long mb, struct rs_error *err)
 {
-	const char *fix = "record it again; the file is damaged";
+	const char *fix = RS_FIX_DAMAGED;
 
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
 		rs_error_set(err, fix, "libtracecmd did not finish reading it in %lu s of CPU time",
@@ -613,7 +613,7 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 	if (!sum->file) {
 		sum->file = strdup(file);
 		if (!sum->file) {
-			rs_error_set(err, "free some memory and try again", "out of memory");
+			rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 			close(fd);
 			return -1;
 		}
@@ -633,7 +633,7 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		rs_error_set(err, "free some memory and try again", "fork: %s", strerror(errno));
+		rs_error_set(err, RS_FIX_MEMORY, "fork: %s", strerror(errno));
 		close(fd);
 		rs_ring_forget(&prod);
 		rs_ring_close(&cons);
@@ -665,7 +665,7 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 	}
 	if (pa.errnum) {
 		rs_error_set(err, pa.errnum == ENOMEM ? "free some memory, or report fewer groups" :
-			     "check the output (disk full? closed pipe?)",
+			     RS_FIX_OUTPUT,
 			     "%s", strerror(pa.errnum));
 		return -1;
 	}
@@ -674,7 +674,7 @@ int rs_scan_file_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 		return -1;
 	}
 	if (pa.garbled) {
-		rs_error_set(err, "record it again; the file is damaged",
+		rs_error_set(err, RS_FIX_DAMAGED,
 			     "the process reading it sent a malformed result");
 		return -1;
 	}

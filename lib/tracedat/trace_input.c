@@ -35,7 +35,7 @@ static int not_seekable(int fd, struct rs_error *err)
 	struct stat st;
 
 	if (!fstat(fd, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode))) {
-		rs_error_set(err, "save the trace to a file first",
+		rs_error_set(err, RS_FIX_SAVE_FILE,
 			     "not a regular file (a pipe or a device): a trace.dat is read by seeking in it");
 		return -1;
 	}
@@ -51,7 +51,7 @@ int rs_trace_open_file(const char *file, struct rs_error *err)
 		e = errno;
 		rs_error_set(err, e == ENOENT ?
 			     "record one with `rmapstat record -o FILE`, or name an existing trace file" :
-			     "check the path and its permissions",
+			     RS_FIX_PATH,
 			     "%s", strerror(e));
 		return -1;
 	}
@@ -75,7 +75,7 @@ static int check_magic(int fd, struct rs_error *err)
 	for (i = 0; i < n && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r'); i++)
 		;
 	if (n < 0)
-		rs_error_set(err, "check the path and its permissions", "%s", strerror(errno));
+		rs_error_set(err, RS_FIX_PATH, "%s", strerror(errno));
 	else if (n == 0)
 		rs_error_set(err, "the recording did not finish; record again",
 			     "empty file");
@@ -155,12 +155,12 @@ static struct tracecmd_input *open_tracecmd(int fd, const struct rs_trace *t,
 	h = tracecmd_alloc_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!h) {
 		close(fd);
-		rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
+		rs_error_set(err, RS_FIX_LIBTRACECMD,
 			     "libtracecmd cannot read its header (unsupported version or damaged)");
 		return NULL;
 	}
 	if (tracecmd_read_headers(h, 0) < 0) {
-		rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
+		rs_error_set(err, RS_FIX_LIBTRACECMD,
 			     "libtracecmd cannot read it (damaged or truncated)");
 		return NULL;
 	}
@@ -170,7 +170,7 @@ static struct tracecmd_input *open_tracecmd(int fd, const struct rs_trace *t,
 	 * which crashes.
 	 */
 	if (tep_get_header_timestamp_size(tracecmd_get_tep(h)) != 8) {
-		rs_error_set(err, "record it again; the file is damaged",
+		rs_error_set(err, RS_FIX_DAMAGED,
 			     "damaged header page format (no 8-byte page timestamp)");
 		return NULL;
 	}
@@ -179,20 +179,20 @@ static struct tracecmd_input *open_tracecmd(int fd, const struct rs_trace *t,
 			rs_error_set(err, "record it on a kernel since 2.6.31",
 				     "the ring-buffer page format of kernels before 2.6.31");
 		else
-			rs_error_set(err, "record it again; the file is damaged",
+			rs_error_set(err, RS_FIX_DAMAGED,
 				     "damaged header: page size %d, long size %d",
 				     tracecmd_page_size(h), tep_get_long_size(tracecmd_get_tep(h)));
 		return NULL;
 	}
 	/* libtracecmd parses the first page of each CPU while it loads them. */
 	if (t->layout.known && rs_pages_check_first(t->fd, &t->layout, tracecmd_get_tep(h)) > 0) {
-		rs_error_set(err, "record it again; the file is damaged",
+		rs_error_set(err, RS_FIX_DAMAGED,
 			     "damaged ring-buffer pages in the CPU data (events outside their page)");
 		return NULL;
 	}
 	ret = tracecmd_init_data(h);
 	if (ret < 0) {
-		rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
+		rs_error_set(err, RS_FIX_LIBTRACECMD,
 			     "libtracecmd cannot read it (damaged or truncated)");
 		return NULL;
 	}
@@ -225,7 +225,7 @@ struct rs_trace *rs_trace_open_fd(int fd, const char *file, struct rs_error *err
 	}
 	/* libtracecmd reads from the current offset; the caller may have read some. */
 	if (lseek(fd, 0, SEEK_SET) != 0) {
-		rs_error_set(err, "save the trace to a file first",
+		rs_error_set(err, RS_FIX_SAVE_FILE,
 			     "cannot seek in it (%s): a trace.dat is read by seeking in it",
 			     strerror(errno));
 		close(fd);
@@ -282,7 +282,7 @@ struct rs_trace *rs_trace_open_fd(int fd, const char *file, struct rs_error *err
 		quiet_end(&q);
 
 		if (!h) {
-			rs_error_set(err, "record it again; `trace-cmd report FILE` shows what libtracecmd says",
+			rs_error_set(err, RS_FIX_LIBTRACECMD,
 				     "cannot read instance buffer '%s'", name ? name : "?");
 			rs_trace_close(t);
 			return NULL;
@@ -300,7 +300,7 @@ struct rs_trace *rs_trace_open_fd(int fd, const char *file, struct rs_error *err
 	t->meta.nr_buffers = t->nr_buffers;
 	return t;
 nomem:
-	rs_error_set(err, "free some memory and try again", "out of memory");
+	rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 	rs_trace_close(t);
 	return NULL;
 }

@@ -169,7 +169,7 @@ static int scan_head(struct scan *s, const struct rs_scan_opts *o,
 	}
 	return 0;
 nomem:
-	rs_error_set(err, "free some memory and try again", "out of memory");
+	rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 	return -1;
 }
 
@@ -186,12 +186,12 @@ static int scan_records(struct scan *s, unsigned long long mask, int chosen,
 	if (s->error) {
 		rs_error_set(err, s->error == ENOMEM ? "free some memory, or report fewer groups" :
 			     s->error == EIO ? "check the file and the disk it is on" :
-			     "check the output (disk full? closed pipe?)",
+			     RS_FIX_OUTPUT,
 			     "%s", strerror(s->error));
 		return -1;
 	}
 	if (rs_trace_damaged_pages(s->trace)) {
-		rs_error_set(err, "record it again; the file is damaged",
+		rs_error_set(err, RS_FIX_DAMAGED,
 			     "damaged ring-buffer pages in the CPU data (events outside their page)");
 		return -1;
 	}
@@ -205,7 +205,7 @@ static int scan_records(struct scan *s, unsigned long long mask, int chosen,
 	sum->clock_buffer = first;
 	sum->clock = strdup(sum->buffers[first].clock);
 	if (!sum->clock) {
-		rs_error_set(err, "free some memory and try again", "out of memory");
+		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -234,8 +234,8 @@ int rs_scan_fd(int fd, const char *file, const struct rs_scan_opts *opts,
 	if (!ret && ops->head) {
 		s.error = ops->head(sum, arg);
 		if (s.error) {
-			rs_error_set(err, s.error == ENOMEM ? "free some memory and try again" :
-				     "check the output (disk full? closed pipe?)",
+			rs_error_set(err, s.error == ENOMEM ? RS_FIX_MEMORY :
+				     RS_FIX_OUTPUT,
 				     "%s", strerror(s.error));
 			ret = -1;
 		}
