@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * trace.dat writer on top of libtracecmd's output API (see
- * tracecmd_output.h for why it is declared there).
+ * tracecmd_private.h for why it is declared there).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 
 #include "test_hook.h"
 #include "trace_writer.h"
-#include "tracecmd_output.h"
+#include "tracecmd_private.h"
 
 #define TRACE_FILE_VERSION	7
 

@@ -10,7 +10,7 @@
 #include "trace_check.h"
 #include "trace_input.h"
 #include "trace_pages.h"
-#include "tracecmd_extra.h"
+#include "tracecmd_private.h"
 
 struct rs_trace {
 	int fd;				/* for trace_pages.c; libtracecmd has its own */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Test of trace_writer.c and of the libtracecmd writer functions declared
- * in tracecmd_output.h (which trace-cmd.h does not declare).
+ * in tracecmd_private.h (which trace-cmd.h does not declare).
  *
  * Builds a tracing directory of its own (header page, the rmap event
  * formats as the kernel series prints them, saved_cmdlines), a kallsyms
@@ -25,7 +25,7 @@
 #include <trace-cmd.h>
 
 #include "trace_writer.h"
-#include "tracecmd_output.h"
+#include "tracecmd_private.h"
 
 #define PAGE		4096
 #define START_ID	1001

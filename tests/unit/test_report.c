@@ -5,7 +5,7 @@
  * JSON file with the walks it put in): every walk is found with its exact
  * duration, CPUs, kind, purpose and counters, every unpaired event is
  * counted, instance buffers are read, and the libtracecmd functions that
- * trace-cmd.h does not declare (lib/tracedat/tracecmd_extra.h) give the values the
+ * trace-cmd.h does not declare (lib/compat/tracecmd_private.h) give the values the
  * file holds.
  *
  * usage: test-report DIR              DIR has SCENARIO.dat and SCENARIO.json
@@ -202,7 +202,7 @@ static void test_tracepoints(void)
 		check_walks(truth, &rows, 1);
 		check_counters(truth, r);
 		CHECK(s->source == RS_SRC_TRACEPOINTS);
-		/* lib/tracedat/tracecmd_extra.h: what mktrace.py wrote in the options */
+		/* lib/compat/tracecmd_private.h: what mktrace.py wrote in the options */
 		CHECK(s->uname && !strcmp(s->uname, "Linux lab 6.12.117 #1 SMP x86_64"));
 		CHECK(s->tracecmd_version && !strcmp(s->tracecmd_version, "3.1.6"));
 		CHECK_EQ_U64(s->file_version, 6);
