@@ -25,10 +25,6 @@
 #include "usage.h"
 #include "walk_report.h"
 
-#define COMPARE_OK		0
-#define COMPARE_REGRESSION	1
-#define COMPARE_ERR		2
-
 #define COMPARE_MAX_JSON	(256UL << 20)
 #define COMPARE_MAX_GROUPS	64
 
@@ -106,7 +102,7 @@ static int add_metrics(struct compare_params *p, const char *arg)
 	return p->nr_metrics ? 0 : -1;
 }
 
-/* 0 to go on, -1 after --help, COMPARE_ERR after a usage error. */
+/* 0 to go on, -1 after --help, RS_EXIT_USAGE after a usage error. */
 static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 {
 	static const struct option long_options[] = {
@@ -121,7 +117,7 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
-	int c;
+	int c, ret = 0;
 
 	memset(p, 0, sizeof(*p));
 	p->threshold = 10;
@@ -129,11 +125,11 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 	rs_group_spec_parse("kind", &p->by);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:T:b:g:ju:B:h", long_options, NULL)) != -1) {
+	while (!ret && (c = getopt_long(argc, argv, ":m:T:b:g:ju:B:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (add_metrics(p, optarg))
-				return usage_error("compare", COMPARE_ERR, "--metric '%s': use max, p99, p99.9, p90, p50, mean, min, stddev, count or total",
+				return usage_error("compare", RS_EXIT_USAGE, "--metric '%s': use max, p99, p99.9, p90, p50, mean, min, stddev, count or total",
 						   optarg);
 			break;
 		case 'T':
@@ -141,26 +137,23 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 			p->threshold = strtod(optarg, &end);
 			if (errno || *end || end == optarg || !isfinite(p->threshold) ||
 			    p->threshold < 0)
-				return usage_error("compare", COMPARE_ERR, "--threshold '%s': give a percentage >= 0, e.g. 10",
+				return usage_error("compare", RS_EXIT_USAGE, "--threshold '%s': give a percentage >= 0, e.g. 10",
 						   optarg);
 			break;
 		case 'b':
-			if (rs_group_spec_parse(optarg, &p->by))
-				return usage_error("compare", COMPARE_ERR, "--by '%s': use kind, purpose, pid, cpu or comm, or a comma list of them",
-						   optarg);
+			ret = usage_opt_by("compare", optarg, &p->by);
 			p->by_given = true;
 			break;
 		case 'g':
 			if (p->nr_groups == COMPARE_MAX_GROUPS)
-				return usage_error("compare", COMPARE_ERR, "more than %d --group options", COMPARE_MAX_GROUPS);
+				return usage_error("compare", RS_EXIT_USAGE, "more than %d --group options", COMPARE_MAX_GROUPS);
 			p->groups[p->nr_groups++] = optarg;
 			break;
 		case 'j':
 			p->json = true;
 			break;
 		case 'u':
-			if (rs_unit_parse(optarg, &p->unit))
-				return usage_error("compare", COMPARE_ERR, "--units '%s': use ns, us or ms", optarg);
+			ret = usage_opt_units("compare", optarg, &p->unit);
 			break;
 		case 'B':
 			p->buffer = optarg;
@@ -168,14 +161,14 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 		case 'h':
 			compare_usage(stdout);
 			return -1;
-		case ':':
-			return usage_error("compare", COMPARE_ERR, "%s needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("compare", COMPARE_ERR, "unknown option '%s'", argv[optind - 1]);
+			return usage_getopt_error("compare", c, argv);
 		}
 	}
+	if (ret)
+		return ret;
 	if (argc - optind != 2)
-		return usage_error("compare", COMPARE_ERR, "give two files, BASE and NEW (%d given)", argc - optind);
+		return usage_error("compare", RS_EXIT_USAGE, "give two files, BASE and NEW (%d given)", argc - optind);
 	p->base = argv[optind];
 	p->new = argv[optind + 1];
 	if (!p->nr_metrics)
@@ -356,24 +349,24 @@ int compare_main(int argc, char **argv)
 
 	ret = compare_parse_args(argc, argv, &p);
 	if (ret)
-		return ret < 0 ? COMPARE_OK : ret;
+		return ret < 0 ? RS_EXIT_OK : ret;
 
 	memset(sides, 0, sizeof(sides));
 	sides[0].file = p.base;
 	sides[1].file = p.new;
 	sides[0].fd = sides[1].fd = -1;
-	ret = COMPARE_ERR;
+	ret = RS_EXIT_ERROR;
 	for (i = 0; i < 2; i++) {
 		if (load_file(sides[i].file, &sides[i].text, &sides[i].len, &sides[i].kind,
 			      &sides[i].fd, &err)) {
-			fprintf(stderr, "rmapstat compare: %s: %s (%s)\n", sides[i].file, err.what, err.fix);
+			rs_error_print_file("compare", sides[i].file, &err);
 			goto out;
 		}
 	}
 	choose_grouping(sides, &p, &by);
 	for (i = 0; i < 2; i++) {
 		if (load_side(&sides[i], &p, &by, &err)) {
-			fprintf(stderr, "rmapstat compare: %s: %s (%s)\n", sides[i].file, err.what, err.fix);
+			rs_error_print_file("compare", sides[i].file, &err);
 			goto out;
 		}
 	}
@@ -389,12 +382,14 @@ int compare_main(int argc, char **argv)
 		c.nr_only_groups = p.nr_groups;
 	}
 	if (rs_compare_run(&c)) {
-		fprintf(stderr, "rmapstat compare: out of memory\n");
+		rs_error_set(&err, NULL, "out of memory");
+		rs_error_print("compare", &err);
 		goto out;
 	}
 	if (p.nr_groups && !c.nr_rows) {
-		fprintf(stderr, "rmapstat compare: no group named %s%s in either file (group names are those of `rmapstat report --by ...`)\n",
-			p.groups[0], p.nr_groups > 1 ? " or the others given" : "");
+		rs_error_set(&err, NULL, "no group named %s%s in either file (group names are those of `rmapstat report --by ...`)",
+			     p.groups[0], p.nr_groups > 1 ? " or the others given" : "");
+		rs_error_print("compare", &err);
 		rs_compare_free(&c);
 		goto out;
 	}
@@ -403,10 +398,11 @@ int compare_main(int argc, char **argv)
 	else
 		ret = rs_output_compare_text(stdout, &c, p.unit);
 	if (ret) {
-		fprintf(stderr, "rmapstat compare: cannot write the comparison: %s\n", strerror(errno));
-		ret = COMPARE_ERR;
+		rs_error_set(&err, NULL, "cannot write the comparison: %s", strerror(errno));
+		rs_error_print("compare", &err);
+		ret = RS_EXIT_ERROR;
 	} else {
-		ret = c.regressions ? COMPARE_REGRESSION : COMPARE_OK;
+		ret = c.regressions ? RS_EXIT_REGRESSION : RS_EXIT_OK;
 	}
 	rs_compare_free(&c);
 out:

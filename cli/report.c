@@ -18,8 +18,6 @@
 #include "usage.h"
 #include "walk_report.h"
 
-#define REPORT_ERR	2
-
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
 
 struct report_params {
@@ -82,7 +80,7 @@ static int parse_count(const char *s, size_t *out)
 	return 0;
 }
 
-/* 0 to go on, -1 after --help, REPORT_ERR after a usage error. */
+/* 0 to go on, -1 after --help, RS_EXIT_USAGE after a usage error. */
 static int report_parse_args(int argc, char **argv, struct report_params *p)
 {
 	static const struct option long_options[] = {
@@ -97,28 +95,26 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 		{ NULL, 0, NULL, 0 }
 	};
 	static char *default_file[] = { "trace.dat" };
-	int c;
+	int c, ret = 0;
 
 	memset(p, 0, sizeof(*p));
 	rs_group_spec_parse("kind", &p->by);
 	p->unit = RS_UNIT_US;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:jct:u:B:h", long_options, NULL)) != -1) {
+	while (!ret && (c = getopt_long(argc, argv, ":b:jct:u:B:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (rs_group_spec_parse(optarg, &p->by))
-				return usage_error("report", REPORT_ERR, "--by '%s': use kind, purpose, pid, cpu or comm, or a comma list of them",
-						   optarg);
+			ret = usage_opt_by("report", optarg, &p->by);
 			break;
 		case 'j':
 			if (p->format == REPORT_CSV)
-				return usage_error("report", REPORT_ERR, "--json and --csv exclude each other");
+				return usage_error("report", RS_EXIT_USAGE, "--json and --csv exclude each other");
 			p->format = REPORT_JSON;
 			break;
 		case 'c':
 			if (p->format == REPORT_JSON)
-				return usage_error("report", REPORT_ERR, "--json and --csv exclude each other");
+				return usage_error("report", RS_EXIT_USAGE, "--json and --csv exclude each other");
 			p->format = REPORT_CSV;
 			break;
 		case 'H':
@@ -126,12 +122,11 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 			break;
 		case 't':
 			if (parse_count(optarg, &p->top))
-				return usage_error("report", REPORT_ERR, "--top '%s': give a number of walks from 0 to 1000000",
+				return usage_error("report", RS_EXIT_USAGE, "--top '%s': give a number of walks from 0 to 1000000",
 						   optarg);
 			break;
 		case 'u':
-			if (rs_unit_parse(optarg, &p->unit))
-				return usage_error("report", REPORT_ERR, "--units '%s': use ns, us or ms", optarg);
+			ret = usage_opt_units("report", optarg, &p->unit);
 			break;
 		case 'B':
 			p->buffer = optarg;
@@ -139,14 +134,14 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 		case 'h':
 			report_usage(stdout);
 			return -1;
-		case ':':
-			return usage_error("report", REPORT_ERR, "%s needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("report", REPORT_ERR, "unknown option '%s'", argv[optind - 1]);
+			return usage_getopt_error("report", c, argv);
 		}
 	}
+	if (ret)
+		return ret;
 	if (p->format == REPORT_CSV && (p->hist || p->top))
-		return usage_error("report", REPORT_ERR, "--hist and --top are for the text and JSON reports; --csv lists every walk");
+		return usage_error("report", RS_EXIT_USAGE, "--hist and --top are for the text and JSON reports; --csv lists every walk");
 	if (optind < argc) {
 		p->files = &argv[optind];
 		p->nr_files = argc - optind;
@@ -184,20 +179,22 @@ int report_main(int argc, char **argv)
 		opts.row_fn = csv_row;
 		opts.row_arg = stdout;
 		if (rs_output_csv_header(stdout)) {
-			fprintf(stderr, "rmapstat report: cannot write to stdout: %s\n", strerror(errno));
-			return REPORT_ERR;
+			rs_error_set(&err, NULL, "cannot write to stdout: %s", strerror(errno));
+			rs_error_print("report", &err);
+			return RS_EXIT_ERROR;
 		}
 	}
 	r = rs_report_new(&opts);
 	if (!r) {
-		fprintf(stderr, "rmapstat report: out of memory\n");
-		return REPORT_ERR;
+		rs_error_set(&err, NULL, "out of memory");
+		rs_error_print("report", &err);
+		return RS_EXIT_ERROR;
 	}
 	for (i = 0; i < p.nr_files; i++) {
 		if (rs_report_add_file(r, p.files[i], &err)) {
-			fprintf(stderr, "rmapstat report: %s: %s (%s)\n", p.files[i], err.what, err.fix);
+			rs_error_print_file("report", p.files[i], &err);
 			rs_report_free(r);
-			return REPORT_ERR;
+			return RS_EXIT_ERROR;
 		}
 		if (!r->traces[r->nr_traces - 1].walk_events && p.format != REPORT_TEXT)
 			fprintf(stderr, "rmapstat report: %s: no walk happened while recording (the rmap events were enabled)\n",
@@ -227,8 +224,9 @@ int report_main(int argc, char **argv)
 	}
 	rs_report_free(r);
 	if (ret) {
-		fprintf(stderr, "rmapstat report: cannot write the report: %s\n", strerror(errno));
-		return REPORT_ERR;
+		rs_error_set(&err, NULL, "cannot write the report: %s", strerror(errno));
+		rs_error_print("report", &err);
+		return RS_EXIT_ERROR;
 	}
 	return 0;
 }

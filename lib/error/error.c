@@ -33,11 +33,16 @@ void rs_error_status(struct rs_error *e, int status, const char *fix, const char
 	va_end(ap);
 }
 
+int rs_error_print_file(const char *cmd, const char *file, const struct rs_error *e)
+{
+	fprintf(stderr, "rmapstat %s: %s%s%s", cmd, file ? file : "", file ? ": " : "", e->what);
+	if (e->fix[0])
+		fprintf(stderr, " (%s)", e->fix);
+	fputc('\n', stderr);
+	return e->status;
+}
+
 int rs_error_print(const char *cmd, const struct rs_error *e)
 {
-	if (e->fix[0])
-		fprintf(stderr, "rmapstat %s: %s (%s)\n", cmd, e->what, e->fix);
-	else
-		fprintf(stderr, "rmapstat %s: %s\n", cmd, e->what);
-	return e->status;
+	return rs_error_print_file(cmd, NULL, e);
 }

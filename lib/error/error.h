@@ -93,4 +93,14 @@ void rs_error_status(struct rs_error *e, int status, const char *fix, const char
  */
 int rs_error_print(const char *cmd, const struct rs_error *e);
 
+/**
+ * rs_error_print_file() - print "rmapstat CMD: FILE: WHAT (FIX)" on stderr
+ * @cmd: the subcommand
+ * @file: the file the error is about (NULL: as rs_error_print())
+ * @e: the error
+ *
+ * Return: @e's exit status.
+ */
+int rs_error_print_file(const char *cmd, const char *file, const struct rs_error *e);
+
 #endif
