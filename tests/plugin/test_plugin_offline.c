@@ -5,7 +5,8 @@
  * PLUGIN_DIR the way trace-cmd does (tep_load_plugins with
  * TRACEEVENT_PLUGIN_DIR, system plugins off), and prints records made
  * here byte by byte with tep_print_event(), in the order trace-cmd report
- * would: the output text is checked exactly.
+ * would: the output text is checked exactly. The cases are one table of
+ * steps (an event and the text it must print, one a line), played in order.
  *
  *   test-plugin-offline PLUGIN_DIR OWN_FORMATS_DIR [KERNEL_FORMATS_DIR]
  *
@@ -88,18 +89,9 @@ static void parse_format(struct ctx *c, const char *path, const char *system)
 		die("libtraceevent cannot parse %s", path);
 }
 
-/* A tep handle with the formats and the plugin loaded: one "trace". */
-static void ctx_init(struct ctx *c)
+/* A tep handle with the plugin loaded, and no event format yet. */
+static void ctx_open(struct ctx *c)
 {
-	static const char * const kprobes[] = {
-		"rmap_walk_entry", "rmap_walk_exit", "rmap_walk_locked_entry",
-		"rmap_walk_locked_exit", "rmap_walk_ksm_entry", "rmap_walk_ksm_exit",
-		"rmap_walk_anon_entry", "rmap_walk_anon_exit", "rmap_walk_file_entry",
-		"rmap_walk_file_exit",
-	};
-	char path[4096];
-	size_t i;
-
 	memset(c, 0, sizeof(*c));
 	c->tep = tep_alloc();
 	if (!c->tep)
@@ -112,7 +104,22 @@ static void ctx_init(struct ctx *c)
 	c->plugins = tep_load_plugins(c->tep);
 	if (!c->plugins)
 		die("no plugin loaded from %s (build plugin_rmap.so first)", plugin_dir);
+	trace_seq_init(&c->s);
+}
 
+/* A tep handle with the formats and the plugin loaded: one "trace". */
+static void ctx_init(struct ctx *c)
+{
+	static const char * const kprobes[] = {
+		"rmap_walk_entry", "rmap_walk_exit", "rmap_walk_locked_entry",
+		"rmap_walk_locked_exit", "rmap_walk_ksm_entry", "rmap_walk_ksm_exit",
+		"rmap_walk_anon_entry", "rmap_walk_anon_exit", "rmap_walk_file_entry",
+		"rmap_walk_file_exit",
+	};
+	char path[4096];
+	size_t i;
+
+	ctx_open(c);
 	parse_format(c, rmap_formats[0], "rmap");
 	parse_format(c, rmap_formats[1], "rmap");
 	for (i = 0; i < sizeof(kprobes) / sizeof(kprobes[0]); i++) {
@@ -123,7 +130,6 @@ static void ctx_init(struct ctx *c)
 	tep_register_function(c->tep, "try_to_migrate_one", TTM, NULL);
 	tep_register_function(c->tep, "remove_migration_pte", RMP, NULL);
 	tep_register_function(c->tep, "folio_referenced_one", FRO, NULL);
-	trace_seq_init(&c->s);
 }
 
 static void ctx_fini(struct ctx *c)
@@ -147,8 +153,17 @@ static void put(unsigned char *data, struct tep_event *ev, const char *name,
 		data[f->offset + i] = (unsigned char)(val >> (8 * i));
 }
 
+/* Sets the fields names[i] (up to a NULL) of r to vals[i]. */
+static void put_all(struct rec *r, struct tep_event *ev, const char * const *names,
+		    const unsigned long long *vals)
+{
+	for (; *names; names++, vals++)
+		put(r->data, ev, *names, *vals);
+}
+
+/* A record of system:name with its common fields set. */
 static struct rec *record(struct ctx *c, const char *system, const char *name,
-			  int cpu, unsigned long long ts, int pid)
+			  int cpu, unsigned long long ts, int pid, struct tep_event **evp)
 {
 	struct tep_event *ev = tep_find_event_by_name(c->tep, system, name);
 	struct rec *r = calloc(1, sizeof(*r));
@@ -165,91 +180,7 @@ static struct rec *record(struct ctx *c, const char *system, const char *name,
 	r->r.record_size = sizeof(r->data);
 	put(r->data, ev, "common_type", (unsigned long long)ev->id);
 	put(r->data, ev, "common_pid", (unsigned long long)pid);
-	return r;
-}
-
-static struct rec *start(struct ctx *c, int cpu, unsigned long long ts, int pid,
-			 unsigned long long pfn, unsigned long long rwc,
-			 unsigned long long rmap_one, unsigned int kind, int mapcount,
-			 int locked)
-{
-	struct rec *r = record(c, "rmap", "rmap_walk_start", cpu, ts, pid);
-	struct tep_event *ev = tep_find_event_by_name(c->tep, "rmap", "rmap_walk_start");
-
-	put(r->data, ev, "pfn", pfn);
-	put(r->data, ev, "rwc", rwc);
-	put(r->data, ev, "rmap_one", rmap_one);
-	put(r->data, ev, "kind", kind);
-	put(r->data, ev, "mapcount", (unsigned long long)(unsigned int)mapcount);
-	put(r->data, ev, "locked", (unsigned long long)locked);
-	return r;
-}
-
-static struct rec *end(struct ctx *c, int cpu, unsigned long long ts, int pid,
-		       unsigned long long pfn, unsigned long long rwc,
-		       unsigned long long rmap_one, unsigned int kind,
-		       unsigned int visited, unsigned int calls, int locked)
-{
-	struct rec *r = record(c, "rmap", "rmap_walk_end", cpu, ts, pid);
-	struct tep_event *ev = tep_find_event_by_name(c->tep, "rmap", "rmap_walk_end");
-
-	put(r->data, ev, "pfn", pfn);
-	put(r->data, ev, "rwc", rwc);
-	put(r->data, ev, "rmap_one", rmap_one);
-	put(r->data, ev, "kind", kind);
-	put(r->data, ev, "nr_visited", visited);
-	put(r->data, ev, "nr_rmap_one", calls);
-	put(r->data, ev, "locked", (unsigned long long)locked);
-	return r;
-}
-
-static struct rec *kentry(struct ctx *c, const char *func, int cpu,
-			  unsigned long long ts, int pid, unsigned long long folio,
-			  unsigned long long rwc, unsigned long long mapping,
-			  unsigned long long rmap_one)
-{
-	char name[64];
-	struct rec *r;
-	struct tep_event *ev;
-
-	snprintf(name, sizeof(name), "%s_entry", func);
-	r = record(c, "rmapstat", name, cpu, ts, pid);
-	ev = tep_find_event_by_name(c->tep, "rmapstat", name);
-	put(r->data, ev, "__probe_ip", 0xffffffff81200000ULL);
-	put(r->data, ev, "folio", folio);
-	put(r->data, ev, "rwc", rwc);
-	put(r->data, ev, "mapping", mapping);
-	put(r->data, ev, "rmap_one", rmap_one);
-	return r;
-}
-
-/* rmap_walk_anon/_file(folio, rwc, locked): the entry also has locked. */
-static struct rec *kentry_locked(struct ctx *c, const char *func, int cpu,
-				 unsigned long long ts, int pid, unsigned long long folio,
-				 unsigned long long rwc, unsigned long long mapping,
-				 unsigned long long rmap_one, int locked)
-{
-	struct rec *r = kentry(c, func, cpu, ts, pid, folio, rwc, mapping, rmap_one);
-	char name[64];
-
-	snprintf(name, sizeof(name), "%s_entry", func);
-	put(r->data, tep_find_event_by_name(c->tep, "rmapstat", name), "locked",
-	    (unsigned long long)locked);
-	return r;
-}
-
-static struct rec *kexit(struct ctx *c, const char *func, int cpu,
-			 unsigned long long ts, int pid)
-{
-	char name[64];
-	struct rec *r;
-	struct tep_event *ev;
-
-	snprintf(name, sizeof(name), "%s_exit", func);
-	r = record(c, "rmapstat", name, cpu, ts, pid);
-	ev = tep_find_event_by_name(c->tep, "rmapstat", name);
-	put(r->data, ev, "__probe_func", 0xffffffff81200000ULL);
-	put(r->data, ev, "__probe_ret_ip", 0xffffffff81210000ULL);
+	*evp = ev;
 	return r;
 }
 
@@ -260,13 +191,6 @@ static const char *show(struct ctx *c, struct rec *r)
 	tep_print_event(c->tep, &c->s, &r->r, "%s", TEP_PRINT_INFO);
 	trace_seq_terminate(&c->s);
 	return c->s.buffer;
-}
-
-/* Print r as trace-cmd report would (the plugin sees it) and drop it. */
-static void run(struct ctx *c, struct rec *r)
-{
-	show(c, r);
-	free(r);
 }
 
 static void expect(const char *what, const char *got, const char *want)
@@ -288,14 +212,6 @@ static void expect_has(const char *what, const char *got, const char *part, bool
 	       has ? "should contain" : "should not contain", part);
 }
 
-/* Print r and compare; frees r unless keep. */
-static void print_expect(struct ctx *c, struct rec *r, const char *what,
-			 const char *want)
-{
-	expect(what, show(c, r), want);
-	free(r);
-}
-
 static void option(const char *name, const char *val)
 {
 	if (tep_plugin_add_option(name, val))
@@ -309,377 +225,312 @@ static void options_default(void)
 	option("rmap:raw", "0");
 }
 
-/* ---- cases ---- */
+/* ---- the cases: one table of steps, each trace a new tep handle ---- */
 
-static void test_one_walk(void)
-{
-	struct ctx c;
+enum op {
+	OP_TRACE,	/* a new trace named what; the options back to their defaults */
+	OP_START,	/* rmap:rmap_walk_start */
+	OP_END,		/* rmap:rmap_walk_end */
+	OP_ENTRY,	/* rmapstat:<name>_entry (kprobe) */
+	OP_EXIT,	/* rmapstat:<name>_exit (kretprobe) */
+	OP_LOST,	/* the next record comes after n lost events */
+	OP_AGAIN,	/* record n of this trace (1: its first) printed again */
+	OP_OPTION,	/* -O name=want (want NULL: toggle the boolean) */
+};
 
-	ctx_init(&c);
-	print_expect(&c, start(&c, 0, 1000000, 100, 0x1234, RWC1, TTM, 0, 3, 0),
-		     "start",
-		     "pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3");
-	print_expect(&c, end(&c, 0, 1002500, 100, 0x1234, RWC1, TTM, 0, 7, 3, 0),
-		     "end paired",
-		     "pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3 visited=7 rmap_one=3 duration=2.500us");
+enum match { EXACT, HAS, LACKS };
+
+struct step {
+	enum op op;
+	const char *name;		/* ENTRY, EXIT: the function; OPTION: the option */
+	int cpu, pid;
+	unsigned long long ts;
+	unsigned long long pfn;		/* ENTRY: the folio */
+	unsigned long long rwc, rmap_one, mapping;
+	unsigned int kind, visited, calls;
+	int mapcount, locked;
+	unsigned long long n;		/* LOST, AGAIN */
+	const char *what;		/* what the check is; NULL: printed, not checked */
+	enum match match;
+	const char *want;		/* the text printed (EXACT), or a part of it */
+};
+
+#define TRACE(what_) { .op = OP_TRACE, .what = what_ }
+#define START(cpu_, ts_, pid_, pfn_, rwc_, one_, kind_, mapcount_, locked_, what_, want_) \
+	{ .op = OP_START, .cpu = cpu_, .ts = ts_, .pid = pid_, .pfn = pfn_, .rwc = rwc_, \
+	  .rmap_one = one_, .kind = kind_, .mapcount = mapcount_, .locked = locked_, \
+	  .what = what_, .want = want_ }
+#define END(cpu_, ts_, pid_, pfn_, rwc_, one_, kind_, visited_, calls_, locked_, what_, want_) \
+	{ .op = OP_END, .cpu = cpu_, .ts = ts_, .pid = pid_, .pfn = pfn_, .rwc = rwc_, \
+	  .rmap_one = one_, .kind = kind_, .visited = visited_, .calls = calls_, \
+	  .locked = locked_, .what = what_, .want = want_ }
+/* locked is written only where the entry has it: rmap_walk_anon/_file. */
+#define KENTRY(func_, cpu_, ts_, pid_, folio_, rwc_, mapping_, one_, locked_, what_, want_) \
+	{ .op = OP_ENTRY, .name = func_, .cpu = cpu_, .ts = ts_, .pid = pid_, .pfn = folio_, \
+	  .rwc = rwc_, .mapping = mapping_, .rmap_one = one_, .locked = locked_, \
+	  .what = what_, .want = want_ }
+#define KEXIT(func_, cpu_, ts_, pid_, what_, want_) \
+	{ .op = OP_EXIT, .name = func_, .cpu = cpu_, .ts = ts_, .pid = pid_, \
+	  .what = what_, .want = want_ }
+#define LOST(n_) { .op = OP_LOST, .n = n_ }
+#define AGAIN(n_, what_, match_, want_) \
+	{ .op = OP_AGAIN, .n = n_, .what = what_, .match = match_, .want = want_ }
+#define OPTION(name_, val_) { .op = OP_OPTION, .name = name_, .want = val_ }
+
+#define KSM_MAPPING	0xffff888004001003ULL
+#define ANON_MAPPING	0xffff888004002001ULL
+#define FILE_MAPPING	0xffff888004003000ULL
+
+/* The end of the first walk of "replay", printed again and again. */
+#define REPLAYED_END \
+	"pfn=0x40 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=4 rmap_one=2 duration=750ns"
+
+static const struct step cases[] = {
+	TRACE("one walk"),
+	START(0, 1000000, 100, 0x1234, RWC1, TTM, 0, 3, 0, "start", "pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3"),
+	END(0, 1002500, 100, 0x1234, RWC1, TTM, 0, 7, 3, 0, "end paired", "pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3 visited=7 rmap_one=3 duration=2.500us"),
 	/* locked, a purpose inside a function, an unknown purpose, SHORT */
-	print_expect(&c, start(&c, 1, 2000000, 101, 0x2000, RWC2, RMP + 0x10, 1, 2, 1),
-		     "start locked",
-		     "pfn=0x2000 kind=ANON purpose=remove_migration_pte+0x10 mapcount=2 locked");
-	print_expect(&c, end(&c, 1, 2000999, 101, 0x2000, RWC2, RMP + 0x10, 1, 5, 1, 1),
-		     "end short",
-		     "pfn=0x2000 kind=ANON purpose=remove_migration_pte+0x10 mapcount=2 locked visited=5 rmap_one=1 duration=999ns SHORT");
-	print_expect(&c, start(&c, 1, 3000000, 101, 0x3000, RWC2, 0x1000, 2, 1, 0),
-		     "start unknown purpose",
-		     "pfn=0x3000 kind=FILE purpose=0x1000 mapcount=1");
-	print_expect(&c, end(&c, 1, 4500000, 101, 0x3000, RWC2, 0x1000, 2, 1, 1, 0),
-		     "end unknown purpose, auto unit ms",
-		     "pfn=0x3000 kind=FILE purpose=0x1000 mapcount=1 visited=1 rmap_one=1 duration=1.500000ms");
-	ctx_fini(&c);
-}
+	START(1, 2000000, 101, 0x2000, RWC2, RMP + 0x10, 1, 2, 1, "start locked", "pfn=0x2000 kind=ANON purpose=remove_migration_pte+0x10 mapcount=2 locked"),
+	END(1, 2000999, 101, 0x2000, RWC2, RMP + 0x10, 1, 5, 1, 1, "end short", "pfn=0x2000 kind=ANON purpose=remove_migration_pte+0x10 mapcount=2 locked visited=5 rmap_one=1 duration=999ns SHORT"),
+	START(1, 3000000, 101, 0x3000, RWC2, 0x1000, 2, 1, 0, "start unknown purpose", "pfn=0x3000 kind=FILE purpose=0x1000 mapcount=1"),
+	END(1, 4500000, 101, 0x3000, RWC2, 0x1000, 2, 1, 1, 0, "end unknown purpose, auto unit ms", "pfn=0x3000 kind=FILE purpose=0x1000 mapcount=1 visited=1 rmap_one=1 duration=1.500000ms"),
 
-static void test_unknown_kind(void)
-{
-	struct ctx c;
+	TRACE("unknown kind"),
+	START(0, 1000, 100, 0x1, RWC1, TTM, 7, 1, 0, "start kind 7", "pfn=0x1 kind=UNKNOWN(7) purpose=try_to_migrate_one mapcount=1"),
+	END(0, 2000, 100, 0x1, RWC1, TTM, 7, 1, 1, 0, "end kind 7", "pfn=0x1 kind=UNKNOWN(7) purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=1.000us"),
+	END(0, 3000, 100, 0x2, RWC1, TTM, 0xffffffff, 0, 0, 0, "end kind 0xffffffff without start", "pfn=0x2 kind=UNKNOWN(4294967295) purpose=try_to_migrate_one visited=0 rmap_one=0 duration=? (start not seen)"),
 
-	ctx_init(&c);
-	print_expect(&c, start(&c, 0, 1000, 100, 0x1, RWC1, TTM, 7, 1, 0),
-		     "start kind 7",
-		     "pfn=0x1 kind=UNKNOWN(7) purpose=try_to_migrate_one mapcount=1");
-	print_expect(&c, end(&c, 0, 2000, 100, 0x1, RWC1, TTM, 7, 1, 1, 0),
-		     "end kind 7",
-		     "pfn=0x1 kind=UNKNOWN(7) purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=1.000us");
-	print_expect(&c, end(&c, 0, 3000, 100, 0x2, RWC1, TTM, 0xffffffff, 0, 0, 0),
-		     "end kind 0xffffffff without start",
-		     "pfn=0x2 kind=UNKNOWN(4294967295) purpose=try_to_migrate_one visited=0 rmap_one=0 duration=? (start not seen)");
-	ctx_fini(&c);
-}
-
-static void test_end_without_start(void)
-{
-	struct ctx c;
-
-	ctx_init(&c);
-	print_expect(&c, end(&c, 0, 5000, 100, 0x99, RWC1, FRO, 2, 4, 1, 0),
-		     "first event is an end",
-		     "pfn=0x99 kind=FILE purpose=folio_referenced_one visited=4 rmap_one=1 duration=? (start not seen)");
+	TRACE("end without start"),
+	END(0, 5000, 100, 0x99, RWC1, FRO, 2, 4, 1, 0, "first event is an end", "pfn=0x99 kind=FILE purpose=folio_referenced_one visited=4 rmap_one=1 duration=? (start not seen)"),
 	/* rwc, pfn and pid must all match */
-	run(&c, start(&c, 0, 6000, 100, 0x10, RWC1, FRO, 2, 1, 0));
-	print_expect(&c, end(&c, 0, 7000, 101, 0x10, RWC1, FRO, 2, 1, 1, 0),
-		     "end of another pid",
-		     "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)");
-	print_expect(&c, end(&c, 0, 7100, 100, 0x11, RWC1, FRO, 2, 1, 1, 0),
-		     "end of another pfn",
-		     "pfn=0x11 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)");
-	print_expect(&c, end(&c, 0, 7200, 100, 0x10, RWC2, FRO, 2, 1, 1, 0),
-		     "end of another rwc",
-		     "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)");
-	print_expect(&c, end(&c, 0, 8000, 100, 0x10, RWC1, FRO, 2, 1, 1, 0),
-		     "the end of the start",
-		     "pfn=0x10 kind=FILE purpose=folio_referenced_one mapcount=1 visited=1 rmap_one=1 duration=2.000us");
-	print_expect(&c, end(&c, 0, 9000, 100, 0x10, RWC1, FRO, 2, 1, 1, 0),
-		     "a second end: its start was used",
-		     "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)");
-	ctx_fini(&c);
-}
+	START(0, 6000, 100, 0x10, RWC1, FRO, 2, 1, 0, NULL, NULL),
+	END(0, 7000, 101, 0x10, RWC1, FRO, 2, 1, 1, 0, "end of another pid", "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)"),
+	END(0, 7100, 100, 0x11, RWC1, FRO, 2, 1, 1, 0, "end of another pfn", "pfn=0x11 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)"),
+	END(0, 7200, 100, 0x10, RWC2, FRO, 2, 1, 1, 0, "end of another rwc", "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)"),
+	END(0, 8000, 100, 0x10, RWC1, FRO, 2, 1, 1, 0, "the end of the start", "pfn=0x10 kind=FILE purpose=folio_referenced_one mapcount=1 visited=1 rmap_one=1 duration=2.000us"),
+	END(0, 9000, 100, 0x10, RWC1, FRO, 2, 1, 1, 0, "a second end: its start was used", "pfn=0x10 kind=FILE purpose=folio_referenced_one visited=1 rmap_one=1 duration=? (start not seen)"),
 
-static void test_start_without_end(void)
-{
-	struct ctx c;
-
-	ctx_init(&c);
+	TRACE("start without end"),
 	/* pid 100 starts on pfn 0x20 and its end never comes */
-	print_expect(&c, start(&c, 0, 1000, 100, 0x20, RWC1, TTM, 1, 1, 0),
-		     "start that never ends",
-		     "pfn=0x20 kind=ANON purpose=try_to_migrate_one mapcount=1");
+	START(0, 1000, 100, 0x20, RWC1, TTM, 1, 1, 0, "start that never ends", "pfn=0x20 kind=ANON purpose=try_to_migrate_one mapcount=1"),
 	/* other walks of the same task pair on their own */
-	run(&c, start(&c, 0, 2000, 100, 0x21, RWC1, TTM, 1, 1, 0));
-	print_expect(&c, end(&c, 0, 2300, 100, 0x21, RWC1, TTM, 1, 1, 1, 0),
-		     "another walk of that task",
-		     "pfn=0x21 kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=300ns");
+	START(0, 2000, 100, 0x21, RWC1, TTM, 1, 1, 0, NULL, NULL),
+	END(0, 2300, 100, 0x21, RWC1, TTM, 1, 1, 1, 0, "another walk of that task", "pfn=0x21 kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=300ns"),
 	/* a new start of the same key replaces it: the end pairs with the new one */
-	run(&c, start(&c, 1, 5000, 100, 0x20, RWC1, TTM, 1, 4, 0));
-	print_expect(&c, end(&c, 1, 5400, 100, 0x20, RWC1, TTM, 1, 2, 4, 0),
-		     "end after a restarted key",
-		     "pfn=0x20 kind=ANON purpose=try_to_migrate_one mapcount=4 visited=2 rmap_one=4 duration=400ns");
+	START(1, 5000, 100, 0x20, RWC1, TTM, 1, 4, 0, NULL, NULL),
+	END(1, 5400, 100, 0x20, RWC1, TTM, 1, 2, 4, 0, "end after a restarted key", "pfn=0x20 kind=ANON purpose=try_to_migrate_one mapcount=4 visited=2 rmap_one=4 duration=400ns"),
 	/* and the trace ends with a start in flight: unloading must cope */
-	print_expect(&c, start(&c, 1, 6000, 100, 0x22, RWC2, FRO, 2, 1, 0),
-		     "last event is a start",
-		     "pfn=0x22 kind=FILE purpose=folio_referenced_one mapcount=1");
-	ctx_fini(&c);
-}
+	START(1, 6000, 100, 0x22, RWC2, FRO, 2, 1, 0, "last event is a start", "pfn=0x22 kind=FILE purpose=folio_referenced_one mapcount=1"),
 
-static void test_interleaved_cpus(void)
-{
-	struct ctx c;
-
-	ctx_init(&c);
+	TRACE("interleaved cpus"),
 	/* A on CPU 0 by pid 100, B on CPU 1 by pid 200; both tasks migrate */
-	run(&c, start(&c, 0, 1000, 100, 0xa, RWC1, FRO, 1, 2, 0));
-	run(&c, start(&c, 1, 1200, 200, 0xb, RWC2, TTM, 2, 1, 0));
-	print_expect(&c, end(&c, 0, 1700, 200, 0xb, RWC2, TTM, 2, 3, 1, 0),
-		     "B ends on CPU 0",
-		     "pfn=0xb kind=FILE purpose=try_to_migrate_one mapcount=1 visited=3 rmap_one=1 duration=500ns");
-	print_expect(&c, end(&c, 1, 4450, 100, 0xa, RWC1, FRO, 1, 2, 2, 0),
-		     "A ends on CPU 1",
-		     "pfn=0xa kind=ANON purpose=folio_referenced_one mapcount=2 visited=2 rmap_one=2 duration=3.450us");
-
+	START(0, 1000, 100, 0xa, RWC1, FRO, 1, 2, 0, NULL, NULL),
+	START(1, 1200, 200, 0xb, RWC2, TTM, 2, 1, 0, NULL, NULL),
+	END(0, 1700, 200, 0xb, RWC2, TTM, 2, 3, 1, 0, "B ends on CPU 0", "pfn=0xb kind=FILE purpose=try_to_migrate_one mapcount=1 visited=3 rmap_one=1 duration=500ns"),
+	END(1, 4450, 100, 0xa, RWC1, FRO, 1, 2, 2, 0, "A ends on CPU 1", "pfn=0xa kind=ANON purpose=folio_referenced_one mapcount=2 visited=2 rmap_one=2 duration=3.450us"),
 	/* same pfn and rwc value in two tasks, ends in the other order */
-	run(&c, start(&c, 0, 10000, 100, 0xc, RWC1, TTM, 0, 2, 0));
-	run(&c, start(&c, 1, 10100, 200, 0xc, RWC1, TTM, 0, 2, 0));
-	print_expect(&c, end(&c, 1, 10500, 200, 0xc, RWC1, TTM, 0, 9, 2, 0),
-		     "pid 200 ends first",
-		     "pfn=0xc kind=KSM purpose=try_to_migrate_one mapcount=2 visited=9 rmap_one=2 duration=400ns");
-	print_expect(&c, end(&c, 0, 11000, 100, 0xc, RWC1, TTM, 0, 9, 2, 0),
-		     "pid 100 ends last",
-		     "pfn=0xc kind=KSM purpose=try_to_migrate_one mapcount=2 visited=9 rmap_one=2 duration=1.000us");
-
+	START(0, 10000, 100, 0xc, RWC1, TTM, 0, 2, 0, NULL, NULL),
+	START(1, 10100, 200, 0xc, RWC1, TTM, 0, 2, 0, NULL, NULL),
+	END(1, 10500, 200, 0xc, RWC1, TTM, 0, 9, 2, 0, "pid 200 ends first", "pfn=0xc kind=KSM purpose=try_to_migrate_one mapcount=2 visited=9 rmap_one=2 duration=400ns"),
+	END(0, 11000, 100, 0xc, RWC1, TTM, 0, 9, 2, 0, "pid 100 ends last", "pfn=0xc kind=KSM purpose=try_to_migrate_one mapcount=2 visited=9 rmap_one=2 duration=1.000us"),
 	/* nesting in one task: different rwc */
-	run(&c, start(&c, 0, 20000, 100, 0xd, RWC1, TTM, 1, 1, 0));
-	run(&c, start(&c, 0, 20100, 100, 0xe, RWC2, RMP, 1, 1, 1));
-	print_expect(&c, end(&c, 0, 20300, 100, 0xe, RWC2, RMP, 1, 1, 1, 1),
-		     "inner walk",
-		     "pfn=0xe kind=ANON purpose=remove_migration_pte mapcount=1 locked visited=1 rmap_one=1 duration=200ns");
-	print_expect(&c, end(&c, 0, 21000, 100, 0xd, RWC1, TTM, 1, 1, 1, 0),
-		     "outer walk",
-		     "pfn=0xd kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=1.000us");
-	ctx_fini(&c);
-}
+	START(0, 20000, 100, 0xd, RWC1, TTM, 1, 1, 0, NULL, NULL),
+	START(0, 20100, 100, 0xe, RWC2, RMP, 1, 1, 1, NULL, NULL),
+	END(0, 20300, 100, 0xe, RWC2, RMP, 1, 1, 1, 1, "inner walk", "pfn=0xe kind=ANON purpose=remove_migration_pte mapcount=1 locked visited=1 rmap_one=1 duration=200ns"),
+	END(0, 21000, 100, 0xd, RWC1, TTM, 1, 1, 1, 0, "outer walk", "pfn=0xd kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=1.000us"),
 
-static void test_lost_events(void)
-{
-	struct ctx c;
-	struct rec *r;
-
-	ctx_init(&c);
-	run(&c, start(&c, 0, 1000, 100, 0x30, RWC1, TTM, 1, 1, 0));
-	run(&c, start(&c, 1, 1100, 200, 0x31, RWC2, TTM, 1, 1, 0));
+	TRACE("lost events"),
+	START(0, 1000, 100, 0x30, RWC1, TTM, 1, 1, 0, NULL, NULL),
+	START(1, 1100, 200, 0x31, RWC2, TTM, 1, 1, 0, NULL, NULL),
 	/* events were lost on CPU 0: the end of 0x30 may be among them */
-	r = start(&c, 0, 2000, 300, 0x32, RWC1, FRO, 2, 1, 0);
-	r->r.missed_events = 12;
-	print_expect(&c, r, "start after lost events",
-		     "pfn=0x32 kind=FILE purpose=folio_referenced_one mapcount=1");
-	print_expect(&c, end(&c, 0, 3000, 100, 0x30, RWC1, TTM, 1, 1, 1, 0),
-		     "end across the gap gets no duration",
-		     "pfn=0x30 kind=ANON purpose=try_to_migrate_one visited=1 rmap_one=1 duration=? (events dropped since start)");
-	print_expect(&c, end(&c, 1, 3100, 200, 0x31, RWC2, TTM, 1, 1, 1, 0),
-		     "the other CPU lost nothing",
-		     "pfn=0x31 kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=2.000us");
-	ctx_fini(&c);
-}
+	LOST(12),
+	START(0, 2000, 300, 0x32, RWC1, FRO, 2, 1, 0, "start after lost events", "pfn=0x32 kind=FILE purpose=folio_referenced_one mapcount=1"),
+	END(0, 3000, 100, 0x30, RWC1, TTM, 1, 1, 1, 0, "end across the gap gets no duration", "pfn=0x30 kind=ANON purpose=try_to_migrate_one visited=1 rmap_one=1 duration=? (events dropped since start)"),
+	END(1, 3100, 200, 0x31, RWC2, TTM, 1, 1, 1, 0, "the other CPU lost nothing", "pfn=0x31 kind=ANON purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=2.000us"),
 
-static void test_replay(void)
-{
-	struct ctx c;
-	struct rec *s1, *e1;
-	const char *want = "pfn=0x40 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=4 rmap_one=2 duration=750ns";
-
-	ctx_init(&c);
-	s1 = start(&c, 0, 1000, 100, 0x40, RWC1, TTM, 0, 2, 0);
-	e1 = end(&c, 1, 1750, 100, 0x40, RWC1, TTM, 0, 4, 2, 0);
-	show(&c, s1);
-	expect("end", show(&c, e1), want);
-	expect("the same end printed again", show(&c, e1), want);
+	TRACE("replay"),
+	START(0, 1000, 100, 0x40, RWC1, TTM, 0, 2, 0, NULL, NULL),
+	END(1, 1750, 100, 0x40, RWC1, TTM, 0, 4, 2, 0, "end", REPLAYED_END),
+	AGAIN(2, "the same end printed again", EXACT, REPLAYED_END),
 	/* printing the start again must not make it pending again */
-	expect("start printed again", show(&c, s1),
-	       "pfn=0x40 kind=KSM purpose=try_to_migrate_one mapcount=2");
-	print_expect(&c, end(&c, 1, 2000, 100, 0x40, RWC1, TTM, 0, 4, 2, 0),
-		     "a new end after the replay",
-		     "pfn=0x40 kind=KSM purpose=try_to_migrate_one visited=4 rmap_one=2 duration=? (start not seen)");
-	expect("the first end once more", show(&c, e1), want);
-	free(s1);
-	free(e1);
-
+	AGAIN(1, "start printed again", EXACT, "pfn=0x40 kind=KSM purpose=try_to_migrate_one mapcount=2"),
+	END(1, 2000, 100, 0x40, RWC1, TTM, 0, 4, 2, 0, "a new end after the replay", "pfn=0x40 kind=KSM purpose=try_to_migrate_one visited=4 rmap_one=2 duration=? (start not seen)"),
+	AGAIN(2, "the first end once more", EXACT, REPLAYED_END),
 	/* two records with one timestamp are both new, once each */
-	run(&c, start(&c, 0, 5000, 100, 0x41, RWC1, TTM, 0, 1, 0));
-	s1 = start(&c, 1, 5000, 200, 0x41, RWC2, TTM, 0, 1, 0);
-	show(&c, s1);
-	show(&c, s1);
-	e1 = end(&c, 1, 5300, 200, 0x41, RWC2, TTM, 0, 1, 1, 0);
-	expect("same-timestamp start paired once", show(&c, e1),
-	       "pfn=0x41 kind=KSM purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=300ns");
-	free(s1);
-	free(e1);
-	print_expect(&c, end(&c, 0, 5400, 100, 0x41, RWC1, TTM, 0, 1, 1, 0),
-		     "the other same-timestamp start",
-		     "pfn=0x41 kind=KSM purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=400ns");
-	ctx_fini(&c);
-}
+	START(0, 5000, 100, 0x41, RWC1, TTM, 0, 1, 0, NULL, NULL),
+	START(1, 5000, 200, 0x41, RWC2, TTM, 0, 1, 0, NULL, NULL),
+	AGAIN(5, NULL, EXACT, NULL),
+	END(1, 5300, 200, 0x41, RWC2, TTM, 0, 1, 1, 0, "same-timestamp start paired once", "pfn=0x41 kind=KSM purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=300ns"),
+	END(0, 5400, 100, 0x41, RWC1, TTM, 0, 1, 1, 0, "the other same-timestamp start", "pfn=0x41 kind=KSM purpose=try_to_migrate_one mapcount=1 visited=1 rmap_one=1 duration=400ns"),
 
-static void test_options(void)
-{
-	struct ctx c;
-	struct rec *e;
-	const char *out;
-
-	ctx_init(&c);
-	run(&c, start(&c, 0, 1000, 100, 0x50, RWC1, TTM, 0, 2, 0));
-	e = end(&c, 0, 3500, 100, 0x50, RWC1, TTM, 0, 6, 2, 0);
-	expect("default", show(&c, e),
-	       "pfn=0x50 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=6 rmap_one=2 duration=2.500us");
-
-	option("rmap:unit", "ns");
-	expect_has("unit=ns", show(&c, e), " duration=2500ns", true);
-	option("rmap:unit", "us");
-	expect_has("unit=us", show(&c, e), " duration=2.500us", true);
-	option("rmap:unit", "ms");
-	expect_has("unit=ms", show(&c, e), " duration=0.002500ms", true);
-	option("rmap:unit", "hours");
-	expect_has("bad unit is auto", show(&c, e), " duration=2.500us", true);
-	option("rmap:unit", "auto");
-
-	option("rmap:slow", "2us");
-	expect("slow=2us", show(&c, e),
-	       "pfn=0x50 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=6 rmap_one=2 duration=2.500us SLOW");
-	option("rmap:slow", "2500ns");
-	expect_has("slow equal to the duration", show(&c, e), " SLOW", true);
-	option("rmap:slow", "2501ns");
-	expect_has("slow=2501ns", show(&c, e), "SLOW", false);
-	option("rmap:slow", "2.5");
-	expect_has("bare number is us", show(&c, e), " SLOW", true);
-	option("rmap:slow", "0.002ms");
-	expect_has("slow=0.002ms", show(&c, e), " SLOW", true);
-	option("rmap:slow", "1s");
-	expect_has("slow=1s", show(&c, e), "SLOW", false);
-	option("rmap:slow", "fast");
-	expect_has("bad slow is off", show(&c, e), "SLOW", false);
-	option("rmap:slow", "0");
-	expect_has("slow=0 is off", show(&c, e), "SLOW", false);
-
-	option("rmap:raw", "1");
-	out = show(&c, e);
-	expect_has("raw", out,
-		   "duration=2.500us raw: pfn=0x50 rwc=0xffffc90000abc000 rmap_one=0xffffffff81300000 kind=0 nr_visited=6 nr_rmap_one=2 locked=0",
-		   true);
-	option("rmap:raw", "0");
-	expect_has("raw off", show(&c, e), "raw:", false);
+	/* record 2, a walk of 2.5 us, printed under each option */
+	TRACE("options"),
+	START(0, 1000, 100, 0x50, RWC1, TTM, 0, 2, 0, NULL, NULL),
+	END(0, 3500, 100, 0x50, RWC1, TTM, 0, 6, 2, 0, "default", "pfn=0x50 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=6 rmap_one=2 duration=2.500us"),
+	OPTION("rmap:unit", "ns"), AGAIN(2, "unit=ns", HAS, " duration=2500ns"),
+	OPTION("rmap:unit", "us"), AGAIN(2, "unit=us", HAS, " duration=2.500us"),
+	OPTION("rmap:unit", "ms"), AGAIN(2, "unit=ms", HAS, " duration=0.002500ms"),
+	OPTION("rmap:unit", "hours"), AGAIN(2, "bad unit is auto", HAS, " duration=2.500us"),
+	OPTION("rmap:unit", "auto"),
+	OPTION("rmap:slow", "2us"),
+	AGAIN(2, "slow=2us", EXACT, "pfn=0x50 kind=KSM purpose=try_to_migrate_one mapcount=2 visited=6 rmap_one=2 duration=2.500us SLOW"),
+	OPTION("rmap:slow", "2500ns"), AGAIN(2, "slow equal to the duration", HAS, " SLOW"),
+	OPTION("rmap:slow", "2501ns"), AGAIN(2, "slow=2501ns", LACKS, "SLOW"),
+	OPTION("rmap:slow", "2.5"), AGAIN(2, "bare number is us", HAS, " SLOW"),
+	OPTION("rmap:slow", "0.002ms"), AGAIN(2, "slow=0.002ms", HAS, " SLOW"),
+	OPTION("rmap:slow", "1s"), AGAIN(2, "slow=1s", LACKS, "SLOW"),
+	OPTION("rmap:slow", "fast"), AGAIN(2, "bad slow is off", LACKS, "SLOW"),
+	OPTION("rmap:slow", "0"), AGAIN(2, "slow=0 is off", LACKS, "SLOW"),
+	OPTION("rmap:raw", "1"),
+	AGAIN(2, "raw", HAS, "duration=2.500us raw: pfn=0x50 rwc=0xffffc90000abc000 rmap_one=0xffffffff81300000 kind=0 nr_visited=6 nr_rmap_one=2 locked=0"),
+	OPTION("rmap:raw", "0"), AGAIN(2, "raw off", LACKS, "raw:"),
 	/* -O rmap:raw without a value toggles the boolean */
-	option("rmap:raw", NULL);
-	expect_has("raw toggled on", show(&c, e), " raw: ", true);
-	option("rmap:raw", NULL);
-	expect_has("raw toggled off", show(&c, e), " raw: ", false);
-	free(e);
-	ctx_fini(&c);
-	options_default();
-}
+	OPTION("rmap:raw", NULL), AGAIN(2, "raw toggled on", HAS, " raw: "),
+	OPTION("rmap:raw", NULL), AGAIN(2, "raw toggled off", LACKS, " raw: "),
 
-static void test_kprobes(void)
-{
-	struct ctx c;
-
-	ctx_init(&c);
+	TRACE("kprobes"),
 	/* rmap_walk of a KSM folio, with rmap_walk_ksm inside */
-	print_expect(&c, kentry(&c, "rmap_walk", 0, 1000, 300, FOLIO, RWC1,
-				0xffff888004001003ULL, TTM),
-		     "rmap_walk entry",
-		     "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one");
-	print_expect(&c, kentry(&c, "rmap_walk_ksm", 0, 1100, 300, FOLIO, RWC1,
-				0xffff888004001003ULL, TTM),
-		     "rmap_walk_ksm entry",
-		     "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one");
-	print_expect(&c, kexit(&c, "rmap_walk_ksm", 1, 1900, 300),
-		     "rmap_walk_ksm exit",
-		     "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one duration=800ns (inside rmap_walk)");
-	print_expect(&c, kexit(&c, "rmap_walk", 1, 2000, 300),
-		     "rmap_walk exit",
-		     "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one duration=1.000us");
-
+	KENTRY("rmap_walk", 0, 1000, 300, FOLIO, RWC1, KSM_MAPPING, TTM, 0, "rmap_walk entry", "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one"),
+	KENTRY("rmap_walk_ksm", 0, 1100, 300, FOLIO, RWC1, KSM_MAPPING, TTM, 0, "rmap_walk_ksm entry", "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one"),
+	KEXIT("rmap_walk_ksm", 1, 1900, 300, "rmap_walk_ksm exit", "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one duration=800ns (inside rmap_walk)"),
+	KEXIT("rmap_walk", 1, 2000, 300, "rmap_walk exit", "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one duration=1.000us"),
 	/* rmap_walk_locked of an anon folio */
-	print_expect(&c, kentry(&c, "rmap_walk_locked", 0, 3000, 301, FOLIO + 0x40,
-				RWC2, 0xffff888004002001ULL, RMP),
-		     "rmap_walk_locked entry",
-		     "folio=0xffffea0000100040 kind=ANON purpose=remove_migration_pte locked");
-	print_expect(&c, kexit(&c, "rmap_walk_locked", 0, 3600, 301),
-		     "rmap_walk_locked exit",
-		     "folio=0xffffea0000100040 kind=ANON purpose=remove_migration_pte locked duration=600ns");
-
-	print_expect(&c, kexit(&c, "rmap_walk", 0, 4000, 302),
-		     "exit without entry", "duration=? (entry not seen)");
-
+	KENTRY("rmap_walk_locked", 0, 3000, 301, FOLIO + 0x40, RWC2, ANON_MAPPING, RMP, 0, "rmap_walk_locked entry", "folio=0xffffea0000100040 kind=ANON purpose=remove_migration_pte locked"),
+	KEXIT("rmap_walk_locked", 0, 3600, 301, "rmap_walk_locked exit", "folio=0xffffea0000100040 kind=ANON purpose=remove_migration_pte locked duration=600ns"),
+	KEXIT("rmap_walk", 0, 4000, 302, "exit without entry", "duration=? (entry not seen)"),
 	/* last in, first out per task and function; file folio */
-	run(&c, kentry(&c, "rmap_walk", 1, 5000, 303, FOLIO + 0x80, RWC1,
-		    0xffff888004003000ULL, FRO));
-	run(&c, kentry(&c, "rmap_walk", 1, 5100, 303, FOLIO + 0xc0, RWC2,
-		    0xffff888004003000ULL, FRO));
-	print_expect(&c, kexit(&c, "rmap_walk", 1, 5200, 303), "inner exit",
-		     "folio=0xffffea00001000c0 kind=FILE purpose=folio_referenced_one duration=100ns");
-	print_expect(&c, kexit(&c, "rmap_walk", 1, 5500, 303), "outer exit",
-		     "folio=0xffffea0000100080 kind=FILE purpose=folio_referenced_one duration=500ns");
-	ctx_fini(&c);
+	KENTRY("rmap_walk", 1, 5000, 303, FOLIO + 0x80, RWC1, FILE_MAPPING, FRO, 0, NULL, NULL),
+	KENTRY("rmap_walk", 1, 5100, 303, FOLIO + 0xc0, RWC2, FILE_MAPPING, FRO, 0, NULL, NULL),
+	KEXIT("rmap_walk", 1, 5200, 303, "inner exit", "folio=0xffffea00001000c0 kind=FILE purpose=folio_referenced_one duration=100ns"),
+	KEXIT("rmap_walk", 1, 5500, 303, "outer exit", "folio=0xffffea0000100080 kind=FILE purpose=folio_referenced_one duration=500ns"),
+
+	/*
+	 * Stock 6.12 inlines rmap_walk into try_to_migrate and the other
+	 * callers in mm/rmap.c, which call rmap_walk_anon/_file/_ksm directly:
+	 * those pairs are walks of their own; inside an rmap_walk(_locked)
+	 * they are nested.
+	 */
+	TRACE("kprobes inlined"),
+	KENTRY("rmap_walk_anon", 0, 1000, 400, FOLIO, RWC1, 0xffff888004001001ULL, TTM, 0, "rmap_walk_anon entry on its own", "folio=0xffffea0000100000 kind=ANON purpose=try_to_migrate_one"),
+	KEXIT("rmap_walk_anon", 1, 3000, 400, "rmap_walk_anon exit: a walk", "folio=0xffffea0000100000 kind=ANON purpose=try_to_migrate_one duration=2.000us"),
+	KENTRY("rmap_walk_ksm", 0, 3500, 400, FOLIO + 0x40, RWC1, KSM_MAPPING, TTM, 0, "rmap_walk_ksm entry on its own", "folio=0xffffea0000100040 kind=KSM purpose=try_to_migrate_one"),
+	KEXIT("rmap_walk_ksm", 0, 3700, 400, "rmap_walk_ksm exit: a walk", "folio=0xffffea0000100040 kind=KSM purpose=try_to_migrate_one duration=200ns"),
+	/* rmap_walk of a folio whose mapping is gone: the inner function tells */
+	KENTRY("rmap_walk", 0, 4000, 401, FOLIO + 0x80, RWC2, 0, RMP, 0, "rmap_walk entry, no mapping", "folio=0xffffea0000100080 purpose=remove_migration_pte"),
+	KENTRY("rmap_walk_file", 0, 4010, 401, FOLIO + 0x80, RWC2, 0, RMP, 0, "rmap_walk_file entry", "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte"),
+	KEXIT("rmap_walk_file", 0, 4500, 401, "rmap_walk_file exit inside rmap_walk", "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte duration=490ns (inside rmap_walk)"),
+	KEXIT("rmap_walk", 0, 4500, 401, "rmap_walk exit takes the inner kind", "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte duration=500ns"),
+	/* rmap_walk_locked -> rmap_walk_anon(..., locked=true) */
+	KENTRY("rmap_walk_locked", 1, 5000, 402, FOLIO + 0xc0, RWC1, ANON_MAPPING, RMP, 0, NULL, NULL),
+	KENTRY("rmap_walk_anon", 1, 5001, 402, FOLIO + 0xc0, RWC1, ANON_MAPPING, RMP, 1, "rmap_walk_anon entry, locked", "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked"),
+	KEXIT("rmap_walk_anon", 1, 5100, 402, "rmap_walk_anon exit inside rmap_walk_locked", "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked duration=99ns (inside rmap_walk)"),
+	KEXIT("rmap_walk_locked", 1, 5100, 402, "rmap_walk_locked exit", "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked duration=100ns"),
+	/* events lost on the entry's CPU: its exit says so */
+	KENTRY("rmap_walk_file", 0, 6000, 403, FOLIO, RWC1, FILE_MAPPING, FRO, 0, NULL, NULL),
+	LOST(3),
+	KENTRY("rmap_walk_anon", 0, 6100, 404, FOLIO + 0x40, RWC2, ANON_MAPPING, FRO, 0, NULL, NULL),
+	KEXIT("rmap_walk_file", 1, 6200, 403, "exit after lost events", "duration=? (events dropped since entry)"),
+	KEXIT("rmap_walk_anon", 0, 6300, 404, "the entry after the gap pairs", "folio=0xffffea0000100040 kind=ANON purpose=folio_referenced_one duration=200ns"),
+	KEXIT("rmap_walk_file", 1, 6400, 403, "a second exit: its entry was never seen", "duration=? (entry not seen)"),
+};
+
+/* The record of step s, its fields set as the kernel would. */
+static struct rec *make_record(struct ctx *c, const struct step *s)
+{
+	unsigned long long locked = (unsigned long long)s->locked;
+	struct tep_event *ev;
+	struct rec *r;
+	char name[64];
+
+	if (s->op == OP_START || s->op == OP_END) {
+		r = record(c, "rmap", s->op == OP_START ? "rmap_walk_start" : "rmap_walk_end",
+			   s->cpu, s->ts, s->pid, &ev);
+		put_all(r, ev, (const char *[]){ "pfn", "rwc", "rmap_one", "kind", "locked", NULL },
+			(unsigned long long[]){ s->pfn, s->rwc, s->rmap_one, s->kind, locked });
+		if (s->op == OP_START)
+			put(r->data, ev, "mapcount", (unsigned int)s->mapcount);
+		else
+			put_all(r, ev, (const char *[]){ "nr_visited", "nr_rmap_one", NULL },
+				(unsigned long long[]){ s->visited, s->calls });
+		return r;
+	}
+	snprintf(name, sizeof(name), "%s_%s", s->name, s->op == OP_ENTRY ? "entry" : "exit");
+	r = record(c, "rmapstat", name, s->cpu, s->ts, s->pid, &ev);
+	if (s->op == OP_EXIT) {
+		put_all(r, ev, (const char *[]){ "__probe_func", "__probe_ret_ip", NULL },
+			(unsigned long long[]){ 0xffffffff81200000ULL, 0xffffffff81210000ULL });
+		return r;
+	}
+	put_all(r, ev, (const char *[]){ "__probe_ip", "folio", "rwc", "mapping", "rmap_one", NULL },
+		(unsigned long long[]){ 0xffffffff81200000ULL, s->pfn, s->rwc, s->mapping,
+					s->rmap_one });
+	if (tep_find_field(ev, "locked"))
+		put(r->data, ev, "locked", locked);
+	return r;
 }
 
 /*
- * Stock 6.12 inlines rmap_walk into try_to_migrate and the other callers
- * in mm/rmap.c, which call rmap_walk_anon/_file/_ksm directly: those pairs
- * are walks of their own; inside an rmap_walk(_locked) they are nested.
+ * Plays the steps: every record is printed as trace-cmd report would (the
+ * plugin sees it) when its step comes, and checked where the step says
+ * what to expect. A trace's records live until the next trace, so that
+ * they can be printed again.
  */
-static void test_kprobes_inlined(void)
+static void play(const struct step *steps, size_t n)
 {
+	struct rec *recs[32];
+	size_t nrecs = 0, i, k;
+	unsigned long long lost = 0;
+	const char *trace = NULL;
 	struct ctx c;
-	struct rec *r;
 
-	ctx_init(&c);
-	print_expect(&c, kentry_locked(&c, "rmap_walk_anon", 0, 1000, 400, FOLIO,
-				       RWC1, 0xffff888004001001ULL, TTM, 0),
-		     "rmap_walk_anon entry on its own",
-		     "folio=0xffffea0000100000 kind=ANON purpose=try_to_migrate_one");
-	print_expect(&c, kexit(&c, "rmap_walk_anon", 1, 3000, 400),
-		     "rmap_walk_anon exit: a walk",
-		     "folio=0xffffea0000100000 kind=ANON purpose=try_to_migrate_one duration=2.000us");
-	print_expect(&c, kentry(&c, "rmap_walk_ksm", 0, 3500, 400, FOLIO + 0x40,
-				RWC1, 0xffff888004001003ULL, TTM),
-		     "rmap_walk_ksm entry on its own",
-		     "folio=0xffffea0000100040 kind=KSM purpose=try_to_migrate_one");
-	print_expect(&c, kexit(&c, "rmap_walk_ksm", 0, 3700, 400),
-		     "rmap_walk_ksm exit: a walk",
-		     "folio=0xffffea0000100040 kind=KSM purpose=try_to_migrate_one duration=200ns");
+	for (i = 0; i <= n; i++) {
+		const struct step *s = &steps[i];
+		char what[256];
+		const char *out;
+		struct rec *r;
 
-	/* rmap_walk of a folio whose mapping is gone: the inner function tells */
-	print_expect(&c, kentry(&c, "rmap_walk", 0, 4000, 401, FOLIO + 0x80, RWC2, 0, RMP),
-		     "rmap_walk entry, no mapping",
-		     "folio=0xffffea0000100080 purpose=remove_migration_pte");
-	print_expect(&c, kentry_locked(&c, "rmap_walk_file", 0, 4010, 401, FOLIO + 0x80,
-				       RWC2, 0, RMP, 0),
-		     "rmap_walk_file entry",
-		     "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte");
-	print_expect(&c, kexit(&c, "rmap_walk_file", 0, 4500, 401),
-		     "rmap_walk_file exit inside rmap_walk",
-		     "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte duration=490ns (inside rmap_walk)");
-	print_expect(&c, kexit(&c, "rmap_walk", 0, 4500, 401),
-		     "rmap_walk exit takes the inner kind",
-		     "folio=0xffffea0000100080 kind=FILE purpose=remove_migration_pte duration=500ns");
-
-	/* rmap_walk_locked -> rmap_walk_anon(..., locked=true) */
-	run(&c, kentry(&c, "rmap_walk_locked", 1, 5000, 402, FOLIO + 0xc0, RWC1,
-		       0xffff888004002001ULL, RMP));
-	print_expect(&c, kentry_locked(&c, "rmap_walk_anon", 1, 5001, 402, FOLIO + 0xc0,
-				       RWC1, 0xffff888004002001ULL, RMP, 1),
-		     "rmap_walk_anon entry, locked",
-		     "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked");
-	print_expect(&c, kexit(&c, "rmap_walk_anon", 1, 5100, 402),
-		     "rmap_walk_anon exit inside rmap_walk_locked",
-		     "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked duration=99ns (inside rmap_walk)");
-	print_expect(&c, kexit(&c, "rmap_walk_locked", 1, 5100, 402),
-		     "rmap_walk_locked exit",
-		     "folio=0xffffea00001000c0 kind=ANON purpose=remove_migration_pte locked duration=100ns");
-
-	/* events lost on the entry's CPU: its exit says so */
-	run(&c, kentry_locked(&c, "rmap_walk_file", 0, 6000, 403, FOLIO, RWC1,
-			      0xffff888004003000ULL, FRO, 0));
-	r = kentry_locked(&c, "rmap_walk_anon", 0, 6100, 404, FOLIO + 0x40, RWC2,
-			  0xffff888004002001ULL, FRO, 0);
-	r->r.missed_events = 3;
-	run(&c, r);
-	print_expect(&c, kexit(&c, "rmap_walk_file", 1, 6200, 403),
-		     "exit after lost events",
-		     "duration=? (events dropped since entry)");
-	print_expect(&c, kexit(&c, "rmap_walk_anon", 0, 6300, 404),
-		     "the entry after the gap pairs",
-		     "folio=0xffffea0000100040 kind=ANON purpose=folio_referenced_one duration=200ns");
-	print_expect(&c, kexit(&c, "rmap_walk_file", 1, 6400, 403),
-		     "a second exit: its entry was never seen",
-		     "duration=? (entry not seen)");
-	ctx_fini(&c);
+		if (i == n || s->op == OP_TRACE) {
+			if (trace) {
+				for (k = 0; k < nrecs; k++)
+					free(recs[k]);
+				ctx_fini(&c);
+			}
+			if (i == n)
+				break;
+			trace = s->what;
+			nrecs = 0;
+			options_default();
+			ctx_init(&c);
+			continue;
+		}
+		switch (s->op) {
+		case OP_LOST:
+			lost = s->n;
+			continue;
+		case OP_OPTION:
+			option(s->name, s->want);
+			continue;
+		case OP_AGAIN:
+			if (s->n < 1 || s->n > nrecs)
+				die("%s: no record %llu to print again", trace, s->n);
+			r = recs[s->n - 1];
+			break;
+		default:
+			if (nrecs == sizeof(recs) / sizeof(recs[0]))
+				die("%s: more than %zu records", trace, nrecs);
+			r = recs[nrecs++] = make_record(&c, s);
+			r->r.missed_events = lost;
+			lost = 0;
+		}
+		out = show(&c, r);
+		if (!s->what)
+			continue;
+		snprintf(what, sizeof(what), "%s: %s", trace, s->what);
+		if (s->match == EXACT)
+			expect(what, out, s->want);
+		else
+			expect_has(what, out, s->want, s->match == HAS);
+	}
 }
 
 /*
@@ -702,39 +553,20 @@ static void test_foreign_format(void)
 		"\tfield:bool locked;\toffset:24;\tsize:1;\tsigned:0;\n"
 		"\n"
 		"print fmt: \"folio=%p rwc=%p locked=%d\", REC->folio, REC->rwc, REC->locked\n";
-	struct tep_handle *tep = tep_alloc();
-	struct tep_plugin_list *plugins;
 	struct tep_event *ev;
-	struct trace_seq s;
-	struct rec r;
+	struct ctx c;
+	struct rec *r;
 
-	if (!tep)
-		die("tep_alloc failed");
-	tep_set_long_size(tep, 8);
-	tep_set_file_bigendian(tep, TEP_LITTLE_ENDIAN);
-	tep_set_local_bigendian(tep, TEP_LITTLE_ENDIAN);
-	tep_set_flag(tep, TEP_DISABLE_SYS_PLUGINS);
-	plugins = tep_load_plugins(tep);
-	if (tep_parse_event(tep, format, sizeof(format) - 1, "rmap"))
+	ctx_open(&c);
+	if (tep_parse_event(c.tep, format, sizeof(format) - 1, "rmap"))
 		die("cannot parse the foreign format");
-	ev = tep_find_event_by_name(tep, "rmap", "rmap_walk_start");
-	memset(&r, 0, sizeof(r));
-	r.r.data = r.data;
-	r.r.size = sizeof(r.data);
-	r.r.ts = 1000;
-	put(r.data, ev, "common_type", (unsigned long long)ev->id);
-	put(r.data, ev, "common_pid", 100);
-	put(r.data, ev, "folio", FOLIO);
-	put(r.data, ev, "rwc", RWC1);
-	put(r.data, ev, "locked", 1);
-	trace_seq_init(&s);
-	tep_print_event(tep, &s, &r.r, "%s", TEP_PRINT_INFO);
-	trace_seq_terminate(&s);
-	expect("another series' format prints as the kernel's", s.buffer,
+	r = record(&c, "rmap", "rmap_walk_start", 0, 1000, 100, &ev);
+	put_all(r, ev, (const char *[]){ "folio", "rwc", "locked", NULL },
+		(unsigned long long[]){ FOLIO, RWC1, 1 });
+	expect("another series' format prints as the kernel's", show(&c, r),
 	       "folio=0xffffea0000100000 rwc=0xffffc90000abc000 locked=1");
-	trace_seq_destroy(&s);
-	tep_unload_plugins(plugins, tep);
-	tep_free(tep);
+	free(r);
+	ctx_fini(&c);
 }
 
 /* ---- format layout ---- */
@@ -821,17 +653,8 @@ int main(int argc, char **argv)
 		printf("# %s from %s\n", names[i], rmap_formats[i]);
 	}
 
+	play(cases, sizeof(cases) / sizeof(cases[0]));
 	options_default();
-	test_one_walk();
-	test_unknown_kind();
-	test_end_without_start();
-	test_start_without_end();
-	test_interleaved_cpus();
-	test_lost_events();
-	test_replay();
-	test_options();
-	test_kprobes();
-	test_kprobes_inlined();
 	test_foreign_format();
 
 	printf("%d checks, %d failed\n", checks, failures);
