@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Reading a run-lab results folder: the run's settings and the reports.
 
-Shared by lab/summary.py (tables, summary.md) and lab/plots.py (SVG plots).
-The folder layout is described in Documentation/lab.md.
+Shared by summary.py (tables, summary.md) and plots.py (SVG plots); lab.json
+is written by settings.py. The folder layout is described in
+Documentation/lab.md.
 """
 
 import csv
@@ -26,6 +27,16 @@ class Lab:
         self.trigger = self.settings["trigger"]
         self.sweep = self.settings["sweep"]
         self._reports = {}
+
+    def label(self, k):
+        """Kernel k as the tables and plots name it: the first two kernels
+        are compared, "traced (before)" and "fixed (after)"."""
+        if len(self.kernels) >= 2:
+            if k == self.kernels[0]:
+                return f"{k} (before)"
+            if k == self.kernels[1]:
+                return f"{k} (after)"
+        return k
 
     def path(self, *parts):
         return os.path.join(self.out, *parts)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """SVG plots of a run-lab results folder, drawn by gnuplot.
 
-  python3 lab/plots.py RESULTS_DIR
+  python3 lab/report/plots.py RESULTS_DIR
 
 writes into RESULTS_DIR:
   latency-cdf.svg    distribution (CDF) of the walk durations of the KSM, anon
@@ -77,16 +77,6 @@ def log_tics(lo, hi, label):
     return ", ".join(tics)
 
 
-def role(lab, k):
-    """'before' / 'after' for the first two kernels."""
-    if len(lab.kernels) >= 2:
-        if k == lab.kernels[0]:
-            return " (before)"
-        if k == lab.kernels[1]:
-            return " (after)"
-    return ""
-
-
 def quote(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -121,7 +111,7 @@ def plot_cdf(lab, pdir):
     lo, hi = log_range(alld)
     plots = []
     for k, kind, fn, n in series:
-        title = f"{k}{role(lab, k)}: {kind} ({n} walks)"
+        title = f"{lab.label(k)}: {kind} ({n} walks)"
         plots.append(f'{quote(fn)} using 1:2 with steps lw {WIDTH[kind]} dt {DASH[kind]} '
                      f'lc rgb "{colour(lab, k)}" title {quote(title)}')
     script = TERMINAL.replace("960,600", "960,700") + f"""set output "../latency-cdf.svg"
@@ -181,9 +171,9 @@ def plot_sweep(lab, pdir):
     for k, fn, _ in series:
         c = colour(lab, k)
         plots.append(f'{quote(fn)} using 1:4 with linespoints lw 2 dt 2 pt 9 ps 1.3 '
-                     f'lc rgb "{c}" title {quote(f"{k}{role(lab, k)}: max")}')
+                     f'lc rgb "{c}" title {quote(f"{lab.label(k)}: max")}')
         plots.append(f'{quote(fn)} using 1:3 with linespoints lw 3 dt 1 pt 7 ps 1.3 '
-                     f'lc rgb "{c}" title {quote(f"{k}{role(lab, k)}: mean")}')
+                     f'lc rgb "{c}" title {quote(f"{lab.label(k)}: mean")}')
     script = TERMINAL.replace("960,600", "960,660") + f"""set output "../sweep.svg"
 set title {quote(f"KSM rmap walk duration vs VMA count (page {lab.trigger} x{lab.repeat} per point)")}
 set xlabel "VMAs in the anon_vma (= pages of the KSM mapping, split by mprotect)"
@@ -209,7 +199,7 @@ plot {", ".join(plots)}
               if (g.get("work") or {}).get("visited_per_walk")]
     lo, hi = log_range(allvis)
     plots = [f'{quote(fn)} using 1:6 with linespoints lw 3 pt 7 ps 1.3 lc rgb "{colour(lab, k)}" '
-             f'title {quote(f"{k}{role(lab, k)}")}' for k, fn in vis]
+             f'title {quote(lab.label(k))}' for k, fn in vis]
     script = TERMINAL.replace("960,600", "960,660") + f"""set output "../sweep-visited.svg"
 set title "VMAs visited per KSM walk vs VMA count"
 set xlabel "VMAs in the anon_vma (= pages of the KSM mapping, split by mprotect)"
@@ -229,7 +219,7 @@ plot {", ".join(plots)}
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: lab/plots.py RESULTS_DIR")
+        sys.exit("usage: lab/report/plots.py RESULTS_DIR")
     lab = Lab(sys.argv[1])
     pdir = lab.path("plots")
     os.makedirs(pdir, exist_ok=True)

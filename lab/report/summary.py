@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Tables and summary.md of a run-lab results folder.
 
-  python3 lab/summary.py RESULTS_DIR
+  python3 lab/report/summary.py RESULTS_DIR
 
 writes RESULTS_DIR/table.txt (what ./run-lab prints: walk duration and work
 per kind, before vs after; the `rmapstat compare` verdicts; walk time vs VMA
@@ -20,15 +20,6 @@ from labdata import KINDS, Lab, fmt_count, fmt_ns, fmt_ratio, loglog_slope  # no
 NOISE = ("The kernels differ in KSM walks only: ANON and FILE differences are run-to-run "
          "noise of the emulated guest (few walks, host load).")
 COMPARE_EXIT = {0: "no regression", 1: "regression", 2: "error"}
-
-
-def role(lab, k):
-    if len(lab.kernels) >= 2:
-        if k == lab.kernels[0]:
-            return "before"
-        if k == lab.kernels[1]:
-            return "after"
-    return ""
 
 
 def workload_line(lab):
@@ -104,7 +95,7 @@ def md_table(header, rows, right_from=2):
 
 def kind_table(lab):
     ks = lab.kernels
-    header = ["kind", "metric"] + [f"{k} ({role(lab, k)})" if role(lab, k) else k for k in ks]
+    header = ["kind", "metric"] + [lab.label(k) for k in ks]
     if len(ks) >= 2:
         header.append(f"{ks[0]}/{ks[1]}")
     rows = []
@@ -326,7 +317,7 @@ def main():
         wall = args[2]
         args = args[:1]
     if len(args) != 1:
-        sys.exit("usage: lab/summary.py RESULTS_DIR [--wall TIME]")
+        sys.exit("usage: lab/report/summary.py RESULTS_DIR [--wall TIME]")
     lab = Lab(args[0])
     with open(lab.path("table.txt"), "w") as f:
         f.write(build_text(lab))

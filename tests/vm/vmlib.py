@@ -18,7 +18,7 @@ import tempfile
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
-LAB = os.environ.get("RMAPSTAT_LAB", os.path.join(SRC_ROOT, "kernel", "lab"))
+LAB = os.environ.get("RMAPSTAT_LAB", os.path.join(SRC_ROOT, "lab", "lab"))
 
 sys.path.insert(0, os.path.join(SRC_ROOT, "tests", "cli"))
 import tracecmd_walks  # noqa: E402
