@@ -9,8 +9,7 @@
 #include <stddef.h>
 
 #include "pairing.h"
-
-#define RS_PURPOSE_LEN	96
+#include "purpose.h"
 
 struct rs_top_entry {
 	struct rs_walk walk;
