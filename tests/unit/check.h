@@ -4,6 +4,7 @@
 #define RS_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static int check_failures;
 static int check_count;
@@ -32,6 +33,22 @@ static int check_count;
 	test();								\
 	printf("%s %s\n", check_failures == _before ? "ok  " : "FAIL", #test); \
 } while (0)
+
+/*
+ * Room for one more element at the end of array (n in use, *cap allocated,
+ * each size bytes): the array, moved if it had to grow. Aborts when out of
+ * memory: a test cannot go on without it.
+ */
+static inline void *check_grow(void *array, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return array;
+	*cap = *cap ? 2 * *cap : 16;
+	array = realloc(array, *cap * size);
+	if (!array)
+		abort();
+	return array;
+}
 
 static inline int check_summary(void)
 {

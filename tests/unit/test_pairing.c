@@ -6,45 +6,56 @@
  * kprobe LIFO pairing, folding of rmap_walk_ksm/_anon/_file into their
  * rmap_walk or rmap_walk_locked (and walks seen only by those, where the
  * compiler inlined the dispatcher), and many walks in flight at once.
+ *
+ * The streams written by hand are one table of steps (an event with the
+ * answer the engine must give, a lost marker, a check of the walks or
+ * counters so far), one a line; the generated streams are functions.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "pairing.h"
 
-struct collected {
+/* One engine and every walk it passed on. */
+struct run {
+	struct rs_pairing *p;
 	struct rs_walk *w;
 	size_t n, cap;
+	struct rs_walk out;		/* the walk of the last end fed with a step */
 };
 
 static void collect(const struct rs_walk *w, void *arg)
 {
-	struct collected *c = arg;
+	struct run *r = arg;
 
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->w = realloc(c->w, c->cap * sizeof(*c->w));
-		if (!c->w)
-			abort();
-	}
-	c->w[c->n++] = *w;
+	r->w = check_grow(r->w, r->n, &r->cap, sizeof(*r->w));
+	r->w[r->n++] = *w;
+}
+
+static void run_start(struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->p = rs_pairing_new(collect, r);
+	if (!r->p)
+		abort();
+}
+
+static void run_end(struct run *r)
+{
+	rs_pairing_free(r->p);
+	free(r->w);
 }
 
 static struct rs_walk_event tp(enum rs_ev_type type, uint64_t ts, int cpu, int pid,
 			       uint64_t rwc, uint64_t pfn)
 {
-	struct rs_walk_event ev;
+	struct rs_walk_event ev = {
+		.type = type, .ts = ts, .cpu = cpu, .pid = pid, .rwc = rwc, .pfn = pfn,
+		.kind = RS_KIND_ANON, .has = RS_HAS_PFN | RS_HAS_RWC | RS_HAS_KIND,
+	};
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.ts = ts;
-	ev.cpu = cpu;
-	ev.pid = pid;
-	ev.rwc = rwc;
-	ev.pfn = pfn;
-	ev.kind = RS_KIND_ANON;
-	ev.has = RS_HAS_PFN | RS_HAS_RWC | RS_HAS_KIND;
 	if (type == RS_EV_START) {
 		ev.mapcount = 3;
 		ev.has |= RS_HAS_MAPCOUNT;
@@ -59,374 +70,16 @@ static struct rs_walk_event tp(enum rs_ev_type type, uint64_t ts, int cpu, int p
 static struct rs_walk_event kp(enum rs_ev_type type, enum rs_func func, uint64_t ts,
 			       int cpu, int pid, uint64_t rwc)
 {
-	struct rs_walk_event ev;
+	struct rs_walk_event ev = {
+		.type = type, .func = func, .ts = ts, .cpu = cpu, .pid = pid,
+		.kind = RS_KIND_UNKNOWN,
+	};
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.func = func;
-	ev.ts = ts;
-	ev.cpu = cpu;
-	ev.pid = pid;
-	ev.kind = RS_KIND_UNKNOWN;
 	if (type == RS_EV_ENTRY) {
 		ev.rwc = rwc;
 		ev.has = RS_HAS_RWC;
 	}
 	return ev;
-}
-
-static struct rs_pairing *setup(struct collected *c)
-{
-	memset(c, 0, sizeof(*c));
-	return rs_pairing_new(collect, c);
-}
-
-static void feed(struct rs_pairing *p, struct rs_walk_event ev)
-{
-	CHECK(rs_pairing_feed(p, &ev, NULL) != RS_FEED_ERROR);
-}
-
-/* The walk with this start timestamp (or end timestamp for NO_START). */
-static const struct rs_walk *find(const struct collected *c, uint64_t ts)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		if (rs_walk_info(&c->w[i])->ts == ts)
-			return &c->w[i];
-	return NULL;
-}
-
-static void teardown(struct rs_pairing *p, struct collected *c)
-{
-	rs_pairing_free(p);
-	free(c->w);
-}
-
-static void test_interleaved_cpus(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	const struct rs_walk *a, *b;
-
-	feed(p, tp(RS_EV_START, 100, 0, 10, 0xa000, 1));
-	feed(p, tp(RS_EV_START, 150, 1, 20, 0xb000, 2));
-	feed(p, tp(RS_EV_END, 170, 1, 20, 0xb000, 2));
-	feed(p, tp(RS_EV_END, 400, 0, 10, 0xa000, 1));
-	CHECK(rs_pairing_flush(p) == 0);
-	CHECK_EQ_U64(c.n, 2);
-	a = find(&c, 100);
-	b = find(&c, 150);
-	CHECK(a && a->status == RS_WALK_OK && a->duration_ns == 300);
-	CHECK(b && b->status == RS_WALK_OK && b->duration_ns == 20);
-	CHECK(a && a->end.nr_visited == 7 && a->start.mapcount == 3);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 2);
-	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, 0);
-	CHECK_EQ_U64(rs_pairing_counters(p)->max_in_flight, 2);
-	teardown(p, &c);
-}
-
-static void test_ends_on_other_cpu(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	const struct rs_walk *w;
-
-	feed(p, tp(RS_EV_START, 1000, 0, 10, 0xa000, 1));
-	feed(p, tp(RS_EV_END, 987654321, 1, 10, 0xa000, 1));
-	rs_pairing_flush(p);
-	CHECK_EQ_U64(c.n, 1);
-	w = find(&c, 1000);
-	CHECK(w && w->status == RS_WALK_OK);
-	CHECK(w && w->duration_ns == 987654321 - 1000);
-	CHECK(w && w->start.cpu == 0 && w->end.cpu == 1);
-	teardown(p, &c);
-}
-
-/* One task, two walks of different rwc, the second inside the first. */
-static void test_nested(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	const struct rs_walk *outer, *inner;
-	struct rs_walk out;
-
-	feed(p, tp(RS_EV_START, 100, 0, 10, 0xa000, 5));
-	feed(p, tp(RS_EV_START, 200, 0, 10, 0xa100, 5));
-	{
-		struct rs_walk_event e = tp(RS_EV_END, 250, 0, 10, 0xa100, 5);
-
-		CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_PAIRED);
-		CHECK(out.duration_ns == 50 && out.start.rwc == 0xa100);
-	}
-	feed(p, tp(RS_EV_END, 900, 0, 10, 0xa000, 5));
-	rs_pairing_flush(p);
-	outer = find(&c, 100);
-	inner = find(&c, 200);
-	CHECK(outer && outer->status == RS_WALK_OK && outer->duration_ns == 800);
-	CHECK(inner && inner->status == RS_WALK_OK && inner->duration_ns == 50);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 2);
-	CHECK_EQ_U64(rs_pairing_counters(p)->max_in_flight, 2);
-	teardown(p, &c);
-}
-
-/* Same rwc and pfn in two tasks: the pid keeps them apart. */
-static void test_same_rwc_other_pid(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-
-	feed(p, tp(RS_EV_START, 100, 0, 10, 0xa000, 5));
-	feed(p, tp(RS_EV_START, 110, 1, 11, 0xa000, 5));
-	feed(p, tp(RS_EV_END, 130, 1, 11, 0xa000, 5));
-	feed(p, tp(RS_EV_END, 500, 0, 10, 0xa000, 5));
-	rs_pairing_flush(p);
-	CHECK(find(&c, 100) && find(&c, 100)->duration_ns == 400);
-	CHECK(find(&c, 110) && find(&c, 110)->duration_ns == 20);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 2);
-	teardown(p, &c);
-}
-
-static void test_missing_start(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	struct rs_walk out;
-	struct rs_walk_event e = tp(RS_EV_END, 77, 1, 10, 0xa000, 1);
-
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_NO_START);
-	CHECK(out.status == RS_WALK_NO_START && out.duration_ns == 0);
-	rs_pairing_flush(p);
-	CHECK_EQ_U64(c.n, 1);
-	CHECK(c.n == 1 && c.w[0].status == RS_WALK_NO_START && c.w[0].end.ts == 77);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_start, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 0);
-	teardown(p, &c);
-}
-
-static void test_missing_end(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-
-	feed(p, tp(RS_EV_START, 100, 0, 10, 0xa000, 1));
-	feed(p, tp(RS_EV_START, 200, 1, 10, 0xb000, 1));
-	feed(p, tp(RS_EV_END, 300, 1, 10, 0xb000, 1));
-	CHECK_EQ_U64(c.n, 1);
-	rs_pairing_flush(p);
-	CHECK_EQ_U64(c.n, 2);
-	CHECK(find(&c, 100) && find(&c, 100)->status == RS_WALK_NO_END);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_end, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, 0);
-	teardown(p, &c);
-}
-
-/* A second start of the same key: the first lost its end somewhere. */
-static void test_superseded(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-
-	feed(p, tp(RS_EV_START, 100, 0, 10, 0xa000, 1));
-	feed(p, tp(RS_EV_START, 500, 0, 10, 0xa000, 1));
-	feed(p, tp(RS_EV_END, 520, 0, 10, 0xa000, 1));
-	rs_pairing_flush(p);
-	CHECK(find(&c, 100) && find(&c, 100)->status == RS_WALK_SUPERSEDED);
-	CHECK(find(&c, 500) && find(&c, 500)->status == RS_WALK_OK &&
-	      find(&c, 500)->duration_ns == 20);
-	CHECK_EQ_U64(rs_pairing_counters(p)->superseded, 1);
-	teardown(p, &c);
-}
-
-/*
- * Lost events on CPU 1: the walk that started there can never get a
- * duration (its end may be among the lost events, and a later end of the
- * same key must not pair with it); the walk on CPU 0 is not affected.
- */
-static void test_lost_marker(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-
-	feed(p, tp(RS_EV_START, 100, 1, 10, 0xa000, 1));
-	feed(p, tp(RS_EV_START, 110, 0, 20, 0xb000, 2));
-	rs_pairing_lost(p, 1, 150, 42);
-	CHECK_EQ_U64(c.n, 1);
-	CHECK(find(&c, 100) && find(&c, 100)->status == RS_WALK_LOST);
-	feed(p, tp(RS_EV_END, 160, 1, 10, 0xa000, 1));
-	feed(p, tp(RS_EV_END, 170, 0, 20, 0xb000, 2));
-	rs_pairing_lost(p, 0, 180, -1);
-	rs_pairing_flush(p);
-	CHECK(find(&c, 160) && find(&c, 160)->status == RS_WALK_NO_START &&
-	      find(&c, 160)->start_lost);
-	CHECK(find(&c, 110) && find(&c, 110)->status == RS_WALK_OK &&
-	      find(&c, 110)->duration_ns == 60);
-	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->lost_markers, 2);
-	CHECK_EQ_U64(rs_pairing_counters(p)->lost_events, 42);
-	CHECK_EQ_U64(rs_pairing_counters(p)->lost_unknown, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_start_lost, 1);
-	teardown(p, &c);
-}
-
-/*
- * An end whose start was dropped for lost events is told apart from one
- * whose start was never seen, for tracepoints and kprobes; the engine
- * forgets a dropped start once its end came, or a new start of its key
- * shows that the end was lost too.
- */
-static void test_end_of_lost_start(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	struct rs_walk_event e;
-	struct rs_walk out;
-
-	feed(p, tp(RS_EV_START, 100, 1, 10, 0xa000, 1));
-	feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 105, 1, 30, 0xc000));
-	rs_pairing_lost(p, 1, 150, 7);
-	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, 2);
-	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, 0);
-
-	e = tp(RS_EV_END, 160, 1, 10, 0xa000, 1);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_START_LOST);
-	CHECK(out.status == RS_WALK_NO_START && out.start_lost && out.duration_ns == 0);
-	/* once: a second end of that key had no start at all */
-	e = tp(RS_EV_END, 170, 1, 10, 0xa000, 1);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_NO_START);
-	CHECK(out.status == RS_WALK_NO_START && !out.start_lost);
-	/* the pid is part of the key */
-	e = kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK, 175, 0, 31, 0);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_NO_START);
-	e = kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK, 180, 0, 30, 0);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_START_LOST);
-	CHECK(out.start_lost);
-
-	/* dropped, its end lost too: a new start of the key pairs normally */
-	feed(p, tp(RS_EV_START, 200, 0, 10, 0xb000, 2));
-	rs_pairing_lost(p, -1, 250, -1);
-	feed(p, tp(RS_EV_START, 300, 1, 10, 0xb000, 2));
-	e = tp(RS_EV_END, 340, 1, 10, 0xb000, 2);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_PAIRED);
-	CHECK(out.duration_ns == 40);
-	e = tp(RS_EV_END, 350, 1, 10, 0xb000, 2);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_NO_START);
-
-	/* the end of the trace forgets dropped starts without a record */
-	feed(p, tp(RS_EV_START, 400, 0, 10, 0xd000, 3));
-	rs_pairing_lost(p, 0, 450, 1);
-	CHECK(rs_pairing_flush(p) == 0);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_start, 5);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_start_lost, 2);
-	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, 4);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_end, 0);
-	CHECK_EQ_U64(c.n, 4 + 5 + 1);
-	teardown(p, &c);
-}
-
-/* Dropped starts are remembered up to a bound, the newest ones. */
-static void test_lost_starts_bounded(void)
-{
-	enum { N = RS_PAIRING_MAX_LOST_STARTS + 10 };
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	struct rs_walk_event e;
-	size_t i;
-
-	for (i = 0; i < N; i++)
-		feed(p, tp(RS_EV_START, 1000 + i, 0, 10, 0xa000 + i * 64, 1));
-	rs_pairing_lost(p, 0, 5000, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, N);
-	/* the newest half are still known, the oldest are forgotten */
-	e = tp(RS_EV_END, 6000, 0, 10, 0xa000 + (N - 1) * 64, 1);
-	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_START_LOST);
-	e = tp(RS_EV_END, 6001, 0, 10, 0xa000 + (N - RS_PAIRING_MAX_LOST_STARTS / 2) * 64, 1);
-	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_START_LOST);
-	e = tp(RS_EV_END, 6002, 0, 10, 0xa000 + (N - RS_PAIRING_MAX_LOST_STARTS / 2 - 1) * 64, 1);
-	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_NO_START);
-	e = tp(RS_EV_END, 6003, 0, 10, 0xa000, 1);
-	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_NO_START);
-	/* new walks still pair */
-	feed(p, tp(RS_EV_START, 7000, 1, 10, 0xa000, 1));
-	e = tp(RS_EV_END, 7010, 1, 10, 0xa000, 1);
-	CHECK(rs_pairing_feed(p, &e, NULL) == RS_FEED_PAIRED);
-	rs_pairing_flush(p);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_start_lost, 2);
-	teardown(p, &c);
-}
-
-/* A walk that migrated: started on CPU 0, lost events on CPU 1 later. */
-static void test_lost_other_cpu_keeps_migrated_walk(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-
-	feed(p, tp(RS_EV_START, 100, 0, 10, 0xa000, 1));
-	rs_pairing_lost(p, 1, 120, 3);
-	feed(p, tp(RS_EV_END, 140, 1, 10, 0xa000, 1));
-	rs_pairing_flush(p);
-	CHECK(find(&c, 100) && find(&c, 100)->status == RS_WALK_OK &&
-	      find(&c, 100)->duration_ns == 40);
-	teardown(p, &c);
-}
-
-/* Kprobes: per task and function, last in first out. */
-static void test_kprobe_lifo(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	struct rs_walk out;
-	struct rs_walk_event e;
-
-	/* An entry whose kretprobe was missed, then a full walk of that task. */
-	feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 100, 0, 10, 0xa000));
-	feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 200, 1, 10, 0xa100));
-	/* Another task interleaved, same function. */
-	feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 210, 0, 20, 0xb000));
-	e = kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK, 260, 1, 10, 0);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_PAIRED);
-	CHECK(out.start.ts == 200 && out.duration_ns == 60);
-	feed(p, kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK, 300, 0, 20, 0));
-	/* rmap_walk_locked of task 10 does not pair with rmap_walk frames. */
-	feed(p, kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK_LOCKED, 310, 0, 10, 0));
-	rs_pairing_flush(p);
-	CHECK(find(&c, 210) && find(&c, 210)->duration_ns == 90);
-	CHECK(find(&c, 100) && find(&c, 100)->status == RS_WALK_NO_END);
-	CHECK(find(&c, 310) && find(&c, 310)->status == RS_WALK_NO_START);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 2);
-	teardown(p, &c);
-}
-
-/* rmap_walk_ksm inside rmap_walk (same task, same rwc) is one walk. */
-static void test_kprobe_nested_ksm(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	struct rs_walk_event e;
-	struct rs_walk out;
-
-	e = kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 100, 0, 10, 0xa000);
-	e.kind = RS_KIND_UNKNOWN;
-	feed(p, e);
-	feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK_KSM, 110, 0, 10, 0xa000));
-	e = kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK_KSM, 5000, 1, 10, 0);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_NESTED);
-	CHECK(out.status == RS_WALK_NESTED && out.duration_ns == 4890);
-	e = kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK, 5010, 1, 10, 0);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_PAIRED);
-	CHECK(out.duration_ns == 4910);
-	CHECK(out.start.kind == RS_KIND_KSM);
-	/* rmap_walk_ksm of another rwc is not folded */
-	feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 6000, 0, 10, 0xa000));
-	feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK_KSM, 6010, 0, 10, 0xbbbb));
-	e = kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK_KSM, 6020, 0, 10, 0);
-	CHECK(rs_pairing_feed(p, &e, &out) == RS_FEED_PAIRED);
-	feed(p, kp(RS_EV_EXIT, RS_FUNC_RMAP_WALK, 6030, 0, 10, 0));
-	rs_pairing_flush(p);
-	CHECK_EQ_U64(rs_pairing_counters(p)->nested, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 3);
-	teardown(p, &c);
 }
 
 /* An entry as walk_decode.c makes it: ksm/anon/file entries know their kind. */
@@ -443,118 +96,485 @@ static struct rs_walk_event kpe(enum rs_func func, uint64_t ts, int cpu, int pid
 	return ev;
 }
 
-static int feed_exit(struct rs_pairing *p, enum rs_func func, uint64_t ts, int cpu,
-		     int pid, struct rs_walk *out)
+static void feed(struct run *r, struct rs_walk_event ev)
 {
-	struct rs_walk_event e = kp(RS_EV_EXIT, func, ts, cpu, pid, 0);
-
-	return rs_pairing_feed(p, &e, out);
+	CHECK(rs_pairing_feed(r->p, &ev, NULL) != RS_FEED_ERROR);
 }
 
-/*
- * rmap_walk and rmap_walk_locked may be inlined into their callers (stock
- * 6.12: try_to_migrate, folio_referenced ... call rmap_walk_anon/_file and
- * rmap_walk_ksm directly): whatever pairs the compiler left, every walk is
- * counted once, as its outermost pair.
- */
-static void test_kprobe_inlined_dispatch(void)
+static int feed_answer(struct run *r, struct rs_walk_event ev)
 {
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	struct rs_walk out;
+	return rs_pairing_feed(r->p, &ev, NULL);
+}
 
+/* The walk with this start timestamp (or end timestamp for NO_START). */
+static const struct rs_walk *find(const struct run *r, uint64_t ts)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (rs_walk_info(&r->w[i])->ts == ts)
+			return &r->w[i];
+	return NULL;
+}
+
+#define ANY UINT64_MAX
+
+/* The walk at ts was passed on with this status and duration (ANY: any). */
+static bool walk_is(const struct run *r, uint64_t ts, enum rs_walk_status status,
+		    uint64_t duration, bool start_lost)
+{
+	const struct rs_walk *w = find(r, ts);
+
+	return w && w->status == status && (duration == ANY || w->duration_ns == duration) &&
+	       w->start_lost == start_lost;
+}
+
+static const struct {
+	const char *name;
+	size_t offset;
+} counter_fields[] = {
+#define COUNTER(name) { #name, offsetof(struct rs_pairing_counters, name) }
+	COUNTER(events), COUNTER(paired), COUNTER(nested), COUNTER(no_end),
+	COUNTER(superseded), COUNTER(no_start), COUNTER(no_start_lost),
+	COUNTER(lost_walks), COUNTER(lost_markers), COUNTER(lost_events),
+	COUNTER(lost_unknown), COUNTER(in_flight), COUNTER(max_in_flight),
+#undef COUNTER
+};
+
+/*
+ * want is "name=value ...": each a counter of rs_pairing_counters, or
+ * "walks", the number of walks passed on so far.
+ */
+static void expect_counters(const struct run *r, const char *want)
+{
+	const struct rs_pairing_counters *k = rs_pairing_counters(r->p);
+	char name[32];
+	unsigned long long value, got;
+	int used;
+	size_t i;
+
+	while (sscanf(want, " %31[a-z_]=%llu%n", name, &value, &used) == 2) {
+		want += used;
+		if (!strcmp(name, "walks")) {
+			got = r->n;
+		} else {
+			for (i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++)
+				if (!strcmp(name, counter_fields[i].name))
+					break;
+			if (i == sizeof(counter_fields) / sizeof(counter_fields[0])) {
+				fprintf(stderr, "no counter named %s\n", name);
+				abort();
+			}
+			got = *(const uint64_t *)((const char *)k + counter_fields[i].offset);
+		}
+		check_count++;
+		if (got != value) {
+			check_failures++;
+			fprintf(stderr, "counter %s == %llu, expected %llu\n", name, got, value);
+		}
+	}
+	if (*want) {
+		fprintf(stderr, "bad counters text at '%s'\n", want);
+		abort();
+	}
+}
+
+/* ---- the streams written by hand ---- */
+
+enum op {
+	OP_TEST,	/* a new engine for the test named name */
+	OP_EVENT,	/* feed the event; has_want: the engine must answer want */
+	OP_LOST,	/* rs_pairing_lost(cpu, ts, missed) */
+	OP_FLUSH,	/* the end of the trace */
+	OP_WALK,	/* walk_is(ts, want, duration, start_lost) */
+	OP_COUNTERS,	/* expect_counters(name) */
+	OP_OUT_KIND,	/* the walk of the last answer checked has kind want */
+	OP_CALL,	/* a check of its own */
+};
+
+struct step {
+	enum op op;
+	const char *name;		/* TEST: the test; COUNTERS: the counters */
+	enum rs_ev_type type;
+	enum rs_func func;		/* RS_FUNC_NONE: a tracepoint event */
+	bool kind_known;		/* a kprobe entry as walk_decode.c makes it */
+	uint64_t ts;
+	int cpu, pid;
+	uint64_t rwc, pfn;
+	bool has_want;
+	int want;			/* EVENT: the answer; WALK: the status; OUT_KIND */
+	uint64_t duration;		/* of the answer's walk, or of the WALK */
+	long long missed;		/* LOST */
+	bool start_lost;		/* WALK */
+	void (*call)(const struct run *r);
+};
+
+#define EV(type_, func_, known_, ts_, cpu_, pid_, rwc_, pfn_) \
+	.op = OP_EVENT, .type = type_, .func = func_, .kind_known = known_, .ts = ts_, \
+	.cpu = cpu_, .pid = pid_, .rwc = rwc_, .pfn = pfn_
+#define WANT(want_, duration_) .has_want = true, .want = RS_FEED_##want_, .duration = duration_
+
+#define TEST(name_)	{ .op = OP_TEST, .name = name_ }
+/* Tracepoint start and end; an end and the answer it must get. */
+#define S(ts, cpu, pid, rwc, pfn) { EV(RS_EV_START, RS_FUNC_NONE, false, ts, cpu, pid, rwc, pfn) }
+#define E(ts, cpu, pid, rwc, pfn) { EV(RS_EV_END, RS_FUNC_NONE, false, ts, cpu, pid, rwc, pfn) }
+#define E_IS(ts, cpu, pid, rwc, pfn, want, duration) \
+	{ EV(RS_EV_END, RS_FUNC_NONE, false, ts, cpu, pid, rwc, pfn), WANT(want, duration) }
+/* Kprobe entry: KIN as kp() makes it (kind unknown), KINK as kpe(). Exit. */
+#define KIN(func, ts, cpu, pid, rwc) \
+	{ EV(RS_EV_ENTRY, RS_FUNC_##func, false, ts, cpu, pid, rwc, 0) }
+#define KINK(func, ts, cpu, pid, rwc) \
+	{ EV(RS_EV_ENTRY, RS_FUNC_##func, true, ts, cpu, pid, rwc, 0) }
+#define KOUT(func, ts, cpu, pid) { EV(RS_EV_EXIT, RS_FUNC_##func, false, ts, cpu, pid, 0, 0) }
+#define KOUT_IS(func, ts, cpu, pid, want, duration) \
+	{ EV(RS_EV_EXIT, RS_FUNC_##func, false, ts, cpu, pid, 0, 0), WANT(want, duration) }
+#define LOST(cpu_, ts_, missed_) { .op = OP_LOST, .cpu = cpu_, .ts = ts_, .missed = missed_ }
+#define FLUSH		{ .op = OP_FLUSH }
+#define WALK(ts_, status_, duration_) \
+	{ .op = OP_WALK, .ts = ts_, .want = RS_WALK_##status_, .duration = duration_ }
+/* An end whose start was dropped for lost events. */
+#define WALK_START_LOST(ts_) \
+	{ .op = OP_WALK, .ts = ts_, .want = RS_WALK_NO_START, .duration = 0, .start_lost = true }
+#define COUNTERS(text)	{ .op = OP_COUNTERS, .name = text }
+#define OUT_KIND(kind_)	{ .op = OP_OUT_KIND, .want = RS_KIND_##kind_ }
+#define CALL(fn)	{ .op = OP_CALL, .call = fn }
+
+/* The checks of one step only. */
+static void walk_100_keeps_its_events(const struct run *r)
+{
+	const struct rs_walk *w = find(r, 100);
+
+	CHECK(w && w->end.nr_visited == 7 && w->start.mapcount == 3);
+}
+
+static void walk_1000_changed_cpu(const struct run *r)
+{
+	const struct rs_walk *w = find(r, 1000);
+
+	CHECK(w && w->start.cpu == 0 && w->end.cpu == 1);
+}
+
+static void out_is_inner_walk(const struct run *r)
+{
+	CHECK(r->out.start.rwc == 0xa100);
+}
+
+static void out_is_rmap_walk_anon(const struct run *r)
+{
+	CHECK(r->out.start.func == RS_FUNC_RMAP_WALK_ANON);
+}
+
+static void out_kind_raw_from_inner(const struct run *r)
+{
+	CHECK(r->out.start.kind_raw == RS_KIND_FILE && (r->out.start.has & RS_HAS_KIND));
+}
+
+static const struct step streams[] = {
+	TEST("test_interleaved_cpus"),
+	S(100, 0, 10, 0xa000, 1), S(150, 1, 20, 0xb000, 2), E(170, 1, 20, 0xb000, 2), E(400, 0, 10, 0xa000, 1),
+	FLUSH,
+	WALK(100, OK, 300), WALK(150, OK, 20), CALL(walk_100_keeps_its_events),
+	COUNTERS("walks=2 paired=2 in_flight=0 max_in_flight=2"),
+
+	TEST("test_ends_on_other_cpu"),
+	S(1000, 0, 10, 0xa000, 1), E(987654321, 1, 10, 0xa000, 1),
+	FLUSH,
+	COUNTERS("walks=1"), WALK(1000, OK, 987654321 - 1000), CALL(walk_1000_changed_cpu),
+
+	/* One task, two walks of different rwc, the second inside the first. */
+	TEST("test_nested"),
+	S(100, 0, 10, 0xa000, 5), S(200, 0, 10, 0xa100, 5),
+	E_IS(250, 0, 10, 0xa100, 5, PAIRED, 50), CALL(out_is_inner_walk),
+	E(900, 0, 10, 0xa000, 5),
+	FLUSH,
+	WALK(100, OK, 800), WALK(200, OK, 50), COUNTERS("paired=2 max_in_flight=2"),
+
+	/* Same rwc and pfn in two tasks: the pid keeps them apart. */
+	TEST("test_same_rwc_other_pid"),
+	S(100, 0, 10, 0xa000, 5), S(110, 1, 11, 0xa000, 5), E(130, 1, 11, 0xa000, 5), E(500, 0, 10, 0xa000, 5),
+	FLUSH,
+	WALK(100, OK, 400), WALK(110, OK, 20), COUNTERS("paired=2"),
+
+	TEST("test_missing_start"),
+	E_IS(77, 1, 10, 0xa000, 1, NO_START, 0),
+	FLUSH,
+	COUNTERS("walks=1 no_start=1 paired=0"), WALK(77, NO_START, 0),
+
+	TEST("test_missing_end"),
+	S(100, 0, 10, 0xa000, 1), S(200, 1, 10, 0xb000, 1), E(300, 1, 10, 0xb000, 1),
+	COUNTERS("walks=1"),
+	FLUSH,
+	COUNTERS("walks=2 no_end=1 in_flight=0"), WALK(100, NO_END, ANY),
+
+	/* A second start of the same key: the first lost its end somewhere. */
+	TEST("test_superseded"),
+	S(100, 0, 10, 0xa000, 1), S(500, 0, 10, 0xa000, 1), E(520, 0, 10, 0xa000, 1),
+	FLUSH,
+	WALK(100, SUPERSEDED, ANY), WALK(500, OK, 20), COUNTERS("superseded=1"),
+
+	/*
+	 * Lost events on CPU 1: the walk that started there can never get a
+	 * duration (its end may be among the lost events, and a later end of
+	 * the same key must not pair with it); the walk on CPU 0 is not
+	 * affected.
+	 */
+	TEST("test_lost_marker"),
+	S(100, 1, 10, 0xa000, 1), S(110, 0, 20, 0xb000, 2), LOST(1, 150, 42),
+	COUNTERS("walks=1"), WALK(100, LOST, ANY),
+	E(160, 1, 10, 0xa000, 1), E(170, 0, 20, 0xb000, 2), LOST(0, 180, -1),
+	FLUSH,
+	WALK_START_LOST(160), WALK(110, OK, 60),
+	COUNTERS("lost_walks=1 lost_markers=2 lost_events=42 lost_unknown=1 paired=1 no_start_lost=1"),
+
+	/* A walk that migrated: started on CPU 0, lost events on CPU 1 later. */
+	TEST("test_lost_other_cpu_keeps_migrated_walk"),
+	S(100, 0, 10, 0xa000, 1), LOST(1, 120, 3), E(140, 1, 10, 0xa000, 1),
+	FLUSH,
+	WALK(100, OK, 40),
+
+	/*
+	 * An end whose start was dropped for lost events is told apart from
+	 * one whose start was never seen, for tracepoints and kprobes; the
+	 * engine forgets a dropped start once its end came, or a new start of
+	 * its key shows that the end was lost too.
+	 */
+	TEST("test_end_of_lost_start"),
+	S(100, 1, 10, 0xa000, 1), KIN(RMAP_WALK, 105, 1, 30, 0xc000), LOST(1, 150, 7),
+	COUNTERS("lost_walks=2 in_flight=0"),
+	E_IS(160, 1, 10, 0xa000, 1, START_LOST, 0),
+	/* once: a second end of that key had no start at all */
+	E_IS(170, 1, 10, 0xa000, 1, NO_START, 0),
+	/* the pid is part of the key */
+	KOUT_IS(RMAP_WALK, 175, 0, 31, NO_START, 0), KOUT_IS(RMAP_WALK, 180, 0, 30, START_LOST, 0),
+	/* dropped, its end lost too: a new start of the key pairs normally */
+	S(200, 0, 10, 0xb000, 2), LOST(-1, 250, -1), S(300, 1, 10, 0xb000, 2),
+	E_IS(340, 1, 10, 0xb000, 2, PAIRED, 40), E_IS(350, 1, 10, 0xb000, 2, NO_START, 0),
+	/* the end of the trace forgets dropped starts without a record */
+	S(400, 0, 10, 0xd000, 3), LOST(0, 450, 1),
+	FLUSH,
+	COUNTERS("no_start=5 no_start_lost=2 lost_walks=4 no_end=0 walks=10"),
+
+	/* Kprobes: per task and function, last in first out. */
+	TEST("test_kprobe_lifo"),
+	/* An entry whose kretprobe was missed, then a full walk of that task. */
+	KIN(RMAP_WALK, 100, 0, 10, 0xa000), KIN(RMAP_WALK, 200, 1, 10, 0xa100),
+	/* Another task interleaved, same function. */
+	KIN(RMAP_WALK, 210, 0, 20, 0xb000),
+	KOUT_IS(RMAP_WALK, 260, 1, 10, PAIRED, 60),
+	KOUT(RMAP_WALK, 300, 0, 20),
+	/* rmap_walk_locked of task 10 does not pair with rmap_walk frames. */
+	KOUT(RMAP_WALK_LOCKED, 310, 0, 10),
+	FLUSH,
+	WALK(210, OK, 90), WALK(100, NO_END, ANY), WALK(310, NO_START, ANY), COUNTERS("paired=2"),
+
+	/* rmap_walk_ksm inside rmap_walk (same task, same rwc) is one walk. */
+	TEST("test_kprobe_nested_ksm"),
+	KIN(RMAP_WALK, 100, 0, 10, 0xa000), KIN(RMAP_WALK_KSM, 110, 0, 10, 0xa000),
+	KOUT_IS(RMAP_WALK_KSM, 5000, 1, 10, NESTED, 4890),
+	KOUT_IS(RMAP_WALK, 5010, 1, 10, PAIRED, 4910), OUT_KIND(KSM),
+	/* rmap_walk_ksm of another rwc is not folded */
+	KIN(RMAP_WALK, 6000, 0, 10, 0xa000), KIN(RMAP_WALK_KSM, 6010, 0, 10, 0xbbbb),
+	KOUT_IS(RMAP_WALK_KSM, 6020, 0, 10, PAIRED, ANY),
+	KOUT(RMAP_WALK, 6030, 0, 10),
+	FLUSH,
+	COUNTERS("nested=1 paired=3"),
+
+	/*
+	 * rmap_walk and rmap_walk_locked may be inlined into their callers
+	 * (stock 6.12: try_to_migrate, folio_referenced ... call
+	 * rmap_walk_anon/_file and rmap_walk_ksm directly): whatever pairs the
+	 * compiler left, every walk is counted once, as its outermost pair.
+	 */
+	TEST("test_kprobe_inlined_dispatch"),
 	/* try_to_migrate -> rmap_walk_anon: the walk itself */
-	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 100, 0, 10, 0xa000));
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 400, 0, 10, &out) == RS_FEED_PAIRED);
-	CHECK(out.status == RS_WALK_OK && out.duration_ns == 300 &&
-	      out.start.kind == RS_KIND_ANON && out.start.func == RS_FUNC_RMAP_WALK_ANON);
-
+	KINK(RMAP_WALK_ANON, 100, 0, 10, 0xa000),
+	KOUT_IS(RMAP_WALK_ANON, 400, 0, 10, PAIRED, 300), OUT_KIND(ANON), CALL(out_is_rmap_walk_anon),
 	/* remove_migration_ptes -> rmap_walk -> rmap_walk_file */
-	feed(p, kpe(RS_FUNC_RMAP_WALK, 1000, 0, 10, 0xa100));
-	feed(p, kpe(RS_FUNC_RMAP_WALK_FILE, 1010, 0, 10, 0xa100));
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_FILE, 1500, 1, 10, &out) == RS_FEED_NESTED);
-	CHECK(out.status == RS_WALK_NESTED && out.duration_ns == 490);
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK, 1500, 1, 10, &out) == RS_FEED_PAIRED);
-	CHECK(out.duration_ns == 500 && out.start.kind == RS_KIND_FILE &&
-	      out.start.kind_raw == RS_KIND_FILE && (out.start.has & RS_HAS_KIND));
-
+	KINK(RMAP_WALK, 1000, 0, 10, 0xa100), KINK(RMAP_WALK_FILE, 1010, 0, 10, 0xa100),
+	KOUT_IS(RMAP_WALK_FILE, 1500, 1, 10, NESTED, 490),
+	KOUT_IS(RMAP_WALK, 1500, 1, 10, PAIRED, 500), OUT_KIND(FILE), CALL(out_kind_raw_from_inner),
 	/* rmap_walk_locked -> rmap_walk_anon(locked) */
-	feed(p, kpe(RS_FUNC_RMAP_WALK_LOCKED, 2000, 1, 10, 0xa200));
-	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 2005, 1, 10, 0xa200));
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 2100, 1, 10, &out) == RS_FEED_NESTED);
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_LOCKED, 2101, 1, 10, &out) == RS_FEED_PAIRED);
-	CHECK(out.duration_ns == 101 && out.start.kind == RS_KIND_ANON);
-
+	KINK(RMAP_WALK_LOCKED, 2000, 1, 10, 0xa200), KINK(RMAP_WALK_ANON, 2005, 1, 10, 0xa200),
+	KOUT_IS(RMAP_WALK_ANON, 2100, 1, 10, NESTED, ANY),
+	KOUT_IS(RMAP_WALK_LOCKED, 2101, 1, 10, PAIRED, 101), OUT_KIND(ANON),
 	/* try_to_migrate -> rmap_walk_ksm of a KSM folio: the walk itself */
-	feed(p, kpe(RS_FUNC_RMAP_WALK_KSM, 3000, 0, 10, 0xa300));
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_KSM, 3900, 0, 10, &out) == RS_FEED_PAIRED);
-	CHECK(out.start.kind == RS_KIND_KSM);
-
+	KINK(RMAP_WALK_KSM, 3000, 0, 10, 0xa300),
+	KOUT_IS(RMAP_WALK_KSM, 3900, 0, 10, PAIRED, ANY), OUT_KIND(KSM),
 	/* another task's rmap_walk_anon while this one is in rmap_walk */
-	feed(p, kpe(RS_FUNC_RMAP_WALK, 4000, 0, 10, 0xa400));
-	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 4010, 1, 20, 0xa400));
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 4050, 1, 20, &out) == RS_FEED_PAIRED);
+	KINK(RMAP_WALK, 4000, 0, 10, 0xa400), KINK(RMAP_WALK_ANON, 4010, 1, 20, 0xa400),
+	KOUT_IS(RMAP_WALK_ANON, 4050, 1, 20, PAIRED, ANY),
 	/* an anon walk of another rwc inside an rmap_walk (its rmap_one walks again) */
-	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 4100, 0, 10, 0xb400));
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 4200, 0, 10, &out) == RS_FEED_PAIRED);
+	KINK(RMAP_WALK_ANON, 4100, 0, 10, 0xb400),
+	KOUT_IS(RMAP_WALK_ANON, 4200, 0, 10, PAIRED, ANY),
 	/* an inner pair that started before the outer one is not inside it */
-	feed(p, kpe(RS_FUNC_RMAP_WALK_FILE, 4300, 0, 30, 0xa400));
-	feed(p, kpe(RS_FUNC_RMAP_WALK, 4310, 0, 30, 0xa400));
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_FILE, 4320, 0, 30, &out) == RS_FEED_PAIRED);
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK, 4330, 0, 30, &out) == RS_FEED_PAIRED);
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK, 4500, 0, 10, &out) == RS_FEED_PAIRED);
-	CHECK(out.duration_ns == 500);
+	KINK(RMAP_WALK_FILE, 4300, 0, 30, 0xa400), KINK(RMAP_WALK, 4310, 0, 30, 0xa400),
+	KOUT_IS(RMAP_WALK_FILE, 4320, 0, 30, PAIRED, ANY),
+	KOUT_IS(RMAP_WALK, 4330, 0, 30, PAIRED, ANY),
+	KOUT_IS(RMAP_WALK, 4500, 0, 10, PAIRED, 500),
+	FLUSH,
+	COUNTERS("nested=2 paired=9 in_flight=0 walks=11"),
 
-	rs_pairing_flush(p);
-	CHECK_EQ_U64(rs_pairing_counters(p)->nested, 2);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 9);
-	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, 0);
-	CHECK_EQ_U64(c.n, 11);
-	teardown(p, &c);
+	/*
+	 * The outer rmap_walk was dropped for lost events: its inner pair is
+	 * still part of that walk (nested, not a walk of its own), and the
+	 * outer exit is the end of a lost start.
+	 */
+	TEST("test_kprobe_nested_in_lost_walk"),
+	KINK(RMAP_WALK, 100, 0, 10, 0xa000), LOST(0, 105, 3), KINK(RMAP_WALK_ANON, 110, 0, 10, 0xa000),
+	KOUT_IS(RMAP_WALK_ANON, 200, 0, 10, NESTED, ANY),
+	KOUT_IS(RMAP_WALK, 201, 0, 10, START_LOST, 0),
+	FLUSH,
+	COUNTERS("paired=0 nested=1 lost_walks=1 no_start_lost=1"),
+};
+
+static void step_check(bool ok, const char *test, const struct step *s, const char *what)
+{
+	static const char * const op_names[] = {
+		[OP_EVENT] = "event", [OP_FLUSH] = "flush", [OP_WALK] = "walk",
+		[OP_OUT_KIND] = "kind",
+	};
+
+	check_count++;
+	if (ok)
+		return;
+	check_failures++;
+	fprintf(stderr, "%s: %s at ts %llu: check failed: %s\n", test, op_names[s->op],
+		(unsigned long long)s->ts, what);
 }
 
-/*
- * The outer rmap_walk was dropped for lost events: its inner pair is still
- * part of that walk (nested, not a walk of its own), and the outer exit is
- * the end of a lost start.
- */
-static void test_kprobe_nested_in_lost_walk(void)
-{
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
-	struct rs_walk out;
+#define STEP_CHECK(cond) step_check((cond), test, s, #cond)
 
-	feed(p, kpe(RS_FUNC_RMAP_WALK, 100, 0, 10, 0xa000));
-	rs_pairing_lost(p, 0, 105, 3);
-	feed(p, kpe(RS_FUNC_RMAP_WALK_ANON, 110, 0, 10, 0xa000));
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK_ANON, 200, 0, 10, &out) == RS_FEED_NESTED);
-	CHECK(feed_exit(p, RS_FUNC_RMAP_WALK, 201, 0, 10, &out) == RS_FEED_START_LOST);
-	rs_pairing_flush(p);
-	CHECK_EQ_U64(rs_pairing_counters(p)->paired, 0);
-	CHECK_EQ_U64(rs_pairing_counters(p)->nested, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->lost_walks, 1);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_start_lost, 1);
-	teardown(p, &c);
+/*
+ * Feeds the event of s. An answer is checked with the walk it comes
+ * with: paired or nested walks last from their start to this end, an
+ * end without start has no duration and says whether its start was
+ * dropped.
+ */
+static void play_event(struct run *r, const char *test, const struct step *s)
+{
+	struct rs_walk_event ev;
+	int ret;
+
+	if (s->func == RS_FUNC_NONE)
+		ev = tp(s->type, s->ts, s->cpu, s->pid, s->rwc, s->pfn);
+	else if (s->kind_known)
+		ev = kpe(s->func, s->ts, s->cpu, s->pid, s->rwc);
+	else
+		ev = kp(s->type, s->func, s->ts, s->cpu, s->pid, s->rwc);
+	if (!s->has_want) {
+		feed(r, ev);
+		return;
+	}
+	ret = rs_pairing_feed(r->p, &ev, &r->out);
+	STEP_CHECK(ret == s->want);
+	if (ret == RS_FEED_PAIRED || ret == RS_FEED_NESTED) {
+		STEP_CHECK(r->out.status == (ret == RS_FEED_PAIRED ? RS_WALK_OK : RS_WALK_NESTED));
+		STEP_CHECK(r->out.end.ts == s->ts &&
+			   r->out.duration_ns == r->out.end.ts - r->out.start.ts);
+	} else if (ret == RS_FEED_NO_START || ret == RS_FEED_START_LOST) {
+		STEP_CHECK(r->out.status == RS_WALK_NO_START);
+		STEP_CHECK(r->out.start_lost == (ret == RS_FEED_START_LOST));
+	}
+	if (s->duration != ANY)
+		STEP_CHECK(r->out.duration_ns == s->duration);
+}
+
+/* Plays the steps; prints each test as RUN() does. */
+static void play(const struct step *steps, size_t n)
+{
+	const char *test = NULL;
+	int before = 0;
+	struct run r;
+	size_t i;
+
+	for (i = 0; i <= n; i++) {
+		const struct step *s = &steps[i];
+
+		if (i == n || s->op == OP_TEST) {
+			if (test) {
+				run_end(&r);
+				printf("%s %s\n", check_failures == before ? "ok  " : "FAIL", test);
+			}
+			if (i == n)
+				break;
+			test = s->name;
+			before = check_failures;
+			run_start(&r);
+			continue;
+		}
+		switch (s->op) {
+		case OP_EVENT:
+			play_event(&r, test, s);
+			break;
+		case OP_LOST:
+			rs_pairing_lost(r.p, s->cpu, s->ts, s->missed);
+			break;
+		case OP_FLUSH:
+			STEP_CHECK(rs_pairing_flush(r.p) == 0);
+			break;
+		case OP_WALK:
+			STEP_CHECK(walk_is(&r, s->ts, s->want, s->duration, s->start_lost));
+			break;
+		case OP_COUNTERS:
+			expect_counters(&r, s->name);
+			break;
+		case OP_OUT_KIND:
+			STEP_CHECK(r.out.start.kind == (enum rs_kind)s->want);
+			break;
+		default:
+			s->call(&r);
+		}
+	}
+}
+
+/* ---- generated streams ---- */
+
+/* Dropped starts are remembered up to a bound, the newest ones. */
+static void test_lost_starts_bounded(void)
+{
+	enum { N = RS_PAIRING_MAX_LOST_STARTS + 10, HALF = RS_PAIRING_MAX_LOST_STARTS / 2 };
+	struct run r;
+	size_t i;
+
+	run_start(&r);
+	for (i = 0; i < N; i++)
+		feed(&r, tp(RS_EV_START, 1000 + i, 0, 10, 0xa000 + i * 64, 1));
+	rs_pairing_lost(r.p, 0, 5000, 1);
+	CHECK_EQ_U64(rs_pairing_counters(r.p)->lost_walks, N);
+	/* the newest half are still known, the oldest are forgotten */
+	CHECK(feed_answer(&r, tp(RS_EV_END, 6000, 0, 10, 0xa000 + (N - 1) * 64, 1)) ==
+	      RS_FEED_START_LOST);
+	CHECK(feed_answer(&r, tp(RS_EV_END, 6001, 0, 10, 0xa000 + (N - HALF) * 64, 1)) ==
+	      RS_FEED_START_LOST);
+	CHECK(feed_answer(&r, tp(RS_EV_END, 6002, 0, 10, 0xa000 + (N - HALF - 1) * 64, 1)) ==
+	      RS_FEED_NO_START);
+	CHECK(feed_answer(&r, tp(RS_EV_END, 6003, 0, 10, 0xa000, 1)) == RS_FEED_NO_START);
+	/* new walks still pair */
+	feed(&r, tp(RS_EV_START, 7000, 1, 10, 0xa000, 1));
+	CHECK(feed_answer(&r, tp(RS_EV_END, 7010, 1, 10, 0xa000, 1)) == RS_FEED_PAIRED);
+	rs_pairing_flush(r.p);
+	expect_counters(&r, "no_start_lost=2");
+	run_end(&r);
 }
 
 /* Lost exits pile up frames: the stack of one key stays bounded. */
 static void test_kprobe_depth_bound(void)
 {
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
+	struct run r;
 	int i;
 
+	run_start(&r);
 	for (i = 0; i < RS_KPROBE_MAX_DEPTH + 5; i++)
-		feed(p, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 100 + i, 0, 10, 0xa000));
-	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, RS_KPROBE_MAX_DEPTH);
-	CHECK_EQ_U64(rs_pairing_counters(p)->superseded, 5);
+		feed(&r, kp(RS_EV_ENTRY, RS_FUNC_RMAP_WALK, 100 + i, 0, 10, 0xa000));
+	CHECK_EQ_U64(rs_pairing_counters(r.p)->in_flight, RS_KPROBE_MAX_DEPTH);
+	expect_counters(&r, "superseded=5");
 	/* the oldest ones went first */
-	CHECK(find(&c, 100) && find(&c, 100)->status == RS_WALK_SUPERSEDED);
-	CHECK(find(&c, 104) && find(&c, 104)->status == RS_WALK_SUPERSEDED);
-	CHECK(!find(&c, 105));
-	rs_pairing_flush(p);
-	CHECK_EQ_U64(rs_pairing_counters(p)->no_end, RS_KPROBE_MAX_DEPTH);
-	teardown(p, &c);
+	CHECK(walk_is(&r, 100, RS_WALK_SUPERSEDED, ANY, false));
+	CHECK(walk_is(&r, 104, RS_WALK_SUPERSEDED, ANY, false));
+	CHECK(!find(&r, 105));
+	rs_pairing_flush(r.p);
+	CHECK_EQ_U64(rs_pairing_counters(r.p)->no_end, RS_KPROBE_MAX_DEPTH);
+	run_end(&r);
 }
 
 /*
@@ -564,15 +584,15 @@ static void test_kprobe_depth_bound(void)
 static void test_many_in_flight(void)
 {
 	enum { N = 20000 };
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
+	struct run r;
 	size_t i, ok = 0;
 	unsigned int *order = malloc(N * sizeof(*order));
 
+	run_start(&r);
 	srand(12345);
 	for (i = 0; i < N; i++) {
-		feed(p, tp(RS_EV_START, 1000 + i, i % 2, 100 + i % 7,
-			   0xffffc90000000000ULL + i * 64, 0x1000 + i % 13));
+		feed(&r, tp(RS_EV_START, 1000 + i, i % 2, 100 + i % 7,
+			    0xffffc90000000000ULL + i * 64, 0x1000 + i % 13));
 		order[i] = i;
 	}
 	for (i = N - 1; i > 0; i--) {
@@ -582,16 +602,16 @@ static void test_many_in_flight(void)
 		order[i] = order[j];
 		order[j] = t;
 	}
-	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, N);
+	CHECK_EQ_U64(rs_pairing_counters(r.p)->in_flight, N);
 	for (i = 0; i < N; i++) {
 		unsigned int k = order[i];
 
-		feed(p, tp(RS_EV_END, 1000000 + i, (k + 1) % 2, 100 + k % 7,
-			   0xffffc90000000000ULL + k * 64, 0x1000 + k % 13));
+		feed(&r, tp(RS_EV_END, 1000000 + i, (k + 1) % 2, 100 + k % 7,
+			    0xffffc90000000000ULL + k * 64, 0x1000 + k % 13));
 	}
-	rs_pairing_flush(p);
-	for (i = 0; i < c.n; i++) {
-		const struct rs_walk *w = &c.w[i];
+	rs_pairing_flush(r.p);
+	for (i = 0; i < r.n; i++) {
+		const struct rs_walk *w = &r.w[i];
 
 		if (w->status == RS_WALK_OK && w->start.rwc == w->end.rwc &&
 		    w->duration_ns == w->end.ts - w->start.ts &&
@@ -599,52 +619,52 @@ static void test_many_in_flight(void)
 			ok++;
 	}
 	CHECK_EQ_U64(ok, N);
-	CHECK_EQ_U64(rs_pairing_counters(p)->max_in_flight, N);
-	CHECK_EQ_U64(rs_pairing_counters(p)->in_flight, 0);
+	CHECK_EQ_U64(rs_pairing_counters(r.p)->max_in_flight, N);
+	CHECK_EQ_U64(rs_pairing_counters(r.p)->in_flight, 0);
 	free(order);
-	teardown(p, &c);
+	run_end(&r);
 }
 
 /* Every event comes back exactly once, whatever happens to it. */
 static void test_accounting(void)
 {
-	struct collected c;
-	struct rs_pairing *p = setup(&c);
 	const struct rs_pairing_counters *k;
 	size_t i, starts = 0, ends = 0;
+	struct run r;
 
+	run_start(&r);
 	srand(99);
 	for (i = 0; i < 5000; i++) {
 		int pid = rand() % 4, cpu = rand() % 3;
 		uint64_t rwc = 0xa000 + (rand() % 8) * 0x100;
 
 		if (rand() % 100 < 2) {
-			rs_pairing_lost(p, cpu, 100 + i, rand() % 5);
+			rs_pairing_lost(r.p, cpu, 100 + i, rand() % 5);
 			continue;
 		}
 		if (rand() % 2) {
-			feed(p, tp(RS_EV_START, 100 + i, cpu, pid, rwc, 1));
+			feed(&r, tp(RS_EV_START, 100 + i, cpu, pid, rwc, 1));
 			starts++;
 		} else {
-			feed(p, tp(RS_EV_END, 100 + i, cpu, pid, rwc, 1));
+			feed(&r, tp(RS_EV_END, 100 + i, cpu, pid, rwc, 1));
 			ends++;
 		}
 	}
-	rs_pairing_flush(p);
-	k = rs_pairing_counters(p);
+	rs_pairing_flush(r.p);
+	k = rs_pairing_counters(r.p);
 	/* each paired walk holds a start and an end */
 	CHECK_EQ_U64(k->paired * 2 + k->no_end + k->superseded + k->no_start + k->lost_walks,
 		     starts + ends);
 	CHECK_EQ_U64(k->paired + k->no_end + k->superseded + k->lost_walks, starts);
 	CHECK_EQ_U64(k->paired + k->no_start, ends);
-	CHECK_EQ_U64(c.n, k->paired + k->no_end + k->superseded + k->no_start + k->lost_walks);
+	CHECK_EQ_U64(r.n, k->paired + k->no_end + k->superseded + k->no_start + k->lost_walks);
 	CHECK(k->no_start_lost <= k->no_start && k->no_start_lost <= k->lost_walks);
-	for (i = 0; i < c.n; i++)
-		if (c.w[i].status == RS_WALK_OK)
-			CHECK(c.w[i].end.ts >= c.w[i].start.ts &&
-			      c.w[i].start.pid == c.w[i].end.pid &&
-			      c.w[i].start.rwc == c.w[i].end.rwc);
-	teardown(p, &c);
+	for (i = 0; i < r.n; i++)
+		if (r.w[i].status == RS_WALK_OK)
+			CHECK(r.w[i].end.ts >= r.w[i].start.ts &&
+			      r.w[i].start.pid == r.w[i].end.pid &&
+			      r.w[i].start.rwc == r.w[i].end.rwc);
+	run_end(&r);
 }
 
 static void test_short(void)
@@ -673,21 +693,8 @@ static void test_short(void)
 
 int main(void)
 {
-	RUN(test_interleaved_cpus);
-	RUN(test_ends_on_other_cpu);
-	RUN(test_nested);
-	RUN(test_same_rwc_other_pid);
-	RUN(test_missing_start);
-	RUN(test_missing_end);
-	RUN(test_superseded);
-	RUN(test_lost_marker);
-	RUN(test_lost_other_cpu_keeps_migrated_walk);
-	RUN(test_end_of_lost_start);
+	play(streams, sizeof(streams) / sizeof(streams[0]));
 	RUN(test_lost_starts_bounded);
-	RUN(test_kprobe_lifo);
-	RUN(test_kprobe_nested_ksm);
-	RUN(test_kprobe_inlined_dispatch);
-	RUN(test_kprobe_nested_in_lost_walk);
 	RUN(test_kprobe_depth_bound);
 	RUN(test_many_in_flight);
 	RUN(test_accounting);

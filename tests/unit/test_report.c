@@ -13,6 +13,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,12 +41,7 @@ static int keep_row(const struct rs_row *row, void *arg)
 {
 	struct rows *rows = arg;
 
-	if (rows->n == rows->cap) {
-		rows->cap = rows->cap ? 2 * rows->cap : 256;
-		rows->r = realloc(rows->r, rows->cap * sizeof(*rows->r));
-		if (!rows->r)
-			abort();
-	}
+	rows->r = check_grow(rows->r, rows->n, &rows->cap, sizeof(*rows->r));
 	rows->r[rows->n].walk = *row->walk;
 	snprintf(rows->r[rows->n].purpose, RS_PURPOSE_LEN, "%s", row->purpose);
 	snprintf(rows->r[rows->n].buffer, 64, "%s", row->buffer);
@@ -186,21 +182,51 @@ static void check_counters(const struct rs_jval *truth, const struct rs_report *
 	CHECK(!strcmp(r->traces[0].clock, str(truth, "clock")));
 }
 
-static void test_tracepoints(void)
-{
-	struct rs_jval *truth = load_truth("tracepoints");
-	struct rows rows = { 0 };
+/* A scenario of mktrace.py read back: its truth, rows and report. */
+struct scenario {
+	struct rs_jval *truth;
+	struct rows rows;
 	struct rs_error err;
 	struct rs_report *r;
+};
+
+/*
+ * Reads SCENARIO.dat and checks every walk and counter against
+ * SCENARIO.json (tracepoints: the walks have the tracepoints' fields).
+ * False when the trace could not be read.
+ */
+static bool scenario_open(struct scenario *sc, const char *scenario, int tracepoints)
+{
 	int ret;
 
-	r = run("tracepoints", &rows, NULL, &err, &ret);
+	memset(sc, 0, sizeof(*sc));
+	sc->truth = load_truth(scenario);
+	sc->r = run(scenario, &sc->rows, NULL, &sc->err, &ret);
 	CHECK(ret == 0);
-	if (!ret) {
+	if (ret) {
+		fprintf(stderr, "%s: %s (%s)\n", scenario, sc->err.what, sc->err.fix);
+		return false;
+	}
+	check_walks(sc->truth, &sc->rows, tracepoints);
+	check_counters(sc->truth, sc->r);
+	return true;
+}
+
+static void scenario_close(struct scenario *sc)
+{
+	rs_report_free(sc->r);
+	free(sc->rows.r);
+	rs_jfree(sc->truth);
+}
+
+static void test_tracepoints(void)
+{
+	struct scenario sc;
+
+	if (scenario_open(&sc, "tracepoints", 1)) {
+		const struct rs_report *r = sc.r;
 		const struct rs_trace_summary *s = &r->traces[0];
 
-		check_walks(truth, &rows, 1);
-		check_counters(truth, r);
 		CHECK(s->source == RS_SRC_TRACEPOINTS);
 		/* lib/compat/tracecmd_private.h: what mktrace.py wrote in the options */
 		CHECK(s->uname && !strcmp(s->uname, "Linux lab 6.12.117 #1 SMP x86_64"));
@@ -220,75 +246,56 @@ static void test_tracepoints(void)
 			CHECK(t[0].walk.duration_ns >= t[1].walk.duration_ns &&
 			      t[1].walk.duration_ns >= t[2].walk.duration_ns);
 		}
-	} else {
-		fprintf(stderr, "%s (%s)\n", err.what, err.fix);
 	}
-	rs_report_free(r);
-	free(rows.r);
-	rs_jfree(truth);
+	scenario_close(&sc);
 }
 
 static void test_kprobes(void)
 {
-	struct rs_jval *truth = load_truth("kprobes");
-	struct rows rows = { 0 };
-	struct rs_error err;
-	struct rs_report *r;
-	int ret;
+	struct scenario sc;
 
-	r = run("kprobes", &rows, NULL, &err, &ret);
-	CHECK(ret == 0);
-	if (!ret) {
-		check_walks(truth, &rows, 0);
-		check_counters(truth, r);
-		CHECK(r->traces[0].source == RS_SRC_KPROBES);
-		CHECK(r->missing & RS_HAS_VISITED);
+	if (scenario_open(&sc, "kprobes", 0)) {
+		CHECK(sc.r->traces[0].source == RS_SRC_KPROBES);
+		CHECK(sc.r->missing & RS_HAS_VISITED);
 	}
-	rs_report_free(r);
-	free(rows.r);
-	rs_jfree(truth);
+	scenario_close(&sc);
 }
 
 /* trace-cmd record -B: walks in an instance buffer, other events on top. */
 static void test_instance(void)
 {
-	struct rs_jval *truth = load_truth("instance");
 	struct rows rows = { 0 };
 	struct rs_error err;
+	struct scenario sc;
 	struct rs_report *r;
-	size_t k;
+	size_t k, walks;
 	int ret;
 
-	r = run("instance", &rows, NULL, &err, &ret);
-	CHECK(ret == 0);
-	if (!ret) {
-		check_walks(truth, &rows, 1);
-		check_counters(truth, r);
+	if (scenario_open(&sc, "instance", 1)) {
+		r = sc.r;
 		CHECK_EQ_U64(r->traces[0].nr_buffers, 2);
 		CHECK(r->traces[0].nr_buffers == 2 &&
 		      !strcmp(r->traces[0].buffers[1].name, "rmapstat-4242") &&
 		      r->traces[0].buffers[0].walk_events == 0 &&
 		      r->traces[0].buffers[1].walk_events == r->traces[0].walk_events);
-		for (k = 0; k < rows.n; k++)
-			CHECK(!strcmp(rows.r[k].buffer, "rmapstat-4242"));
+		for (k = 0; k < sc.rows.n; k++)
+			CHECK(!strcmp(sc.rows.r[k].buffer, "rmapstat-4242"));
 		CHECK_EQ_U64(r->traces[0].records, r->traces[0].walk_events + 50);
 	}
-	rs_report_free(r);
-	free(rows.r);
-	memset(&rows, 0, sizeof(rows));
+	walks = rs_jget(sc.truth, "walks")->n;
+	scenario_close(&sc);
 
 	r = run("instance", &rows, "top", &err, &ret);
 	CHECK(ret == 0 && r->traces[0].walk_events == 0 && rows.n == 0);
 	rs_report_free(r);
 	r = run("instance", &rows, "rmapstat-4242", &err, &ret);
-	CHECK(ret == 0 && r->totals.paired == rs_jget(truth, "walks")->n);
+	CHECK(ret == 0 && r->totals.paired == walks);
 	rs_report_free(r);
 	r = run("instance", &rows, "nope", &err, &ret);
 	CHECK(ret == -1 && strstr(err.what, "no buffer named 'nope'") &&
 	      strstr(err.fix, "top, rmapstat-4242"));
 	rs_report_free(r);
 	free(rows.r);
-	rs_jfree(truth);
 }
 
 static void test_errors(void)
