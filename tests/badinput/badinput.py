@@ -45,21 +45,14 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib as tl  # noqa: E402
+from testlib import fail, mktrace  # noqa: E402
+
 TIMEOUT = 20
 ERROR_LINE = re.compile(r"^rmapstat (report|compare): [^\n]+\n$")
 CRASH = re.compile(r"Sanitizer|runtime error:|Segmentation|Aborted|double free|"
                    r"corrupted|malloc\(\)|free\(\)|stack smashing|core dumped")
-
-failures = 0
-runs = 0
-
-
-def fail(what):
-    global failures
-    failures += 1
-    sys.stderr.write("FAIL: %s\n" % what)
-
 
 def keep(cmd):
     """Copies the inputs of a run that crashed or hung, to debug them."""
@@ -68,25 +61,14 @@ def keep(cmd):
     for arg in cmd[2:]:
         if os.path.isfile(arg) and arg.startswith(tempfile.gettempdir()) and \
                 os.path.dirname(arg) != d:
-            dst = os.path.join(d, "%d-%s" % (runs, os.path.basename(arg)))
+            dst = os.path.join(d, "%d-%s" % (tl.runs, os.path.basename(arg)))
             shutil.copy(arg, dst)
-            sys.stderr.write("  input kept as %s\n" % dst)
-
-
-def run(cmd, stdin=None, env=None):
-    global runs
-    runs += 1
-    try:
-        p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=TIMEOUT, env=env)
-    except subprocess.TimeoutExpired:
-        return None, b"", b""
-    return p.returncode, p.stdout, p.stderr
+            print("  input kept as %s" % dst, flush=True)
 
 
 def clean(cmd, what, allowed=(0, 2), stdin=None, pattern=None, json_out=False, env=None):
     """Runs cmd; checks the rules above. Returns (rc, stdout, stderr)."""
-    rc, out, err = run(cmd, stdin, env)
+    rc, out, err = tl.run(cmd, stdin=stdin, env=env, timeout=TIMEOUT)
     text = err.decode("utf-8", "replace")
     if rc is None:
         fail("%s: hangs (killed after %d s): %s" % (what, TIMEOUT, " ".join(cmd)))
@@ -112,12 +94,6 @@ def clean(cmd, what, allowed=(0, 2), stdin=None, pattern=None, json_out=False, e
         except (ValueError, UnicodeDecodeError) as e:
             fail("%s: exit 0 but the JSON does not parse (%s)" % (what, e))
     return rc, out, text
-
-
-def mktrace(mktrace_py, scenario, path):
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    subprocess.run([sys.executable, mktrace_py, scenario, path], check=True, env=env)
-    return path
 
 
 def convert(trace_cmd, src, dst, compression):
@@ -398,9 +374,9 @@ def mode_replay(rmapstat, mktrace_py, regressions, trace_cmd):
         for path in inputs:
             what = os.path.relpath(path, tmp) if path.startswith(tmp) else \
                 os.path.relpath(path, regressions)
-            before = failures
+            before = tl.failures
             clean([rmapstat, "report", path], "report " + what)
-            if failures > before:
+            if tl.failures > before:
                 continue		# crashed or hung: once is enough
             clean([rmapstat, "report", "--json", path], "report --json " + what, json_out=True)
             clean([rmapstat, "compare", good, path], "compare good " + what, (0, 1, 2))
@@ -443,13 +419,12 @@ def main(argv):
     fn, lo, hi = modes[argv[1]]
     args = argv[2:] + [None] * (hi - (len(argv) - 1))
     if not os.access(args[0], os.X_OK):
-        print("SKIP: %s is not built" % args[0])
-        return SKIP
+        tl.skip("%s is not built" % args[0])
     if fn in (mode_traces, mode_replay) and (not args[-1] or not shutil.which(args[-1])):
         args[-1] = None		# no trace-cmd: no version 7 variants
     fn(*args)
-    print("%d runs, %d failures" % (runs, failures))
-    return 1 if failures else 0
+    print("%d runs, %d failures" % (tl.runs, tl.failures))
+    return tl.status()
 
 
 if __name__ == "__main__":

@@ -10,35 +10,27 @@ fix (record and walk counts, the plugin check, work ratios).
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SKIP = 77
-failures = []
+sys.path.insert(0, os.path.join(HERE, ".."))
+import testlib as tl  # noqa: E402
+from testlib import check, skip  # noqa: E402
+
+tl.show_ok = True
 
 
-def skip(reason):
-    print(f"SKIP: {reason}")
-    sys.exit(SKIP)
-
-
-def check(cond, what):
-    print(f"{'ok  ' if cond else 'FAIL'} {what}")
-    if not cond:
-        failures.append(what)
-
-
-def run(args, want_rc=0):
-    p = subprocess.run(args, capture_output=True, text=True, timeout=100)
+def bench(args, want_rc=0):
+    """Runs a benchmark script or program, shows its output, checks its exit status."""
+    rc, out, err = tl.run(args, timeout=100, text=True)
     print(f"+ {' '.join(os.path.basename(a) if i == 0 else a for i, a in enumerate(args))}"
-          f"  -> exit {p.returncode}")
-    print(p.stdout)
-    if p.stderr.strip():
-        print(f"--- stderr\n{p.stderr}")
-    check(p.returncode == want_rc, f"{os.path.basename(args[0])} exits {want_rc}")
-    return p.stdout, p.stderr
+          f"  -> exit {rc}")
+    print(out)
+    if err.strip():
+        print(f"--- stderr\n{err}")
+    check(rc == want_rc, f"{os.path.basename(args[0])} exits {want_rc}")
+    return out, err
 
 
 def script(name):
@@ -48,7 +40,7 @@ def script(name):
 def test_report(build, data):
     """bench-report on two fixtures: every reader, plugin check, targets, RSS section."""
     files = [os.path.join(data, "ksm-fixed.dat"), os.path.join(data, "interleave-traced.dat")]
-    out, _ = run([script("bench-report"), "--build", build, "--repeat", "1",
+    out, _ = bench([script("bench-report"), "--build", build, "--repeat", "1",
                   "--no-drop-caches"] + files)
     check(out.count("\nfile: ") == 2, "bench-report: one section per file")
     check("2 walks, 0 lost events" in out and "600 walks, 0 lost events" in out,
@@ -83,7 +75,7 @@ def test_ksm(build, data):
         for k in ("traced", "fixed"):
             os.makedirs(os.path.join(tmp, k))
             os.symlink(os.path.join(data, f"ksm-{k}.dat"), os.path.join(tmp, k, "ksm-512.dat"))
-        out, _ = run([script("bench-ksm"), "--build", build, "--from", tmp])
+        out, _ = bench([script("bench-ksm"), "--build", build, "--from", tmp])
     finally:
         shutil.rmtree(tmp)
     rows = {m.group(1): m.groups() for m in re.finditer(
@@ -104,30 +96,30 @@ def test_ksm(build, data):
 def test_tracepoint():
     """bench-tracepoint --from-output on a recorded guest output."""
     sample = os.path.join(HERE, "samples", "tracepoint-walk-fixed.out")
-    out, _ = run([script("bench-tracepoint"), "--from-output", sample])
+    out, _ = bench([script("bench-tracepoint"), "--from-output", sample])
     check("MISMATCH" not in out and "events written in the instance:" in out,
           "bench-tracepoint: events written match the walks with events on")
     check(re.search(r"^ratio on/off of the medians: \d+\.\d+$", out, re.M) is not None,
           "bench-tracepoint: ratio of the medians")
     check(re.search(r"per ABBA block: median [\d.]+, p10..p90 [\d.]+..[\d.]+", out) is not None,
           "bench-tracepoint: spread per block")
-    out, err = run([script("bench-tracepoint"), "--part", "nothing"], want_rc=2)
+    out, err = bench([script("bench-tracepoint"), "--part", "nothing"], want_rc=2)
     check("--part takes" in err, "bench-tracepoint: bad --part is a usage error")
 
 
 def test_gen():
-    out, _ = run([script("gen-big-trace"), "--dry-run"])
+    out, _ = bench([script("gen-big-trace"), "--dry-run"])
     check("idle-walks --pages 20000 --passes 50" in out and
           "-o /host/walks-1000000.dat" in out and "-o /host/walks-100000.dat" in out,
           "gen-big-trace: guest commands for 100,000 and 1,000,000 walks")
-    _, err = run([script("gen-big-trace"), "--dry-run", "--walks", "12345"], want_rc=2)
+    _, err = bench([script("gen-big-trace"), "--dry-run", "--walks", "12345"], want_rc=2)
     check("multiple of --pages" in err, "gen-big-trace: walks must be a multiple of --pages")
 
 
 def test_idle_walks(binary):
-    out, _ = run([binary, "--help"])
+    out, _ = bench([binary, "--help"])
     check("--toggle" in out, "idle-walks --help")
-    _, err = run([binary, "--passes", "0"], want_rc=2)
+    _, err = bench([binary, "--passes", "0"], want_rc=2)
     check("--passes must be a number" in err, "idle-walks: --passes 0 is a usage error")
 
 
@@ -148,8 +140,8 @@ def main():
     test_tracepoint()
     test_gen()
     test_idle_walks(idle_walks)
-    if failures:
-        print(f"\n{len(failures)} check(s) failed:\n  " + "\n  ".join(failures))
+    if tl.failures:
+        print(f"\n{tl.failures} check(s) failed")
         return 1
     print("\nall checks passed")
     return 0

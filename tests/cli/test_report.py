@@ -28,29 +28,17 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..")]
+import testlib as tl  # noqa: E402
 import tracecmd_walks  # noqa: E402
+from testlib import SKIP, check  # noqa: E402
 
-SKIP = 77
-failures = 0
 ERROR_LINE = re.compile(r"^rmapstat (report|compare): .+\n$")
 
 
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
-    return cond
-
-
-def run(cmd, cwd=None):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
-
-
 def run_ok(cmd, what):
-    rc, out, err = run(cmd)
+    rc, out, err = tl.run(cmd, text=True)
     check(rc == 0, "%s: exit %d, stderr %r" % (what, rc, err))
     return out
 
@@ -210,7 +198,8 @@ def check_trace(rmapstat, path, trace_cmd, truth=None):
     for by in ("purpose", "pid", "cpu", "comm", "kind,purpose"):
         check_groups(name, report_json(rmapstat, path, by), records, by)
 
-    rc, text, err = run([rmapstat, "report", "--units", "ms", "--hist", "--top", "3", path])
+    rc, text, err = tl.run([rmapstat, "report", "--units", "ms", "--hist", "--top", "3", path],
+                           text=True)
     check(rc == 0, name + ": text report exit %d %r" % (rc, err))
     check("in ms" in text, name + ": text states the unit")
     check("relative error < 1/128 (0.78125%)" in text, name + ": text states the percentile error bound")
@@ -231,7 +220,7 @@ def check_trace(rmapstat, path, trace_cmd, truth=None):
 def generate(mktrace, scenario, tmp):
     dat = os.path.join(tmp, scenario + ".dat")
     truth = os.path.join(tmp, scenario + ".json")
-    subprocess.run([sys.executable, mktrace, scenario, dat, truth], check=True)
+    tl.mktrace(mktrace, scenario, dat, truth)
     with open(truth) as f:
         return dat, json.load(f)
 
@@ -239,9 +228,9 @@ def generate(mktrace, scenario, tmp):
 def convert_v7(trace_cmd, dat):
     """The same trace as trace-cmd 3.1.6 writes by default: version 7, compressed."""
     out = dat[:-4] + "-v7.dat"
-    p = subprocess.run([trace_cmd, "convert", "--file-version", "7", "--compression", "any",
-                        "-i", dat, "-o", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return out if p.returncode == 0 and os.path.exists(out) else None
+    rc, _, _ = tl.run([trace_cmd, "convert", "--file-version", "7", "--compression", "any",
+                       "-i", dat, "-o", out])
+    return out if rc == 0 and os.path.exists(out) else None
 
 
 def same_with_libtracecmd(rmapstat, path, what):
@@ -249,11 +238,9 @@ def same_with_libtracecmd(rmapstat, path, what):
     iterating the same file must give every walk the same: report --csv and
     the text report byte for byte."""
     for args in (["--csv"], []):
-        own = run([rmapstat, "report"] + args + [path])
+        cmd = [rmapstat, "report"] + args + [path]
         env = dict(os.environ, RMAPSTAT_READ_WITH_LIBTRACECMD="1")
-        p = subprocess.run([rmapstat, "report"] + args + [path], capture_output=True,
-                           text=True, env=env)
-        check(own == (p.returncode, p.stdout, p.stderr),
+        check(tl.run(cmd, text=True) == tl.run(cmd, env=env, text=True),
               "%s: report %s differs between the page reader and libtracecmd" %
               (what, " ".join(args)))
 
@@ -294,7 +281,7 @@ def mode_fixtures(rmapstat, data_dir, trace_cmd):
 
 
 def expect_error(cmd, pattern, what, cwd=None):
-    rc, out, err = run(cmd, cwd=cwd)
+    rc, out, err = tl.run(cmd, cwd=cwd, text=True)
     check(rc == 2, "%s: exit %d, expected 2" % (what, rc))
     check(ERROR_LINE.match(err) is not None, "%s: not one error line: %r" % (what, err))
     check(re.search(pattern, err) is not None, "%s: %r does not match %r" % (what, err, pattern))
@@ -345,18 +332,18 @@ def mode_errors(rmapstat, mktrace):
         expect_error([rmapstat, "report"], r"trace\.dat: No such file or directory", "default file",
                      cwd=tmp)
 
-        rc, out, err = run([rmapstat, "report", "--help"])
+        rc, out, err = tl.run([rmapstat, "report", "--help"], text=True)
         check(rc == 0 and "usage: rmapstat report" in out and "--by" in out and err == "", "--help")
-        rc, out, err = run([rmapstat, "compare", "--help"])
+        rc, out, err = tl.run([rmapstat, "compare", "--help"], text=True)
         check(rc == 0 and "usage: rmapstat compare" in out and "Exit status" in out, "compare --help")
 
         shutil.copy(dat, os.path.join(tmp, "trace.dat"))
-        rc, out, err = run([rmapstat, "report"], cwd=tmp)
+        rc, out, err = tl.run([rmapstat, "report"], cwd=tmp, text=True)
         check(rc == 0 and "rmapstat report: trace.dat" in out, "default trace.dat: %d %r" % (rc, err))
 
-        rc, out, err = run([rmapstat, "report", empty])
+        rc, out, err = tl.run([rmapstat, "report", empty], text=True)
         check(rc == 0 and "no walk happened" in out, "trace with rmap formats but no walk")
-        rc, out, err = run([rmapstat, "report", "--json", empty])
+        rc, out, err = tl.run([rmapstat, "report", "--json", empty], text=True)
         check(rc == 0 and json.loads(out)["totals"]["walks"] == 0 and "no walk happened" in err,
               "empty --json")
 
@@ -375,8 +362,8 @@ def mode_errors(rmapstat, mktrace):
                                ([rmapstat, "report", "--csv", dat], 1),
                                ([rmapstat, "compare", dat, inst], 1)):
                 log = os.path.join(tmp, "strace.log")
-                rc, _, err = run([strace, "-f", "-qq", "-e", "trace=open,openat,openat2",
-                                  "-o", log] + cmd)
+                rc, _, err = tl.run([strace, "-f", "-qq", "-e", "trace=open,openat,openat2",
+                                     "-o", log] + cmd, text=True)
                 with open(log) as f:
                     opens = [line for line in f if os.path.basename(dat) + '"' in line]
                 check(rc == 0 and len(opens) == times,
@@ -387,7 +374,7 @@ def mode_errors(rmapstat, mktrace):
 
 
 def compare(rmapstat, *args):
-    return run([rmapstat, "compare"] + list(args))
+    return tl.run([rmapstat, "compare"] + list(args), text=True)
 
 
 def mode_compare(rmapstat, mktrace, data_dir):
@@ -508,8 +495,8 @@ def main(argv):
         return 2
     if ret == SKIP:
         return SKIP
-    print("%s: %s" % (mode, "FAIL (%d)" % failures if failures else "ok"))
-    return 1 if failures else 0
+    print("%s: %s" % (mode, "FAIL (%d)" % tl.failures if tl.failures else "ok"))
+    return tl.status()
 
 
 if __name__ == "__main__":

@@ -31,23 +31,16 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib as tl  # noqa: E402
+from testlib import fail, mktrace  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUPP = os.path.join(HERE, "memcheck.supp")
 SUPP_ERROR = os.path.join(HERE, "memcheck-error.supp")
 VG_OPTS = ["--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
            "--show-leak-kinds=definite,indirect", "--num-callers=30",
            "--suppressions=" + SUPP]		# add --track-origins=yes to debug
-
-failures = 0
-runs = 0
-
-
-def fail(what):
-    global failures
-    failures += 1
-    sys.stderr.write("FAIL: %s\n" % what)
-
 
 def errors_in(xml_path, only_obj=None):
     """(kind, first frames) of the errors in valgrind's XML report."""
@@ -75,9 +68,8 @@ def errors_in(xml_path, only_obj=None):
 
 
 def vg(valgrind, cmd, what, allowed=(0,), env=None, error_path=False, only_obj=None):
-    """Runs cmd under valgrind; no memcheck error may be reported."""
-    global runs
-    runs += 1
+    """Runs cmd under valgrind; no memcheck error may be reported. Returns
+    (exit status, stdout), or None when it did not finish."""
     # One XML file per process: rmapstat loads each trace in a child
     # process first (lib/tracedat/trace_input.c), and valgrind follows the fork.
     xml_dir = tempfile.mkdtemp(prefix="rmapstat-memcheck-")
@@ -85,29 +77,22 @@ def vg(valgrind, cmd, what, allowed=(0,), env=None, error_path=False, only_obj=N
     if error_path:
         opts.append("--suppressions=" + SUPP_ERROR)
     try:
-        p = subprocess.run([valgrind] + opts + cmd, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, env=env, timeout=300)
-        if p.returncode not in allowed:
-            fail("%s: exit %d, expected %s: %s" % (what, p.returncode, allowed,
-                                                     p.stderr.decode(errors="replace")[-500:]))
+        rc, out, err = tl.run([valgrind] + opts + cmd, env=env, timeout=300)
+        if rc is None:
+            fail("%s: did not finish under valgrind in 300 s" % what)
+            return None
+        if rc not in allowed:
+            fail("%s: exit %d, expected %s: %s" % (what, rc, allowed,
+                                                     err.decode(errors="replace")[-500:]))
         xmls = sorted(os.listdir(xml_dir))
         if not xmls:
             fail("%s: valgrind wrote no XML" % what)
         for x in xmls:
             for kind, stack in errors_in(os.path.join(xml_dir, x), only_obj):
                 fail("%s: %s\n    %s" % (what, kind, stack))
-        return p
-    except subprocess.TimeoutExpired:
-        fail("%s: did not finish under valgrind in 300 s" % what)
+        return rc, out
     finally:
         shutil.rmtree(xml_dir, ignore_errors=True)
-    return None
-
-
-def mktrace(mktrace_py, scenario, path):
-    subprocess.run([sys.executable, mktrace_py, scenario, path], check=True,
-                   env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-    return path
 
 
 def fixtures(data_dir, n=None):
@@ -194,11 +179,9 @@ def mode_compare(valgrind, rmapstat, mktrace_py, data_dir):
 
 def mode_plugin(valgrind, trace_cmd, plugin_dir, mktrace_py, data_dir):
     if not trace_cmd or not os.access(trace_cmd, os.X_OK):
-        print("SKIP: trace-cmd is not installed")
-        return SKIP
+        tl.skip("trace-cmd is not installed")
     if not os.path.exists(os.path.join(plugin_dir, "plugin_rmap.so")):
-        print("SKIP: %s/plugin_rmap.so is not built" % plugin_dir)
-        return SKIP
+        tl.skip("%s/plugin_rmap.so is not built" % plugin_dir)
     env = dict(os.environ, TRACEEVENT_PLUGIN_DIR=plugin_dir)
     with tempfile.TemporaryDirectory() as tmp:
         tp = mktrace(mktrace_py, "tracepoints", os.path.join(tmp, "tracepoints.dat"))
@@ -209,10 +192,9 @@ def mode_plugin(valgrind, trace_cmd, plugin_dir, mktrace_py, data_dir):
         fx = [f for f in fx if "instance" in f][:1] + [f for f in fx if "ksm" in f][:1]
         for f in fx + [tp, kp, inst]:
             name = os.path.basename(f)
-            p = vg(valgrind, [trace_cmd, "report", f], "trace-cmd report " + name, env=env,
-                   only_obj="plugin_rmap.so")
-            if p is not None and p.returncode == 0 and b"rmap_walk" in p.stdout \
-                    and b"duration" not in p.stdout:
+            done = vg(valgrind, [trace_cmd, "report", f], "trace-cmd report " + name, env=env,
+                      only_obj="plugin_rmap.so")
+            if done and done[0] == 0 and b"rmap_walk" in done[1] and b"duration" not in done[1]:
                 fail("trace-cmd report %s: the plugin did not print durations (not loaded?)"
                      % name)
         for opts in (["-O", "rmap:raw=1"], ["-O", "rmap:unit=ns", "-O", "rmap:slow=1us"]):
@@ -229,13 +211,10 @@ def main(argv):
         return 2
     valgrind = argv[2]
     if not valgrind or not os.access(valgrind, os.X_OK):
-        print("SKIP: valgrind is not installed (apt-get install valgrind)")
-        return SKIP
-    ret = modes[argv[1]][0](*argv[2:])
-    if ret == SKIP:
-        return SKIP
-    print("%d runs under valgrind, %d failures" % (runs, failures))
-    return 1 if failures else 0
+        tl.skip("valgrind is not installed (apt-get install valgrind)")
+    modes[argv[1]][0](*argv[2:])
+    print("%d runs under valgrind, %d failures" % (tl.runs, tl.failures))
+    return tl.status()
 
 
 if __name__ == "__main__":

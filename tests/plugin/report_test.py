@@ -34,16 +34,12 @@ import glob
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
-SKIP = 77
-
-
-def skip(reason):
-    print("SKIP: " + reason)
-    sys.exit(SKIP)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib as tl  # noqa: E402
+from testlib import check, skip  # noqa: E402
 
 
 def trace_cmd():
@@ -74,12 +70,10 @@ def report(plugin_dir, dat, opts=(), args=()):
             cmd += ["-O", o]
         for d in [dat] if isinstance(dat, str) else dat:
             cmd += ["-i", d]
-        p = subprocess.run(cmd, env=plugin_env(plugin_dir, home),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if p.returncode != 0:
-        sys.exit("trace-cmd report %s failed (%d): %s" %
-                 (dat, p.returncode, p.stderr.decode(errors="replace")))
-    return p.stdout.decode()
+        rc, out, err = tl.run(cmd, env=plugin_env(plugin_dir, home), text=True)
+    if rc != 0:
+        sys.exit("trace-cmd report %s failed (%d): %s" % (dat, rc, err))
+    return out
 
 
 def fixtures(data_dir):
@@ -155,12 +149,6 @@ def walk_ends(out):
     return res
 
 
-def check(cond, what):
-    if not cond:
-        print("FAIL: " + what)
-        sys.exit(1)
-
-
 def cmd_options(plugin_dir, data_dir, mktrace=None):
     dats = [d for d in sorted(glob.glob(os.path.join(data_dir, "*.dat")))
             if walk_ends(report(plugin_dir, d, ["rmap:unit=ns"]))]
@@ -168,9 +156,7 @@ def cmd_options(plugin_dir, data_dir, mktrace=None):
         if mktrace and os.path.exists(mktrace):
             for name in ("tracepoints", "kprobes"):
                 dat = os.path.join(tmp, "synthetic-%s.dat" % name)
-                subprocess.run([sys.executable, mktrace, name, dat], check=True,
-                               stdout=subprocess.DEVNULL)
-                dats.append(dat)
+                dats.append(tl.mktrace(mktrace, name, dat))
         if not dats:
             skip("no fixture in %s has rmap walk ends and no trace generator"
                  % data_dir)
@@ -287,10 +273,7 @@ def cmd_synthetic(plugin_dir, mktrace):
         for name in SCENARIOS:
             dat = os.path.join(tmp, name + ".dat")
             truth_file = os.path.join(tmp, name + ".json")
-            p = subprocess.run([sys.executable, mktrace, name, dat, truth_file],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            check(p.returncode == 0, "mktrace.py %s failed: %s"
-                  % (name, p.stdout.decode(errors="replace")))
+            tl.mktrace(mktrace, name, dat, truth_file)
             with open(truth_file) as f:
                 truth = json.load(f)
             want = collections.Counter(
@@ -342,12 +325,10 @@ def cli_ends(rmapstat, dat):
     """The same from the rows of `rmapstat report --csv` that have an end."""
     import collections
     import csv
-    p = subprocess.run([rmapstat, "report", "--csv", dat], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE)
-    check(p.returncode == 0, "rmapstat report --csv %s failed: %s"
-          % (dat, p.stderr.decode(errors="replace")))
+    rc, out, err = tl.run([rmapstat, "report", "--csv", dat], text=True)
+    check(rc == 0, "rmapstat report --csv %s failed: %s" % (dat, err))
     ends = collections.Counter()
-    for row in csv.DictReader(p.stdout.decode().splitlines()):
+    for row in csv.DictReader(out.splitlines()):
         if not row["end_ns"]:
             continue		# a start without end: no line to compare
         paired = row["status"] in ("ok", "nested")
@@ -364,9 +345,7 @@ def cmd_cli(plugin_dir, rmapstat, data_dir, mktrace=None):
         if mktrace and os.path.exists(mktrace):
             for name in SCENARIOS:
                 dat = os.path.join(tmp, "synthetic-%s.dat" % name)
-                subprocess.run([sys.executable, mktrace, name, dat], check=True,
-                               stdout=subprocess.DEVNULL)
-                dats.append(dat)
+                dats.append(tl.mktrace(mktrace, name, dat))
         if not dats:
             skip("no fixture in %s and no trace generator" % data_dir)
         for dat in dats:
@@ -389,11 +368,9 @@ def cmd_cli(plugin_dir, rmapstat, data_dir, mktrace=None):
 
 def cmd_list(plugin_dir):
     with tempfile.TemporaryDirectory() as home:
-        p = subprocess.run([trace_cmd(), "list", "-O"],
-                           env=plugin_env(plugin_dir, home),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = p.stdout.decode()
-    check(p.returncode == 0, "trace-cmd list -O failed: %s" % p.stderr.decode())
+        rc, out, err = tl.run([trace_cmd(), "list", "-O"], env=plugin_env(plugin_dir, home),
+                              text=True)
+    check(rc == 0, "trace-cmd list -O failed: %s" % err)
     # Blocks of "   file:	...\n plugin:	rmap\n option:	slow\n ..." per option.
     opts = set(re.findall(r"plugin:\s*rmap\s*\n\s*option:\s*(\S+)", out))
     check(opts == {"slow", "unit", "raw"},
@@ -427,7 +404,8 @@ def main():
         sys.stdout.write(report(args[0], args[1], opts))
     else:
         sys.exit(__doc__)
+    return tl.status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
