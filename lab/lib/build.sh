@@ -19,9 +19,11 @@ PRISTINE=
 VERSION_FILE=
 FRAGMENTS=()
 PATCHES=()
-# Set by source_ready.
+# Set by source_ready; READY remembers them per package, so that one command
+# asks dpkg once per package, not once per kernel.
 PKG_VERSION=
 LINUX_VERSION=
+declare -A READY=()
 
 BUILD_TOOLS=(bc bison flex libelf-dev libssl-dev cpio xz-utils gcc make)
 
@@ -159,12 +161,17 @@ extract_source() {
 # package; sets PKG_VERSION and LINUX_VERSION.
 source_ready() {
 	local installed recorded=() mkver
+	if [[ -n ${READY[$SRC_PKG]:-} ]]; then
+		read -r PKG_VERSION LINUX_VERSION <<<"${READY[$SRC_PKG]}"
+		return 0
+	fi
 	installed=$(installed_version)
 	if [[ -f $VERSION_FILE && -f $PRISTINE/Makefile ]]; then
 		read -r -a recorded <"$VERSION_FILE"
 		if [[ -z $installed || $installed == "${recorded[0]}" ]]; then
 			PKG_VERSION=${recorded[0]}
 			LINUX_VERSION=${recorded[1]}
+			READY[$SRC_PKG]="$PKG_VERSION $LINUX_VERSION"
 			return 0
 		fi
 	fi
@@ -193,6 +200,7 @@ source_ready() {
 	drop_lock "source-$SRC_PKG"
 	PKG_VERSION=${recorded[0]}
 	LINUX_VERSION=${recorded[1]}
+	READY[$SRC_PKG]="$PKG_VERSION $LINUX_VERSION"
 }
 
 # ---------------------------------------------------------------- patches
