@@ -50,24 +50,19 @@ PRINT_END = ('"pfn=0x%lx kind=%s purpose=%ps locked=%d visited=%u rmap_one=%u rw
              'REC->nr_rmap_one, REC->rwc')
 
 
+# The fields both events start with: the key of a walk, its purpose and kind.
+WALK_KEY_FIELDS = [("unsigned long", "pfn", 8, False), ("const void *", "rwc", 8, False),
+                   ("void *", "rmap_one", 8, False), ("enum rmap_walk_kind", "kind", 4, False)]
+LOCKED_FIELD = ("bool", "locked", 1, False)
+
+
 def rmap_events(base_id=1100):
-    start = Event("rmap", "rmap_walk_start", base_id, [
-        ("unsigned long", "pfn", 8, False),
-        ("const void *", "rwc", 8, False),
-        ("void *", "rmap_one", 8, False),
-        ("enum rmap_walk_kind", "kind", 4, False),
-        ("int", "mapcount", 4, True),
-        ("bool", "locked", 1, False),
-    ], PRINT_START)
-    end = Event("rmap", "rmap_walk_end", base_id + 1, [
-        ("unsigned long", "pfn", 8, False),
-        ("const void *", "rwc", 8, False),
-        ("void *", "rmap_one", 8, False),
-        ("enum rmap_walk_kind", "kind", 4, False),
-        ("unsigned int", "nr_visited", 4, False),
-        ("unsigned int", "nr_rmap_one", 4, False),
-        ("bool", "locked", 1, False),
-    ], PRINT_END)
+    start = Event("rmap", "rmap_walk_start", base_id,
+                  WALK_KEY_FIELDS + [("int", "mapcount", 4, True), LOCKED_FIELD], PRINT_START)
+    end = Event("rmap", "rmap_walk_end", base_id + 1,
+                WALK_KEY_FIELDS + [("unsigned int", "nr_visited", 4, False),
+                                   ("unsigned int", "nr_rmap_one", 4, False), LOCKED_FIELD],
+                PRINT_END)
     return start, end
 
 
@@ -166,6 +161,29 @@ class TracepointScenario(Scenario):
             "locked": locked, "short": calls < mapcount})
 
 
+# The walks of tracepoint_cases() that are ordinary walks, each a case of
+# its own, times after T: (start ns, end ns, start cpu, end cpu, pid, pfn,
+# rwc, purpose, kind, mapcount, VMAs visited, rmap_one calls, locked).
+CASE_WALKS = [
+    # Interleaved on both CPUs: A on cpu0 and B on cpu1 overlap.
+    (100, 5_100, 0, 0, 100, 0x1000, 0xffffc90000a1fd00, "try_to_migrate_one", 0, 4, 20000, 4, 0),
+    (200, 2_200, 1, 1, 200, 0x2000, 0xffffc90000b2fd00, "folio_referenced_one", 1, 1, 1, 1, 0),
+    # Migration: starts on cpu1, ends on cpu0.
+    (10_000, 912_345, 1, 0, 300, 0x3000, 0xffffc90000c3fd00, "try_to_unmap_one", 2, 3, 3, 3, 0),
+    # Nesting: pid 100 starts a second walk (other rwc) inside the first.
+    (20_000, 90_000, 0, 0, 100, 0x4000, 0xffffc90000a1fc00, "remove_migration_pte", 0, 4, 10000, 2, 1),
+    (30_000, 40_000, 0, 0, 100, 0x4000, 0xffffc90000a1fa00, "page_idle_clear_pte_refs_one", 0, 4, 10000,
+     4, 0),
+    # Same rwc + pfn, other pid at the same time: a distinct walk.
+    (50_000, 60_000, 1, 1, 200, 0x4000, 0xffffc90000a1fc00, "folio_referenced_one", 1, 2, 2, 2, 0),
+    # A long walk across a gap larger than the 27-bit ring buffer delta.
+    (2_000_000, 862_000_000, 0, 0, 100, 0x5000, 0xffffc90000a1fd00, "try_to_migrate_one", 0, 16, 20000,
+     16, 0),
+    # Unknown purpose (not in kallsyms): shown as hex.
+    (870_000_000, 870_000_999, 1, 1, 400, 0x6000, 0xffffc90000d4fd00, UNKNOWN_RMAP_ONE, 2, 1, 5, 1, 0),
+]
+
+
 def tracepoint_cases(s):
     """Every pairing case of the tracepoints, by hand, with its truth."""
     s.comm(100, "ksm-bench")
@@ -173,28 +191,8 @@ def tracepoint_cases(s):
     s.comm(300, "kswapd0")
     s.comm(400, "a,b \"odd\"")
     T = 1_000_000_000
-    # Interleaved on both CPUs: A on cpu0 and B on cpu1 overlap.
-    s.walk(T + 100, T + 5_100, 0, 0, 100, 0x1000, 0xffffc90000a1fd00,
-           "try_to_migrate_one", 0, 4, 20000, 4)
-    s.walk(T + 200, T + 2_200, 1, 1, 200, 0x2000, 0xffffc90000b2fd00,
-           "folio_referenced_one", 1, 1, 1, 1)
-    # Migration: starts on cpu1, ends on cpu0.
-    s.walk(T + 10_000, T + 912_345, 1, 0, 300, 0x3000, 0xffffc90000c3fd00,
-           "try_to_unmap_one", 2, 3, 3, 3)
-    # Nesting: pid 100 starts a second walk (other rwc) inside the first.
-    s.walk(T + 20_000, T + 90_000, 0, 0, 100, 0x4000, 0xffffc90000a1fc00,
-           "remove_migration_pte", 0, 4, 10000, 2, locked=1)
-    s.walk(T + 30_000, T + 40_000, 0, 0, 100, 0x4000, 0xffffc90000a1fa00,
-           "page_idle_clear_pte_refs_one", 0, 4, 10000, 4)
-    # Same rwc + pfn, other pid at the same time: a distinct walk.
-    s.walk(T + 50_000, T + 60_000, 1, 1, 200, 0x4000, 0xffffc90000a1fc00,
-           "folio_referenced_one", 1, 2, 2, 2)
-    # A long walk across a gap larger than the 27-bit ring buffer delta.
-    s.walk(T + 2_000_000, T + 862_000_000, 0, 0, 100, 0x5000, 0xffffc90000a1fd00,
-           "try_to_migrate_one", 0, 16, 20000, 16)
-    # Unknown purpose (not in kallsyms): shown as hex.
-    s.walk(T + 870_000_000, T + 870_000_999, 1, 1, 400, 0x6000, 0xffffc90000d4fd00,
-           UNKNOWN_RMAP_ONE, 2, 1, 5, 1)
+    for t0, t1, *rest, locked in CASE_WALKS:
+        s.walk(T + t0, T + t1, *rest, locked=locked)
     # End without start (its start was before the trace began).
     s.end(T + 50, 1, 300, 0x7000, 0xffffc90000c3fa00, "page_mkclean_one", 2, 1, 1)
     s.truth["unmatched_ends"] += 1
@@ -284,60 +282,72 @@ class KprobeScenario(Scenario):
             "func": func, "locked": locked})
 
 
+KSM_MAPPING = 0xffff888003a1c003
+ANON_MAPPING = 0xffff888003a1d001
+FILE_MAPPING = 0xffff888003a1e000
+
+# The walks of scenario_kprobes(), times after T: (function, start ns, end
+# ns, start cpu, end cpu, pid, folio, rwc, mapping, purpose, kind, and the
+# options of KprobeScenario.walk(), an inner pair's times after T too).
+KPROBE_WALKS = [
+    # KSM walk: rmap_walk with rmap_walk_ksm nested inside, migrates CPU.
+    ("rmap_walk", 1000, 404_001_000, 0, 1, 100, 0xffffea0000040000, 0xffffc90000a1fd00, KSM_MAPPING,
+     "try_to_migrate_one", 0, {"inner": (1500, 404_000_500)}),
+    # Anonymous walk of another pid interleaved on the other CPU.
+    ("rmap_walk", 2000, 9000, 1, 1, 200, 0xffffea0000041000, 0xffffc90000b2fd00, ANON_MAPPING,
+     "folio_referenced_one", 1, {}),
+    # rmap_walk_locked of a file folio.
+    ("rmap_walk_locked", 500_000_000, 500_004_000, 0, 0, 100, 0xffffea0000042000,
+     0xffffc90000a1fc00, FILE_MAPPING, "remove_migration_pte", 2, {}),
+    # Two walks of one pid back to back: LIFO must pair each exit with its entry.
+    ("rmap_walk", 600_000_000, 600_000_700, 0, 0, 100, 0xffffea0000043000, 0xffffc90000a1fb00,
+     ANON_MAPPING, "try_to_unmap_one", 1, {}),
+    ("rmap_walk", 600_001_000, 600_001_900, 0, 0, 100, 0xffffea0000044000, 0xffffc90000a1fb00,
+     ANON_MAPPING, "try_to_unmap_one", 1, {}),
+    # After the orphan entry of pid 200 (see below): pairs with its own entry.
+    ("rmap_walk", 700_100_000, 700_105_000, 1, 1, 200, 0xffffea0000046000, 0xffffc90000b2fb00,
+     FILE_MAPPING, "folio_referenced_one", 2, {}),
+    # rmap_walk inlined into try_to_migrate (stock 6.12): rmap_walk_anon on
+    # its own is the walk; it migrates CPU.
+    ("rmap_walk_anon", 800_000_000, 800_012_345, 0, 1, 100, 0xffffea0000047000,
+     0xffffc90000a1fa00, ANON_MAPPING, "try_to_migrate_one", 1, {}),
+    # ... and try_to_migrate of a KSM folio calls rmap_walk_ksm directly.
+    ("rmap_walk_ksm", 800_100_000, 801_100_000, 1, 1, 100, 0xffffea0000048000,
+     0xffffc90000a1fa00, KSM_MAPPING, "try_to_migrate_one", 0, {}),
+    # try_to_unmap(TTU_RMAP_LOCKED): rmap_walk_file(..., locked=true) on its own.
+    ("rmap_walk_file", 802_000_000, 802_000_900, 0, 0, 100, 0xffffea0000049000,
+     0xffffc90000a1f900, FILE_MAPPING, "try_to_unmap_one", 2, {"locked": 1}),
+    # rmap_walk (page_idle, out of line) with rmap_walk_file inside; the
+    # folio's mapping reads NULL: the kind comes from the inner function.
+    ("rmap_walk", 803_000_000, 803_002_000, 1, 1, 200, 0xffffea000004a000, 0xffffc90000b2fa00, 0,
+     "page_idle_clear_pte_refs_one", 2,
+     {"inner": (803_000_050, 803_001_950), "inner_func": "rmap_walk_file"}),
+    # rmap_walk_locked (remove_migration_ptes) with rmap_walk_anon(locked) inside.
+    ("rmap_walk_locked", 804_000_000, 804_000_800, 0, 1, 100, 0xffffea000004b000,
+     0xffffc90000a1f800, ANON_MAPPING, "remove_migration_pte", 1,
+     {"inner": (804_000_010, 804_000_790), "inner_func": "rmap_walk_anon"}),
+]
+
+
 def scenario_kprobes():
     s = KprobeScenario()
     s.comm(100, "ksm-bench")
     s.comm(200, "kcompactd0")
+    s.comm(300, "kswapd0")
     T = 5_000_000_000
-    ksm_mapping = 0xffff888003a1c003
-    anon_mapping = 0xffff888003a1d001
-    file_mapping = 0xffff888003a1e000
-    # KSM walk: rmap_walk with rmap_walk_ksm nested inside, migrates CPU.
-    s.walk("rmap_walk", T + 1000, T + 404_001_000, 0, 1, 100, 0xffffea0000040000,
-           0xffffc90000a1fd00, ksm_mapping, "try_to_migrate_one", 0,
-           inner=(T + 1500, T + 404_000_500))
-    # Anonymous walk of another pid interleaved on the other CPU.
-    s.walk("rmap_walk", T + 2000, T + 9000, 1, 1, 200, 0xffffea0000041000,
-           0xffffc90000b2fd00, anon_mapping, "folio_referenced_one", 1)
-    # rmap_walk_locked of a file folio.
-    s.walk("rmap_walk_locked", T + 500_000_000, T + 500_004_000, 0, 0, 100,
-           0xffffea0000042000, 0xffffc90000a1fc00, file_mapping, "remove_migration_pte", 2)
-    # Two walks of one pid back to back: LIFO must pair each exit with its entry.
-    s.walk("rmap_walk", T + 600_000_000, T + 600_000_700, 0, 0, 100, 0xffffea0000043000,
-           0xffffc90000a1fb00, anon_mapping, "try_to_unmap_one", 1)
-    s.walk("rmap_walk", T + 600_001_000, T + 600_001_900, 0, 0, 100, 0xffffea0000044000,
-           0xffffc90000a1fb00, anon_mapping, "try_to_unmap_one", 1)
+    for func, t0, t1, *rest, opts in KPROBE_WALKS:
+        opts = dict(opts)
+        if "inner" in opts:
+            opts["inner"] = tuple(T + t for t in opts["inner"])
+        s.walk(func, T + t0, T + t1, *rest, **opts)
     # kretprobe missed: an entry without exit; the next walk of that pid
     # still pairs with its own entry (LIFO), the orphan stays unmatched.
     s.entry("rmap_walk", T + 700_000_000, 1, 200, 0xffffea0000045000, 0xffffc90000b2fc00,
-            anon_mapping, "folio_referenced_one")
+            ANON_MAPPING, "folio_referenced_one")
     s.truth["unmatched_starts"] += 1
-    s.walk("rmap_walk", T + 700_100_000, T + 700_105_000, 1, 1, 200, 0xffffea0000046000,
-           0xffffc90000b2fb00, file_mapping, "folio_referenced_one", 2)
     # An exit without entry (entry before the trace began).
     s.exit("rmap_walk", T + 10, 1, 300)
-    s.comm(300, "kswapd0")
     s.truth["unmatched_ends"] += 1
-    # rmap_walk inlined into try_to_migrate (stock 6.12): rmap_walk_anon on
-    # its own is the walk; it migrates CPU.
-    s.walk("rmap_walk_anon", T + 800_000_000, T + 800_012_345, 0, 1, 100,
-           0xffffea0000047000, 0xffffc90000a1fa00, anon_mapping, "try_to_migrate_one", 1)
-    # ... and try_to_migrate of a KSM folio calls rmap_walk_ksm directly.
-    s.walk("rmap_walk_ksm", T + 800_100_000, T + 801_100_000, 1, 1, 100,
-           0xffffea0000048000, 0xffffc90000a1fa00, ksm_mapping, "try_to_migrate_one", 0)
-    # try_to_unmap(TTU_RMAP_LOCKED): rmap_walk_file(..., locked=true) on its own.
-    s.walk("rmap_walk_file", T + 802_000_000, T + 802_000_900, 0, 0, 100,
-           0xffffea0000049000, 0xffffc90000a1f900, file_mapping, "try_to_unmap_one", 2,
-           locked=1)
-    # rmap_walk (page_idle, out of line) with rmap_walk_file inside; the
-    # folio's mapping reads NULL: the kind comes from the inner function.
-    s.walk("rmap_walk", T + 803_000_000, T + 803_002_000, 1, 1, 200, 0xffffea000004a000,
-           0xffffc90000b2fa00, 0, "page_idle_clear_pte_refs_one", 2,
-           inner=(T + 803_000_050, T + 803_001_950), inner_func="rmap_walk_file")
-    # rmap_walk_locked (remove_migration_ptes) with rmap_walk_anon(locked) inside.
-    s.walk("rmap_walk_locked", T + 804_000_000, T + 804_000_800, 0, 1, 100,
-           0xffffea000004b000, 0xffffc90000a1f800, anon_mapping, "remove_migration_pte", 1,
-           inner=(T + 804_000_010, T + 804_000_790), inner_func="rmap_walk_anon")
     return s
 
 
@@ -347,7 +357,7 @@ def scenario_kprobes_lost():
     s.comm(100, "ksm-bench")
     s.comm(200, "kcompactd0")
     T = 7_000_000_000
-    anon = 0xffff888003a1d001
+    anon = ANON_MAPPING
     s.walk("rmap_walk", T + 100, T + 900, 0, 0, 100, 0xffffea0000050000,
            0xffffc90000a1fd00, anon, "try_to_unmap_one", 1)
     # The entry on cpu1 waits; events are lost on cpu1; its exit after the

@@ -14,6 +14,7 @@ the MISSING_EVENTS / MISSING_STORED flags, 32-bit event headers with a
 Nothing here knows about rmap walks; see mktrace.py for the scenarios.
 """
 
+import os
 import struct
 
 PAGE_SIZE = 4096
@@ -32,22 +33,16 @@ OPTION_TRACECLOCK = 4
 OPTION_UNAME = 5
 OPTION_VERSION = 9
 
-HEADER_PAGE = (
-    "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
-    "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
-    "\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
-    "\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n")
 
-HEADER_EVENT = (
-    "# compressed entry header\n"
-    "\ttype_len    :    5 bits\n"
-    "\ttime_delta  :   27 bits\n"
-    "\tarray       :   32 bits\n"
-    "\n"
-    "\tpadding     : type == 29\n"
-    "\ttime_extend : type == 30\n"
-    "\ttime_stamp : type == 31\n"
-    "\tdata max type_len  == 28\n")
+def _kernel_text(name):
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "formats", name)) as f:
+        return f.read()
+
+
+# The ring buffer's own formats, as tracefs prints them (events/header_page
+# and events/header_event) and trace-cmd stores them.
+HEADER_PAGE = _kernel_text("header_page")
+HEADER_EVENT = _kernel_text("header_event")
 
 COMMON_FIELDS = [
     ("unsigned short", "common_type", 2, False),
