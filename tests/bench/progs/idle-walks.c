@@ -25,6 +25,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 #define MAX_PASSES	100000
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 
 struct word {
 	uint64_t index;		/* pfn / 64 */
@@ -58,22 +61,55 @@ struct opts {
 	unsigned long pause_ms;		/* between passes: lets a recorder drain */
 };
 
+/*
+ * The options: getopt's tables, the help text and the range of each
+ * number all come from this one table.
+ */
+static const struct optdef {
+	int key;
+	const char *name;
+	const char *arg;		/* the argument's name; NULL: a flag */
+	unsigned long max;		/* a number 1..max, stored at field; 0: not a number */
+	size_t field;
+	const char *help;		/* lines after the first start with a tab */
+} optdefs[] = {
+	{ 'p', "pages", "N", 1UL << 30, offsetof(struct opts, pages), "pages to map (default 10000)" },
+	{ 'n', "passes", "N", MAX_PASSES, offsetof(struct opts, passes),
+	  "timed passes (default 10, at most " STR(MAX_PASSES) ")" },
+	{ 't', "toggle", "FILE", 0, 0, "write 1/0 to FILE before each pass, in ABBA order,\n"
+	  "\tafter an untimed warm-up pass (tracefs enable file)" },
+	{ 'P', "pause-ms", "N", 60000, offsetof(struct opts, pause_ms),
+	  "sleep N ms after each pass (a recorder draining the\n"
+	  "\tring buffer catches up: no events lost in long runs)" },
+	{ 'q', "quiet", NULL, 0, 0, "only the summary lines, no pass lines" },
+	{ 'h', "help", NULL, 0, 0, "this text" },
+};
+
+#define NR_OPTS (sizeof(optdefs) / sizeof(optdefs[0]))
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-"usage: idle-walks [--pages N] [--passes N] [--toggle ENABLE_FILE] [--pause-ms N] [--quiet]\n"
-"\n"
-"  Maps N anonymous pages and marks them idle in " BITMAP_PATH "\n"
-"  --passes times: each pass is one rmap walk per page.\n"
-"\n"
-"  -p, --pages N          pages to map (default 10000)\n"
-"  -n, --passes N         timed passes (default 10, at most %d)\n"
-"  -t, --toggle FILE      write 1/0 to FILE before each pass, in ABBA order,\n"
-"                         after an untimed warm-up pass (tracefs enable file)\n"
-"  -P, --pause-ms N       sleep N ms after each pass (a recorder draining the\n"
-"                         ring buffer catches up: no events lost in long runs)\n"
-"  -q, --quiet            only the summary lines, no pass lines\n",
-		MAX_PASSES);
+	size_t i;
+
+	fputs("usage: idle-walks [--pages N] [--passes N] [--toggle ENABLE_FILE] [--pause-ms N] [--quiet]\n"
+	      "\n"
+	      "  Maps N anonymous pages and marks them idle in " BITMAP_PATH "\n"
+	      "  --passes times: each pass is one rmap walk per page.\n"
+	      "\n", f);
+	for (i = 0; i < NR_OPTS; i++) {
+		const struct optdef *d = &optdefs[i];
+		int width = fprintf(f, "  -%c, --%s %s", d->key, d->name, d->arg ? d->arg : "");
+		const char *h;
+
+		fprintf(f, "%*s", width < 25 ? 25 - width : 1, "");
+		for (h = d->help; *h; h++) {
+			if (*h == '\t')
+				fprintf(f, "%25s", "");
+			else
+				fputc(*h, f);
+		}
+		fputc('\n', f);
+	}
 }
 
 static int fail(const char *what, const char *path)
@@ -94,7 +130,7 @@ static int parse_ulong(const char *s, const char *opt, unsigned long max,
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || v < 1 || v > max) {
-		fprintf(stderr, "idle-walks: %s must be a number 1..%lu, not '%s'\n",
+		fprintf(stderr, "idle-walks: --%s must be a number 1..%lu, not '%s'\n",
 			opt, max, s);
 		return 2;
 	}
@@ -104,48 +140,43 @@ static int parse_ulong(const char *s, const char *opt, unsigned long max,
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "pages",  required_argument, NULL, 'p' },
-		{ "passes", required_argument, NULL, 'n' },
-		{ "toggle", required_argument, NULL, 't' },
-		{ "quiet",  no_argument,       NULL, 'q' },
-		{ "pause-ms", required_argument, NULL, 'P' },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct option longopts[NR_OPTS + 1];
+	char shortopts[2 * NR_OPTS + 1], *sp = shortopts;
+	const struct optdef *d;
+	size_t i;
 	int c, err;
 
-	o->pages = 10000;
-	o->passes = 10;
-	o->toggle = NULL;
-	o->quiet = false;
-	o->pause_ms = 0;
-	while ((c = getopt_long(argc, argv, "p:n:t:P:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if ((err = parse_ulong(optarg, "--pages", 1UL << 30, &o->pages)))
-				return err;
-			break;
-		case 'n':
-			if ((err = parse_ulong(optarg, "--passes", MAX_PASSES, &o->passes)))
-				return err;
-			break;
-		case 't':
-			o->toggle = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'P':
-			if ((err = parse_ulong(optarg, "--pause-ms", 60000, &o->pause_ms)))
-				return err;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
+	for (i = 0; i < NR_OPTS; i++) {
+		d = &optdefs[i];
+		longopts[i] = (struct option){ d->name, d->arg ? required_argument : no_argument,
+					       NULL, d->key };
+		*sp++ = (char)d->key;
+		if (d->arg)
+			*sp++ = ':';
+	}
+	memset(&longopts[NR_OPTS], 0, sizeof(longopts[NR_OPTS]));
+	*sp = '\0';
+
+	*o = (struct opts){ .pages = 10000, .passes = 10 };
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		for (d = optdefs; d < optdefs + NR_OPTS && d->key != c; d++)
+			;
+		if (d == optdefs + NR_OPTS) {		/* getopt said why */
 			usage(stderr);
 			return 2;
+		}
+		if (d->max) {
+			err = parse_ulong(optarg, d->name, d->max,
+					  (unsigned long *)((char *)o + d->field));
+			if (err)
+				return err;
+		} else if (c == 't') {
+			o->toggle = optarg;
+		} else if (c == 'q') {
+			o->quiet = true;
+		} else {
+			usage(stdout);
+			exit(0);
 		}
 	}
 	if (optind < argc) {
