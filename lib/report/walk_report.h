@@ -49,13 +49,41 @@ struct rs_report {
 	unsigned int missing;			/* RS_HAS_* some trace cannot show */
 };
 
+/**
+ * rs_report_new() - create an empty report
+ * @opts: the options, copied; the strings and row_arg they point to are
+ *	not, and must outlive the report. An empty grouping is --by kind, a
+ *	hist_div of 0 is 1, a top_n of 0 keeps no slowest walk
+ *
+ * Return: the report, to be freed with rs_report_free(), or NULL when out
+ * of memory.
+ */
 struct rs_report *rs_report_new(const struct rs_report_opts *opts);
+
+/**
+ * rs_report_free() - free a report, its groups, slowest walks and summaries
+ * @r: the report; may be NULL
+ */
 void rs_report_free(struct rs_report *r);
 
-/*
- * Reads a trace.dat into the report. 0, or -1 with *err set: unreadable
- * file, no walk events formats in it, no such --buffer, or a failed row
- * callback (its errno).
+/**
+ * rs_report_add_file() - read one trace.dat into the report
+ * @r: the report
+ * @file: the path of the trace
+ * @err: set when -1 is returned
+ *
+ * The file is read once, in a contained child process (trace_scan.h),
+ * one pairing engine per buffer; every walk record goes to its group, the
+ * paired ones (RS_WALK_OK) are offered to the slowest walks, and each is
+ * passed to the row callback if there is one. The file's summary is
+ * appended to @r->traces and its counters added to @r->totals.
+ *
+ * Return: 0, or -1 with @err set: the file is missing or unreadable, is
+ * no trace, has no walk event formats, has no such --buffer, is damaged,
+ * libtracecmd failed on it, memory ran out, or the row callback failed
+ * (its errno, EIO when it set none). The walks read before the failure
+ * stay in the groups and the slowest walks: after -1 the report is only
+ * fit for rs_report_free().
  */
 int rs_report_add_file(struct rs_report *r, const char *file, struct rs_error *err);
 
@@ -70,7 +98,13 @@ int rs_report_add_file(struct rs_report *r, const char *file, struct rs_error *e
  */
 int rs_report_add_fd(struct rs_report *r, int fd, const char *file, struct rs_error *err);
 
-/* "tracepoints", "kprobes", "tracepoints+kprobes", "none" */
+/**
+ * rs_source_name() - the name of a set of sources, for reports
+ * @sources: RS_SRC_* bits; others are ignored
+ *
+ * Return: "tracepoints", "kprobes", "tracepoints+kprobes" or "none", a
+ * static string.
+ */
 const char *rs_source_name(unsigned int sources);
 
 #endif

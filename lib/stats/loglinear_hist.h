@@ -31,20 +31,72 @@ struct rs_llh {
 	uint64_t *block[RS_LLH_NR_EXP];	/* RS_LLH_SUB counters, on demand */
 };
 
+/**
+ * rs_llh_init() - make an empty histogram
+ * @h: the histogram
+ *
+ * Allocates nothing: the blocks come with the first value of their power
+ * of two.
+ */
 void rs_llh_init(struct rs_llh *h);
+
+/**
+ * rs_llh_free() - free the blocks of a histogram
+ * @h: the histogram, left empty and ready for use again
+ */
 void rs_llh_free(struct rs_llh *h);
-/* 0, or -1 when a new block could not be allocated (errno ENOMEM). */
+
+/**
+ * rs_llh_add() - count one value
+ * @h: the histogram
+ * @value: the value
+ *
+ * O(1); the first value of a power of two at or above RS_LLH_EXACT
+ * allocates its block.
+ *
+ * Return: 0, or -1 with errno ENOMEM when the block could not be
+ * allocated (the value is then not counted).
+ */
 int rs_llh_add(struct rs_llh *h, uint64_t value);
+
+/**
+ * rs_llh_merge() - add the counts of one histogram to another
+ * @dst: the sum; gets the blocks it lacks
+ * @src: what is added, unchanged
+ *
+ * Return: 0, or -1 with errno ENOMEM when a block could not be allocated;
+ * @dst then holds part of @src's counts while its count does not include
+ * them, so its quantiles are wrong; it can still be freed.
+ */
 int rs_llh_merge(struct rs_llh *dst, const struct rs_llh *src);
 
-/*
- * Nearest-rank quantile: the value of rank ceil(n * per100k / 100000) in
- * the sorted values (per100k: 50000 = p50, 99900 = p99.9, 100000 = max),
- * within RS_LLH_REL_ERROR. 0 when empty.
+/**
+ * rs_llh_quantile() - a nearest-rank quantile of the values
+ * @h: the histogram
+ * @per100k: the quantile in 1/1000 of a percent: 50000 = p50,
+ *	99900 = p99.9, 100000 = max
+ *
+ * The value of rank rs_rank(n, @per100k) = ceil(n * @per100k / 100000) in
+ * the sorted values. Values below RS_LLH_EXACT are exact; above, the
+ * midpoint of the bucket is returned, within RS_LLH_REL_ERROR of the true
+ * value. Scans the buckets in order: bounded by RS_LLH_EXACT +
+ * RS_LLH_NR_EXP * RS_LLH_SUB steps, whatever the number of values.
+ *
+ * Return: the quantile, or 0 when @h is empty.
  */
 uint64_t rs_llh_quantile(const struct rs_llh *h, uint32_t per100k);
 
-/* The rank used above, shared with tests and exact computations. */
+/**
+ * rs_rank() - the nearest rank of a quantile
+ * @n: the number of values
+ * @per100k: the quantile in 1/1000 of a percent, as for rs_llh_quantile()
+ *
+ * ceil(@n * @per100k / 100000), computed without overflow for any @n.
+ * Shared by rs_llh_quantile(), the exact percentiles of stats.h and the
+ * tests, so that they all pick the same value.
+ *
+ * Return: the rank, from 1 to @n (clamped to these bounds); 0 when @n is 0.
+ */
 uint64_t rs_rank(uint64_t n, uint32_t per100k);
 
 #endif

@@ -47,21 +47,94 @@ struct rs_stats {
 	uint64_t status[RS_WALK_STATUS_NR];
 };
 
+/**
+ * rs_stats_init() - make empty statistics
+ * @s: the statistics
+ * @log2_div: unit divisor of the log2 histogram (rs_log2_init())
+ *
+ * Allocates nothing: the kept durations and the histogram blocks come
+ * with the walks.
+ */
 void rs_stats_init(struct rs_stats *s, uint64_t log2_div);
+
+/**
+ * rs_stats_free() - free what the statistics allocated
+ * @s: the statistics; rs_stats_init() again before any other use
+ */
 void rs_stats_free(struct rs_stats *s);
-/* Accounts one walk record of any status; -1 on ENOMEM. */
+
+/**
+ * rs_stats_add_walk() - account one walk record of any status
+ * @s: the statistics
+ * @w: the walk record, from the pairing engine
+ *
+ * A paired walk (RS_WALK_OK) adds its duration to every statistic, its
+ * counters to the work when its end carries nr_visited and nr_rmap_one,
+ * and counts as short or not when rs_walk_is_short() can tell. Any other
+ * status (RS_WALK_NESTED included: its outer walk is the one measured) is
+ * only counted in @s->status. Amortized O(1): the kept durations double
+ * their array up to RS_STATS_EXACT_MAX and are then dropped.
+ *
+ * Return: 0, or -1 with errno ENOMEM; the walk is then not accounted,
+ * except possibly in the log-linear histogram.
+ */
 int rs_stats_add_walk(struct rs_stats *s, const struct rs_walk *w);
+
+/**
+ * rs_stats_merge() - add the statistics of one group to another
+ * @dst: the sum
+ * @src: what is added, unchanged; of the same log2 divisor as @dst
+ *
+ * Mean and variance are combined exactly (Chan et al.). The durations
+ * stay kept, so percentiles exact, only while both sides kept theirs and
+ * they are at most RS_STATS_EXACT_MAX together.
+ *
+ * Return: 0, or -1 with errno ENOMEM; @dst then holds part of @src and
+ * can only be freed.
+ */
 int rs_stats_merge(struct rs_stats *dst, const struct rs_stats *src);
 
-/* Sample standard deviation (n - 1), 0 below two walks. */
+/**
+ * rs_stats_stddev() - the standard deviation of the durations
+ * @s: the statistics
+ *
+ * Return: the sample standard deviation (divided by n - 1) in ns, or 0
+ * below two paired walks.
+ */
 double rs_stats_stddev(const struct rs_stats *s);
-/*
- * Nearest-rank percentile: exact while rs_stats_pct_exact(), else from the
- * histogram, clamped to [min, max] (which only brings it closer).
+
+/**
+ * rs_stats_pct() - a percentile of the durations
+ * @s: the statistics; not const, the kept durations are sorted in place
+ * @p: the percentile, below RS_NR_PCT
+ *
+ * Nearest rank (rs_rank()): exact while rs_stats_pct_exact(), the kept
+ * durations being sorted on the first call after a change (O(n log n),
+ * n <= RS_STATS_EXACT_MAX); else from the log-linear histogram, within
+ * RS_LLH_REL_ERROR and clamped to [min, max] (which only brings it
+ * closer).
+ *
+ * Return: the percentile in ns, or 0 when there is no paired walk.
  */
 uint64_t rs_stats_pct(struct rs_stats *s, enum rs_pct p);
+
+/**
+ * rs_stats_pct_exact() - are the percentiles exact?
+ * @s: the statistics
+ *
+ * Return: 1 when rs_stats_pct() picks from the kept durations (at least
+ * one paired walk and no more than RS_STATS_EXACT_MAX), 0 when it uses
+ * the histogram or there is no paired walk.
+ */
 int rs_stats_pct_exact(const struct rs_stats *s);
-/* Events not paired: no_end + superseded + no_start + lost. */
+
+/**
+ * rs_stats_unmatched() - the records of the group that could not be paired
+ * @s: the statistics
+ *
+ * Return: the records that could not be paired: no_end + superseded +
+ * no_start + lost (nested walks are paired and not counted).
+ */
 uint64_t rs_stats_unmatched(const struct rs_stats *s);
 
 #endif

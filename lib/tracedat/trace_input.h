@@ -50,25 +50,99 @@ int rs_trace_open_file(const char *file, struct rs_error *err);
  */
 struct rs_trace *rs_trace_open_fd(int fd, const char *file, struct rs_error *err);
 
-/* rs_trace_open_file() and rs_trace_open_fd(). */
+/**
+ * rs_trace_open() - open and load a trace file
+ * @file: its path
+ * @err: set on error
+ *
+ * rs_trace_open_file() then rs_trace_open_fd(), in this process: callers
+ * that must survive a damaged file use trace_scan.h instead.
+ *
+ * Return: the trace, to be closed with rs_trace_close(), or NULL with
+ * @err set, for any of the reasons of those two.
+ */
 struct rs_trace *rs_trace_open(const char *file, struct rs_error *err);
+
+/**
+ * rs_trace_close() - close a trace and free everything it holds
+ * @t: the trace; may be NULL
+ *
+ * The tep handle, the meta data and the buffer names go with it.
+ */
 void rs_trace_close(struct rs_trace *t);
 
+/**
+ * rs_trace_tep() - the trace's event formats
+ * @t: the trace
+ *
+ * Return: the tep handle of the top buffer, owned by @t and valid until
+ * rs_trace_close(); its event formats serve every buffer.
+ */
 struct tep_handle *rs_trace_tep(struct rs_trace *t);
+
+/**
+ * rs_trace_meta() - what the file says about itself
+ * @t: the trace
+ *
+ * Return: the meta data, owned by @t, strings included, and valid until
+ * rs_trace_close().
+ */
 const struct rs_trace_meta *rs_trace_meta(const struct rs_trace *t);
-/* Buffer 0 is the top buffer, named ""; instances follow. */
+
+/**
+ * rs_trace_buffer_name() - the name of a buffer
+ * @t: the trace
+ * @buffer: its index: 0 is the top buffer, the instances follow
+ *
+ * Return: the name, owned by @t: "" for the top buffer, the instance's
+ * name (or "?" when the file does not say it) for the others; NULL for an
+ * index out of range.
+ */
 const char *rs_trace_buffer_name(const struct rs_trace *t, int buffer);
-/* Its trace clock ("mono", "local", ...), "unknown" if not saved. */
+
+/**
+ * rs_trace_buffer_clock() - the trace clock of a buffer
+ * @t: the trace
+ * @buffer: its index, as for rs_trace_buffer_name()
+ *
+ * An instance that did not save its clock has the top buffer's.
+ *
+ * Return: the clock ("mono", "local", ...), owned by @t and valid until
+ * rs_trace_close(); the static "unknown" when it was not saved or @buffer
+ * is out of range.
+ */
 const char *rs_trace_buffer_clock(const struct rs_trace *t, int buffer);
-/* Index of the buffer called name ("" or "top": the top one), or -1. */
+
+/**
+ * rs_trace_find_buffer() - the index of a buffer by name
+ * @t: the trace
+ * @name: the buffer's name; "" or "top" for the top buffer
+ *
+ * Return: the index, or -1 when the trace has no such buffer.
+ */
 int rs_trace_find_buffer(const struct rs_trace *t, const char *name);
 
-/*
- * Calls fn for every record of the buffers in the mask (bit i: buffer i;
- * only the first 64 buffers can be chosen), in timestamp order. fn
- * returns 0 to go on; a negative value stops and is returned.
- */
+/* fn of rs_trace_iterate(): the record's buffer index, the record, arg. */
 typedef int (*rs_record_fn)(int buffer, struct tep_record *rec, void *arg);
+
+/**
+ * rs_trace_iterate() - call fn for every record of the chosen buffers
+ * @t: the trace
+ * @buffer_mask: bit i chooses buffer i; only the first 64 buffers can be
+ *	chosen, bits of buffers the trace lacks are ignored
+ * @fn: called for every record, in timestamp order across all CPUs and
+ *	the chosen buffers, with a record valid until it returns; returns 0
+ *	to go on, a negative value to stop
+ * @arg: passed to @fn unchanged
+ *
+ * One record at a time, so memory does not depend on the trace size.
+ * Which reader reads the file, and what becomes of damaged pages, is
+ * said at rs_trace_damaged_pages().
+ *
+ * Return: 0 once every record was passed to @fn, @fn's negative value
+ * when it stopped, -ENOMEM, or the error of the reader: -EIO or -EINVAL
+ * from the page reader (rs_pages_iterate()), -1 from libtracecmd.
+ */
 int rs_trace_iterate(struct rs_trace *t, unsigned long long buffer_mask,
 		     rs_record_fn fn, void *arg);
 

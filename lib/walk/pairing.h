@@ -106,46 +106,129 @@ typedef void (*rs_walk_fn)(const struct rs_walk *walk, void *arg);
 
 struct rs_pairing;
 
-/* fn (may be NULL) receives every finished walk record, see above. */
+/**
+ * rs_pairing_new() - create an empty pairing engine
+ * @fn: called with every walk record the engine finishes (see the top of
+ *	this file for when); may be NULL when the caller only wants the
+ *	counters or the *out copies of rs_pairing_feed()
+ * @arg: passed to @fn unchanged
+ *
+ * The walk passed to @fn is valid only during the call: @fn copies what
+ * it keeps. @fn must not feed the engine that called it.
+ *
+ * Return: the engine, to be freed with rs_pairing_free(), or NULL when
+ * out of memory.
+ */
 struct rs_pairing *rs_pairing_new(rs_walk_fn fn, void *arg);
+
+/**
+ * rs_pairing_free() - free a pairing engine
+ * @p: the engine; may be NULL
+ *
+ * Starts still in flight are freed without a call to fn: call
+ * rs_pairing_flush() first to have them reported as RS_WALK_NO_END.
+ */
 void rs_pairing_free(struct rs_pairing *p);
 
-/*
- * Feeds one event; events must come in timestamp order. For an end, the
- * walk is passed to fn and, if out is not NULL, copied to *out as well.
- * A start that supersedes an older one of the same key passes the older
- * one to fn as RS_WALK_SUPERSEDED first.
+/**
+ * rs_pairing_feed() - feed one walk event to the engine
+ * @p: the engine
+ * @ev: the event, copied; events must come in timestamp order
+ * @out: where to copy the finished walk for an end; may be NULL, and is
+ *	left untouched for a start
+ *
+ * A start (RS_EV_START, RS_EV_ENTRY) is kept until its end comes. A
+ * tracepoint start that finds one of the same key in flight passes the
+ * older one to fn as RS_WALK_SUPERSEDED first; a kprobe entry that finds
+ * RS_KPROBE_MAX_DEPTH frames of its task and function in flight passes the
+ * oldest of them as RS_WALK_SUPERSEDED. An end (RS_EV_END, RS_EV_EXIT)
+ * closes the newest start of its key: the walk goes to fn and, if @out is
+ * not NULL, to *@out as well. An end that comes before its start (clocks
+ * of two CPUs that disagree) gets duration_ns 0.
+ *
+ * Return: an enum rs_feed_result: RS_FEED_PENDING for a start;
+ * RS_FEED_PAIRED, RS_FEED_NESTED, RS_FEED_NO_START or RS_FEED_START_LOST
+ * for an end; RS_FEED_ERROR with errno ENOMEM when a start could not be
+ * stored (it is not kept), or with errno EINVAL when @ev->type is not an
+ * enum rs_ev_type.
  */
 int rs_pairing_feed(struct rs_pairing *p, const struct rs_walk_event *ev,
 		    struct rs_walk *out);
 
-/*
- * Events were lost on cpu before timestamp ts (missed: their number, or
- * -1 when not known). Every start that ran on that CPU and is still in
- * flight may have lost its end: each goes to fn as RS_WALK_LOST and can
- * no longer pair (a later end becomes RS_WALK_NO_START with start_lost,
- * fed as RS_FEED_START_LOST), so no walk ever gets a duration spanning a
- * gap in the trace. cpu < 0: the CPU is not known, every start in flight
- * is dropped. The engine remembers the keys of dropped starts until their
- * end comes, a new start of the same key shows the end was lost too, or
- * more than RS_PAIRING_MAX_LOST_STARTS are waiting.
+/**
+ * rs_pairing_lost() - tell the engine that events were lost on a CPU
+ * @p: the engine
+ * @cpu: the CPU whose events were lost, or < 0 when it is not known
+ * @ts: the timestamp of the first record after the loss (not used:
+ *	every start in flight on @cpu is older)
+ * @missed: the number of events lost, or -1 (any value <= 0) when it is
+ *	not known; counted in lost_events or lost_unknown
+ *
+ * Every start that ran on @cpu and is still in flight may have lost its
+ * end: each goes to fn as RS_WALK_LOST, oldest first, and can no longer
+ * pair (a later end becomes RS_WALK_NO_START with start_lost, fed as
+ * RS_FEED_START_LOST), so no walk ever gets a duration spanning a gap in
+ * the trace. With @cpu < 0 every start in flight is dropped. The engine
+ * remembers the keys of dropped starts until their end comes, a new start
+ * of the same key shows the end was lost too, or more than
+ * RS_PAIRING_MAX_LOST_STARTS are waiting (all but the newest
+ * RS_PAIRING_MAX_LOST_STARTS / 2 are then forgotten). Out of memory, the
+ * starts are still dropped, in no particular order.
  */
 void rs_pairing_lost(struct rs_pairing *p, int cpu, uint64_t ts, long long missed);
 
-/* End of the trace: every start in flight goes to fn as RS_WALK_NO_END. */
+/**
+ * rs_pairing_flush() - end of the trace: report the starts in flight
+ * @p: the engine
+ *
+ * Every start in flight goes to fn as RS_WALK_NO_END, oldest first, and
+ * the keys of starts dropped for lost events are forgotten. The engine is
+ * then empty and may be fed again.
+ *
+ * Return: 0, or -1 with errno ENOMEM when the starts could not be ordered;
+ * nothing was reported then, and they are still in flight.
+ */
 int rs_pairing_flush(struct rs_pairing *p);
 
+/**
+ * rs_pairing_counters() - the counters of an engine
+ * @p: the engine
+ *
+ * Return: the engine's own counters, updated by every later call on it
+ * and valid until rs_pairing_free().
+ */
 const struct rs_pairing_counters *rs_pairing_counters(const struct rs_pairing *p);
 
-/* "ok", "nested", "no_end", "superseded", "no_start", "lost" */
+/**
+ * rs_walk_status_name() - the name of a walk status, for reports
+ * @status: the status
+ *
+ * Return: "ok", "nested", "no_end", "superseded", "no_start" or "lost", a
+ * static string; "?" for a value out of range.
+ */
 const char *rs_walk_status_name(enum rs_walk_status status);
 
-/* The event describing the walk: its start, or its end for RS_WALK_NO_START. */
+/**
+ * rs_walk_info() - the event that describes a walk record
+ * @w: the walk record
+ *
+ * Task, CPU, kind and purpose of a walk are those of its start; an end
+ * without a start (RS_WALK_NO_START) only has its end to tell them.
+ *
+ * Return: &@w->end for RS_WALK_NO_START, else &@w->start.
+ */
 const struct rs_walk_event *rs_walk_info(const struct rs_walk *w);
 
-/*
- * Short walk: fewer rmap_one() calls than the mapcount at start. 1 short,
- * 0 not, -1 cannot tell (not paired, or a counter missing: kprobes).
+/**
+ * rs_walk_is_short() - did a walk visit fewer mappings than the folio had?
+ * @w: the walk record
+ *
+ * A walk is short when its end counted fewer rmap_one() calls
+ * (nr_rmap_one) than the mapcount its start saw.
+ *
+ * Return: 1 short, 0 not, -1 cannot tell: the walk is not paired (neither
+ * RS_WALK_OK nor RS_WALK_NESTED), or its start has no mapcount or its end
+ * no nr_rmap_one (kprobes carry neither).
  */
 int rs_walk_is_short(const struct rs_walk *w);
 

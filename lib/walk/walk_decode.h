@@ -33,36 +33,108 @@ enum rs_source {
 
 struct rs_decoder;
 
+/**
+ * rs_decoder_new() - create a decoder for the events of a tep handle
+ * @tep: the handle whose event formats the records follow; not owned, it
+ *	must outlive the decoder
+ *
+ * Looks nothing up yet (see the top of this file): the handle may still
+ * be empty. Every source is in use until rs_decoder_use() says otherwise.
+ *
+ * Return: the decoder, to be freed with rs_decoder_free(), or NULL when
+ * out of memory.
+ */
 struct rs_decoder *rs_decoder_new(struct tep_handle *tep);
+
+/**
+ * rs_decoder_free() - free a decoder
+ * @d: the decoder; may be NULL
+ *
+ * The tep handle is left alone.
+ */
 void rs_decoder_free(struct rs_decoder *d);
 
-/* The sources whose event formats the tep handle holds (RS_SRC_* bits). */
+/**
+ * rs_decoder_sources() - the sources of walk events a trace can give
+ * @d: the decoder
+ *
+ * Looks the events up again if the tep handle learned new ones since the
+ * last lookup. A source counts when one of its events is there with every
+ * field the pairing needs (a tracepoint without pfn or rwc does not).
+ *
+ * Return: the RS_SRC_* bits of the sources whose event formats the tep
+ * handle holds; RS_SRC_NONE when it holds none.
+ */
 unsigned int rs_decoder_sources(struct rs_decoder *d);
 
-/*
- * Decode only these sources (default: all). A trace that has the rmap
- * tracepoints and the kprobes would otherwise count each walk twice.
+/**
+ * rs_decoder_use() - choose the sources to decode
+ * @d: the decoder
+ * @sources: RS_SRC_* bits; the events of other sources decode as "not a
+ *	walk event"
+ *
+ * The default is every source. A trace that has the rmap tracepoints and
+ * the kprobes would otherwise count each walk twice.
  */
 void rs_decoder_use(struct rs_decoder *d, unsigned int sources);
 
-/*
- * 1: *ev filled (ts, cpu, pid, comm, type, func and the fields of the
- * event, with ev->has saying which); 0: not a walk event (or one of a
- * source not in use); -1: a walk event whose format lacks a field the
- * pairing needs (rs_decoder_error() says which).
+/**
+ * rs_decode_record() - decode a record into a walk event
+ * @d: the decoder
+ * @rec: the record, of the decoder's tep handle
+ * @ev: filled when 1 is returned, left untouched otherwise
+ *
+ * Fills ts, cpu, pid, comm, type, func and the fields the event carries,
+ * with @ev->has saying which; a kprobe entry gets the kind its function
+ * or its folio's mapping tells. The events are looked up only if no
+ * lookup was done yet (the formats of a file do not change while it is
+ * read), and each record's event id is matched through a small cache:
+ * this is the hot path of a report.
+ *
+ * Return: 1 when @ev was filled; 0 when the record is not a walk event or
+ * one of a source not in use; -1 for a walk event whose format lacks a
+ * field the pairing needs (rs_decoder_error() says which).
  */
 int rs_decode_record(struct rs_decoder *d, struct tep_record *rec,
 		     struct rs_walk_event *ev);
-/* The same when the caller already knows the event (plugin handlers). */
+
+/**
+ * rs_decode_event() - rs_decode_record() when the event is known
+ * @d: the decoder
+ * @event: the event of @rec, as libtraceevent found it
+ * @rec: the record
+ * @ev: as for rs_decode_record()
+ *
+ * For libtraceevent plugin handlers, which are given the event. Unlike
+ * rs_decode_record(), every call looks the events up again if the tep
+ * handle learned new ones, so a decoder created before trace-cmd parsed
+ * the event formats still finds them.
+ *
+ * Return: as rs_decode_record(); 0 as well when @event is no walk event.
+ */
 int rs_decode_event(struct rs_decoder *d, struct tep_event *event,
 		    struct tep_record *rec, struct rs_walk_event *ev);
 
-/* The last format problem, one line, or NULL. */
+/**
+ * rs_decoder_error() - the last format problem the decoder found
+ * @d: the decoder
+ *
+ * Return: one line naming the event and the missing field, owned by the
+ * decoder and valid until the next lookup or rs_decoder_free(); NULL when
+ * no lookup found a problem.
+ */
 const char *rs_decoder_error(const struct rs_decoder *d);
 
-/*
- * The events' fields that a source lacks, for reports: RS_HAS_* bits that
- * the events of this source never carry (kprobes: pfn, mapcount, counters).
+/**
+ * rs_source_missing() - the event fields a source never carries
+ * @source: RS_SRC_* bits
+ *
+ * For reports, to say which columns a trace cannot fill: the kprobes
+ * carry no pfn, mapcount, nr_visited or nr_rmap_one; the tracepoints no
+ * folio address.
+ *
+ * Return: the RS_HAS_* bits that some source in @source never carries
+ * (the union over those sources); 0 for RS_SRC_NONE.
  */
 unsigned int rs_source_missing(unsigned int source);
 

@@ -31,10 +31,6 @@ const char *rs_func_name(enum rs_func func)
 	return names[func];
 }
 
-/*
- * include/linux/page-flags.h: PAGE_MAPPING_ANON 0x1, PAGE_MAPPING_KSM 0x3;
- * a NULL mapping (folio being freed or truncated) says nothing.
- */
 enum rs_kind rs_kind_from_mapping(uint64_t mapping)
 {
 	if ((mapping & 3) == 3)

@@ -82,20 +82,50 @@ struct rs_walk_event {
 	unsigned int nr_rmap_one;
 };
 
-/* "KSM", "ANON", "FILE", "unknown" */
+/**
+ * rs_kind_name() - the name of a walk kind, for reports
+ * @kind: the kind
+ *
+ * Return: "KSM", "ANON", "FILE" or "unknown", a static string; "unknown"
+ * for a value out of range as well.
+ */
 const char *rs_kind_name(enum rs_kind kind);
-/*
- * "rmap_walk", "rmap_walk_locked", "rmap_walk_ksm", "rmap_walk_anon",
- * "rmap_walk_file", "" for RS_FUNC_NONE
+
+/**
+ * rs_func_name() - the name of a probed function
+ * @func: the function
+ *
+ * Return: "rmap_walk", "rmap_walk_locked", "rmap_walk_ksm",
+ * "rmap_walk_anon" or "rmap_walk_file", a static string; "" for
+ * RS_FUNC_NONE (tracepoints) and for a value out of range.
  */
 const char *rs_func_name(enum rs_func func);
-/* Kind of a folio from folio->mapping (PAGE_MAPPING_ANON/KSM low bits). */
+
+/**
+ * rs_kind_from_mapping() - the kind of a folio from its mapping pointer
+ * @mapping: folio->mapping as a kprobe recorded it
+ *
+ * The low bits say it, as include/linux/page-flags.h defines them:
+ * PAGE_MAPPING_ANON 0x1, PAGE_MAPPING_KSM 0x3; any other non-NULL
+ * mapping is a file's. A NULL mapping (folio being freed or truncated)
+ * says nothing.
+ *
+ * Return: RS_KIND_KSM, RS_KIND_ANON or RS_KIND_FILE; RS_KIND_UNKNOWN for
+ * a NULL @mapping.
+ */
 enum rs_kind rs_kind_from_mapping(uint64_t mapping);
-/*
- * The kind a probed function walks: rmap_walk_ksm, _anon and _file one
- * each (they run inside rmap_walk or rmap_walk_locked, or on their own
- * where the compiler inlined those: pairing.h); RS_KIND_UNKNOWN for the
- * dispatchers rmap_walk and rmap_walk_locked, and for RS_FUNC_NONE.
+
+/**
+ * rs_func_kind() - the kind a probed function walks
+ * @func: the function
+ *
+ * rmap_walk_ksm, _anon and _file walk one kind each (they run inside
+ * rmap_walk or rmap_walk_locked, or on their own where the compiler
+ * inlined those: pairing.h); the dispatchers rmap_walk and
+ * rmap_walk_locked walk any kind.
+ *
+ * Return: RS_KIND_KSM, RS_KIND_ANON or RS_KIND_FILE; RS_KIND_UNKNOWN for
+ * the dispatchers, for RS_FUNC_NONE and for a value out of range.
  */
 enum rs_kind rs_func_kind(enum rs_func func);
 
