@@ -5,6 +5,10 @@
  * how long, and save them as a trace.dat that trace-cmd reads.
  *
  * record_main() -> record_parse_args() -> record_run(), in the way of rtla.
+ * The backend (record/, workload/) fills a struct rs_error and this file
+ * prints it; what the recording changed outside the process is undone by
+ * the cleanup registry (cleanup.h), at the end of the run or from the
+ * signal handler.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,13 +25,14 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "config.h"
 #include "journal.h"
 #include "rmapstat.h"
-#include "usage.h"
+#include "session.h"
+#include "sweep.h"
 #include "test_hook.h"
-#include "trace_writer.h"
-#include "tracefs_session.h"
+#include "usage.h"
 #include "workload.h"
 
 struct record_params {
@@ -133,6 +138,7 @@ enum {
 	OPT_CLEANUP,
 };
 
+/* 0 to go on, -1 after --help, RS_EXIT_USAGE after a usage error. */
 static int record_parse_args(int argc, char **argv, struct record_params *p)
 {
 	static const struct option longopts[] = {
@@ -160,17 +166,19 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 
 	memset(p, 0, sizeof(*p));
 	p->output = "trace.dat";
-	workload_opts_init(&p->wl);
+	rs_workload_opts_init(&p->wl);
+	optind = 1;
+	opterr = 0;
 
 	/* "+": stop at the first non-option, so COMMAND keeps its options. */
-	while ((c = getopt_long(argc, argv, "+o:w:p:t:r:d:e:b:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:w:p:t:r:d:e:b:qh", longopts, NULL)) != -1) {
 		p->nr_opts++;
 		switch (c) {
 		case 'o':
 			p->output = optarg;
 			break;
 		case 'w':
-			if (workload_parse_kinds(optarg, &p->wl.kinds))
+			if (rs_workload_parse_kinds(optarg, &p->wl.kinds, NULL))
 				return usage_error("record", RS_EXIT_USAGE, "unknown --workload '%s' (ksm, anon, file, all)", optarg);
 			p->workload = true;
 			break;
@@ -186,7 +194,7 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 			p->workload = true;
 			break;
 		case 't':
-			if (workload_parse_trigger(optarg, &p->wl.trigger))
+			if (rs_workload_parse_trigger(optarg, &p->wl.trigger, NULL))
 				return usage_error("record", RS_EXIT_USAGE, "unknown --trigger '%s' (migrate, idle)", optarg);
 			p->workload = true;
 			break;
@@ -231,15 +239,15 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 			break;
 		case 'h':
 			record_usage(stdout);
-			exit(RS_EXIT_OK);
+			return -1;
+		case ':':
+			return usage_error("record", RS_EXIT_USAGE, "%s needs an argument", argv[optind - 1]);
 		default:
-			/* getopt_long has said what is wrong. */
-			fputs("rmapstat record: see rmapstat record --help\n", stderr);
-			return RS_EXIT_USAGE;
+			return usage_error("record", RS_EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (p->cleanup && (p->nr_opts > 1 || optind < argc))
-		return usage_error("record", RS_EXIT_USAGE, "--cleanup takes no other option or command%s", "");
+		return usage_error("record", RS_EXIT_USAGE, "--cleanup takes no other option or command");
 	if (optind < argc) {
 		/* getopt_long consumed "--" if it was there. */
 		if (strcmp(argv[optind - 1], "--"))
@@ -247,28 +255,28 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		p->command = argv + optind;
 	}
 	if (p->command && p->duration)
-		return usage_error("record", RS_EXIT_USAGE, "--duration and a command exclude each other; the command's run is the duration%s", "");
+		return usage_error("record", RS_EXIT_USAGE, "--duration and a command exclude each other; the command's run is the duration");
 	if (p->force_kprobes && p->no_rmap)
-		return usage_error("record", RS_EXIT_USAGE, "--kprobes and --no-rmap exclude each other%s", "");
+		return usage_error("record", RS_EXIT_USAGE, "--kprobes and --no-rmap exclude each other");
 	if (p->no_rmap && !p->nr_events)
-		return usage_error("record", RS_EXIT_USAGE, "--no-rmap records only --events, and none was given%s", "");
+		return usage_error("record", RS_EXIT_USAGE, "--no-rmap records only --events, and none was given");
 	if (!*p->output)
-		return usage_error("record", RS_EXIT_USAGE, "empty --output%s", "");
-	return RS_EXIT_OK;
+		return usage_error("record", RS_EXIT_USAGE, "empty --output");
+	return 0;
 }
 
-static int workload_exit_code(int err)
+/*
+ * Prints the error of a failed workload function (ret its -errno) and
+ * returns the exit status: the error's, or 128 + N for the signal N that
+ * stopped the workload.
+ */
+static int workload_failed(int ret, const struct rs_error *err)
 {
-	switch (err) {
-	case WL_OK:			return RS_EXIT_OK;
-	case WL_ERR_USAGE:		return RS_EXIT_USAGE;
-	case WL_ERR_NOT_ROOT:		return RS_EXIT_NOT_ROOT;
-	case WL_ERR_NO_KSM:		return RS_EXIT_NO_KSM;
-	case WL_ERR_NO_PAGE_IDLE:	return RS_EXIT_NO_PAGE_IDLE;
-	case WL_ERR_ONE_NODE:		return RS_EXIT_ONE_NODE;
-	case WL_ERR_INTERRUPTED:	return RS_EXIT_SIGNAL_BASE + (stop_signal ? stop_signal : SIGINT);
-	default:			return RS_EXIT_WORKLOAD;
-	}
+	int status = rs_error_print("record", err);
+
+	if (ret == -EINTR)
+		status = RS_EXIT_SIGNAL_BASE + (stop_signal ? stop_signal : SIGINT);
+	return status;
 }
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
@@ -276,18 +284,18 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	static const char msg[] = "rmapstat: second signal: cleaned up, exiting without a trace\n";
 
 	if (stop_signal) {
-		/* Second signal: undo what is ours right here and leave. */
-		ksm_knobs_restore();
-		trace_writer_abort();		/* its file may be in the staging folder */
-		session_emergency_cleanup();
-		journal_end();			/* everything it names is undone */
+		/*
+		 * Second signal: undo what is ours right here and leave. The
+		 * registry holds every step, the journal's last.
+		 */
+		rs_cleanup_run_all();
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
 			/* nothing to do */
 		}
 		_exit(RS_EXIT_SIGNAL_BASE + sig);
 	}
 	stop_signal = sig;
-	workload_stop();
+	rs_workload_stop();
 	/* A terminal's Ctrl-C reaches the command too; kill(1) only reaches us. */
 	if (child_pid > 0 && si->si_code != SI_KERNEL)
 		kill(child_pid, sig);
@@ -440,16 +448,12 @@ static int record_run(struct record_params *p)
 	bool until_signal = !p->command && !p->duration &&
 			    (!p->workload || p->wl.trigger == WL_TRIGGER_NONE);
 	int ret, wret = RS_EXIT_OK, cmd_status = 0, gate = -1, stopped_by = 0;
+	struct rs_error err;
 	struct timespec t0, t1;
 	char *dir;
 
-	if (p->workload) {
-		ret = workload_check_env(&p->wl);
-		if (ret) {
-			fprintf(stderr, "rmapstat: %s\n", workload_error());
-			return workload_exit_code(ret);
-		}
-	}
+	if (p->workload && rs_workload_check_env(&p->wl, &err))
+		return rs_error_print("record", &err);
 	dir = dir_of(p->output);
 	if (!dir)
 		return RS_EXIT_FAILURE;
@@ -458,26 +462,26 @@ static int record_run(struct record_params *p)
 	if (p->command) {
 		child_pid = fork_command(p->command, &gate);
 		if (child_pid < 0) {
-			fprintf(stderr, "rmapstat: cannot fork for %s: %s\n", p->command[0], strerror(errno));
+			rs_error_set(&err, NULL, "cannot fork for %s: %s", p->command[0],
+				     strerror(errno));
 			free(dir);
-			return RS_EXIT_FAILURE;
+			return rs_error_print("record", &err);
 		}
 	}
 	set_signals(true);
 
-	ret = session_open(&so, &s);
-	if (ret)
+	if (rs_session_open(&so, &s, &err)) {
+		ret = rs_error_print("record", &err);
 		goto out;
+	}
 	if (p->workload && !stop_signal) {
-		memset(&wl, 0, sizeof(wl));
-		wl_set_up = true;
-		ret = workload_setup(&wl, &p->wl);
+		ret = rs_workload_setup(&wl, &p->wl, &err);
 		if (ret) {
-			fprintf(stderr, "rmapstat: %s\n", workload_error());
-			ret = workload_exit_code(ret);
-			wl_set_up = false;	/* workload_setup() undid itself */
+			/* rs_workload_setup() undid itself. */
+			ret = workload_failed(ret, &err);
 			goto out;
 		}
+		wl_set_up = true;
 	}
 	if (stop_signal) {
 		ret = RS_EXIT_SIGNAL_BASE + stop_signal;
@@ -485,21 +489,20 @@ static int record_run(struct record_params *p)
 		goto out;
 	}
 
-	ret = session_start(s);
-	if (ret)
+	if (rs_session_start(s, &err)) {
+		ret = rs_error_print("record", &err);
 		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fprintf(stderr, "rmapstat: recording in tracefs instance %s (clock %s, %s)%s\n",
-		session_instance_name(s), session_clock(s), source_name(session_source(s)),
-		until_signal ? "; Ctrl-C stops" : "");
+		rs_session_instance_name(s), rs_session_clock(s),
+		source_name(rs_session_source(s)), until_signal ? "; Ctrl-C stops" : "");
 
 	if (p->workload && p->wl.trigger != WL_TRIGGER_NONE) {
-		wret = workload_trigger(&wl);
-		workload_print_hits(&wl, stderr);
-		if (wret) {
-			fprintf(stderr, "rmapstat: %s\n", workload_error());
-			wret = workload_exit_code(wret);
-		}
+		wret = rs_workload_trigger(&wl, &err);
+		rs_workload_print_hits(&wl, stderr);
+		if (wret)
+			wret = workload_failed(wret, &err);
 		end = END_WORKLOAD;
 	}
 	test_hook_pause("record");
@@ -522,13 +525,15 @@ static int record_run(struct record_params *p)
 	/* A signal that comes while the trace is written does not cut anything short. */
 	stopped_by = stop_signal;
 
-	ret = session_stop(s);
-	session_report_lost(s, stderr);
+	ret = rs_session_stop(s, &err);
+	rs_session_report_lost(s, stderr);
 	if (!ret)
-		ret = session_write(s, p->output, "rmapstat " RMAPSTAT_VERSION);
-	if (!ret)
+		ret = rs_session_write(s, p->output, "rmapstat " RMAPSTAT_VERSION, &err);
+	if (ret)
+		ret = rs_error_print("record", &err);
+	else
 		fprintf(stderr, "rmapstat: wrote %s: %.1f KiB of events from %d CPUs in %.3f s\n",
-			p->output, session_bytes(s) / 1024.0, session_cpus(s),
+			p->output, rs_session_bytes(s) / 1024.0, rs_session_cpus(s),
 			(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 
 	/* The outcome of the run, once the trace is safe. */
@@ -543,33 +548,35 @@ out:
 		close(gate);		/* a command still waiting exits 127 */
 	if (child_pid > 0)
 		wait_command(child_pid);
-	session_close(s);
+	/* Undone in the reverse order of the setup: the workload, the session. */
 	if (wl_set_up)
-		workload_teardown(&wl);
-	ksm_knobs_restore();
-	/* Everything the journal names is undone: the next run has nothing to sweep. */
-	journal_end();
+		rs_workload_teardown(&wl);
+	if (rs_session_close(s, &err))
+		rs_error_print("record", &err);
+	/* What is left, the journal last: the next run has nothing to sweep. */
+	rs_cleanup_run_all();
 	set_signals(false);
 	free(dir);
 	return ret;
 }
 
 /*
- * rmapstat record --cleanup: what session_open() sweeps first, alone. Exit
- * 0 when everything due was undone (or nothing was), 1 when something
+ * rmapstat record --cleanup: what rs_session_open() sweeps first, alone.
+ * Exit 0 when everything due was undone (or nothing was), 1 when something
  * could not be (each said on stderr with its fix).
  */
 static int record_cleanup(void)
 {
 	unsigned int removed = 0, restored = 0;
+	struct rs_error err;
 	int ret;
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "rmapstat: --cleanup needs root (it writes /sys/kernel/mm/ksm "
-			"and removes tracefs instances); run it with sudo\n");
-		return RS_EXIT_NOT_ROOT;
+		rs_error_status(&err, RS_EXIT_NOT_ROOT, RS_FIX_ROOT, "--cleanup needs root "
+				"(it writes /sys/kernel/mm/ksm and removes tracefs instances)");
+		return rs_error_print("record", &err);
 	}
-	session_sweep(&removed);
+	rs_sweep_tracefs(stderr, &removed);
 	ret = journal_sweep(JOURNAL_DIR, stderr, true, &restored);
 	if (!ret && !removed && !restored)
 		fprintf(stderr, "rmapstat: nothing to clean up\n");
@@ -585,6 +592,8 @@ int record_main(int argc, char **argv)
 	ret = record_parse_args(argc, argv, &p);
 	if (!ret)
 		ret = p.cleanup ? record_cleanup() : record_run(&p);
+	else if (ret < 0)
+		ret = RS_EXIT_OK;	/* --help */
 	for (i = 0; i < p.nr_events; i++)
 		free(p.events[i]);
 	free(p.events);

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,49 +13,36 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "test_hook.h"
 #include "trace_writer.h"
 #include "tracecmd_private.h"
 
 #define TRACE_FILE_VERSION	7
 
-static char tmp_path[PATH_MAX];
-static volatile sig_atomic_t tmp_path_set;
-
-void trace_writer_abort(void)
+/* The undo step of a write in progress: its temporary file goes. */
+static void remove_tmp(void *path)
 {
-	if (tmp_path_set)
-		unlink(tmp_path);
-}
-
-static void forget_tmp(void)
-{
-	tmp_path_set = 0;
-	tmp_path[0] = '\0';
+	unlink(path);
 }
 
 /*
  * "<dir>/.<base>.XXXXXX" next to output, or in tmp_dir (on the same file
  * system), so that rename() is atomic.
  */
-static int make_tmp_path(const char *output, const char *tmp_dir)
+static int make_tmp_path(char *tmp, size_t size, const char *output, const char *tmp_dir)
 {
 	const char *slash = strrchr(output, '/');
 	int n;
 
 	if (tmp_dir)
-		n = snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.XXXXXX", tmp_dir,
-			     slash ? slash + 1 : output);
+		n = snprintf(tmp, size, "%s/.%s.XXXXXX", tmp_dir, slash ? slash + 1 : output);
 	else if (slash)
-		n = snprintf(tmp_path, sizeof(tmp_path), "%.*s/.%s.XXXXXX",
-			     (int)(slash - output), output, slash + 1);
+		n = snprintf(tmp, size, "%.*s/.%s.XXXXXX", (int)(slash - output), output,
+			     slash + 1);
 	else
-		n = snprintf(tmp_path, sizeof(tmp_path), ".%s.XXXXXX", output);
-	if (n < 0 || (size_t)n >= sizeof(tmp_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
+		n = snprintf(tmp, size, ".%s.XXXXXX", output);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 static struct tracecmd_event_list *event_list(const char *const *events)
@@ -179,29 +165,16 @@ static int read_back(const char *path)
 	return 0;
 }
 
-int trace_writer_write(const struct trace_writer *w)
+/* Writes and checks the file tmp (its descriptor fd); NULL, or what failed. */
+static const char *write_tmp(int fd, const char *tmp, const struct trace_writer *w)
 {
 	const char *what = NULL;
 	mode_t mask;
-	int fd;
 
-	if (make_tmp_path(w->output, w->tmp_dir)) {
-		fprintf(stderr, "rmapstat: output name too long: %s\n", w->output);
-		return -1;
-	}
-	fd = mkstemp(tmp_path);
-	if (fd < 0) {
-		fprintf(stderr, "rmapstat: cannot create a file next to %s: %s; choose a writable directory with -o\n",
-			w->output, strerror(errno));
-		forget_tmp();
-		return -1;
-	}
-	tmp_path_set = 1;
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask))
 		what = "fchmod";
-
 	errno = 0;
 	if (!what && write_file(fd, w, &what) == 0) {
 		if (fsync(fd))
@@ -211,18 +184,46 @@ int trace_writer_write(const struct trace_writer *w)
 		what = "close";
 	if (!what)
 		test_hook_pause("write");
-	if (!what && read_back(tmp_path))
+	if (!what && read_back(tmp))
 		what = "reading the file back with libtracecmd";
-	if (!what && rename(tmp_path, w->output))
+	if (!what && rename(tmp, w->output))
 		what = "rename";
+	return what;
+}
 
-	if (what) {
-		fprintf(stderr, "rmapstat: cannot write %s: %s%s%s\n", w->output, what,
-			errno ? ": " : "", errno ? strerror(errno) : "");
-		unlink(tmp_path);
-		forget_tmp();
-		return -1;
+int rs_trace_write(const struct trace_writer *w, struct rs_error *err)
+{
+	char tmp[PATH_MAX];
+	int fd, step, ret, errnum;
+	const char *what;
+
+	if (make_tmp_path(tmp, sizeof(tmp), w->output, w->tmp_dir)) {
+		rs_error_set(err, NULL, "output name too long: %s", w->output);
+		return -ENAMETOOLONG;
 	}
-	forget_tmp();
+	/* Registered first: a signal right after mkstemp() must find it. */
+	step = rs_cleanup_add(remove_tmp, tmp);
+	if (step < 0) {
+		rs_error_set(err, NULL, "too many cleanup steps to write %s", w->output);
+		return step;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ret = -errno;
+		rs_cleanup_drop(step);
+		rs_error_set(err, "choose a writable directory with -o",
+			     "cannot create a file next to %s: %s", w->output,
+			     strerror(-ret));
+		return ret;
+	}
+	what = write_tmp(fd, tmp, w);
+	if (what) {
+		errnum = errno;
+		rs_cleanup_run(step);
+		rs_error_set(err, NULL, "cannot write %s: %s%s%s", w->output, what,
+			     errnum ? ": " : "", errnum ? strerror(errnum) : "");
+		return errnum ? -errnum : -EIO;
+	}
+	rs_cleanup_drop(step);		/* renamed: it is the trace.dat now */
 	return 0;
 }

@@ -11,10 +11,13 @@
  * tmp_dir, e.g. the recording's staging folder, which a later run sweeps
  * if this one is killed), read back with libtracecmd, and only then
  * renamed to its name: a failed or interrupted run never leaves a partial
- * file.
+ * file. While it exists, its removal is a step of the cleanup registry
+ * (cleanup.h), so that a signal handler removes it too.
  */
 #ifndef RMAPSTAT_TRACE_WRITER_H
 #define RMAPSTAT_TRACE_WRITER_H
+
+#include "error.h"
 
 struct trace_writer {
 	const char *output;		/* the file to create */
@@ -31,10 +34,13 @@ struct trace_writer {
 					   file system of output), NULL: next to output */
 };
 
-/* 0 on success; -1 after printing one line naming the cause on stderr. */
-int trace_writer_write(const struct trace_writer *w);
-
-/* Async-signal-safe: removes the temporary file of a write in progress. */
-void trace_writer_abort(void);
+/**
+ * rs_trace_write() - Write a trace.dat.
+ * @w: what goes in it, and where.
+ * @err: filled on failure.
+ *
+ * Return: 0, or -errno (the temporary file is removed).
+ */
+int rs_trace_write(const struct trace_writer *w, struct rs_error *err);
 
 #endif

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KSM control: save the /sys/kernel/mm/ksm knobs we change, make ksmd scan
- * fast, and put every saved value back, also from a signal handler. The
- * saved values and each value written are noted in the journal of
- * `rmapstat record` (journal.h) before the knob changes, so that the next
- * run writes them back after a SIGKILL.
+ * fast, and put every saved value back. The saved values and each value
+ * written are noted in the journal of `rmapstat record` (journal.h) before
+ * the knob changes, so that the next run writes them back after a
+ * SIGKILL; the restore is a step of the cleanup registry (cleanup.h),
+ * registered before the first change, so that a signal handler and exit()
+ * write them back too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "journal.h"
+#include "fsutil.h"
 #include "workload.h"
 #include "workload_priv.h"
 
@@ -42,37 +46,20 @@ static struct knob knobs[NR_KNOBS] = {
 };
 
 static bool saved;
-static bool atexit_done;
+/* The restore step in the cleanup registry while a knob may be changed. */
+static volatile sig_atomic_t restore_step;
 
-/* Reads a small sysfs file into buf, NUL-terminated; returns 0 or -errno. */
-static int read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	err = n < 0 ? -errno : n == 0 ? -ENODATA : 0;
-	close(fd);
-	if (err)
-		return err;
-	buf[n] = '\0';
-	return 0;
-}
-
-bool ksm_available(void)
+bool rs_ksm_available(void)
 {
 	return access(KSM_DIR "run", F_OK) == 0;
 }
 
-int wl_read_ulong(const char *path, unsigned long *val)
+int rs_read_ulong(const char *path, unsigned long *val)
 {
 	char buf[64], *end;
 	int err;
 
-	err = read_small(path, buf, sizeof(buf));
+	err = rs_file_read(path, buf, sizeof(buf), 0);
 	if (err)
 		return err;
 	errno = 0;
@@ -82,72 +69,7 @@ int wl_read_ulong(const char *path, unsigned long *val)
 	return 0;
 }
 
-/* Async-signal-safe write of a short string; returns 0 or -errno. */
-static int write_str(const char *path, const char *s)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
-/* Reads a knob; for advisor_mode keeps only the [selected] word. */
-static int read_knob(struct knob *k)
-{
-	char buf[64], *open_br, *close_br;
-	int err;
-
-	err = read_small(k->path, buf, sizeof(buf));
-	if (err)
-		return err;
-	buf[strcspn(buf, "\n")] = '\0';
-	open_br = strchr(buf, '[');
-	close_br = open_br ? strchr(open_br, ']') : NULL;
-	if (open_br && close_br) {
-		*close_br = '\0';
-		memmove(buf, open_br + 1, strlen(open_br + 1) + 1);
-	}
-	if (strlen(buf) >= sizeof(k->saved))
-		return -EOVERFLOW;
-	strcpy(k->saved, buf);
-	return 0;
-}
-
-static int set_knob(struct knob *k, const char *val)
-{
-	int err;
-
-	if (strcmp(k->saved, val) == 0 && !k->changed)
-		return 0;
-	/*
-	 * Journal first: a SIGKILL after the write must find the value in it.
-	 * Writing the saved value back needs no entry: a knob at its saved
-	 * value is left alone by the sweep.
-	 */
-	if (strcmp(k->saved, val) && journal_set_value(k->path, val))
-		return wl_fail(WL_ERR_SYSTEM, "%s", journal_error());
-	k->changed = 1;	/* before the write: a signal may come in between */
-	err = write_str(k->path, val);
-	if (err)
-		return wl_fail(err == -EACCES || err == -EPERM ?
-			       WL_ERR_NOT_ROOT : WL_ERR_SYSTEM,
-			       "cannot write %s to %s: %s%s", val, k->path,
-			       strerror(-err),
-			       err == -EACCES || err == -EPERM ?
-			       " (run as root)" : "");
-	return 0;
-}
-
+/* Writes back the changed knobs, in order; run too unless keep_run. */
 static void restore_knobs(bool keep_run)
 {
 	int i;
@@ -158,68 +80,138 @@ static void restore_knobs(bool keep_run)
 		if (!knobs[i].changed)
 			continue;
 		knobs[i].changed = 0;
-		write_str(knobs[i].path, knobs[i].saved);
+		rs_value_write(knobs[i].path, knobs[i].saved, O_TRUNC);
 	}
 }
 
-static void restore_at_exit(void)
-{
-	ksm_knobs_restore();
-}
-
-int ksm_knobs_speed_up(unsigned int pages_to_scan, unsigned int sleep_ms)
-{
-	char val[32];
-	int i, err;
-
-	if (!ksm_available())
-		return wl_fail(WL_ERR_NO_KSM, "%s is missing: the kernel has no KSM "
-			       "(build it with CONFIG_KSM=y)", KSM_DIR);
-	if (!saved) {
-		for (i = 0; i < NR_KNOBS; i++) {
-			err = read_knob(&knobs[i]);
-			if (err == -ENOENT && knobs[i].optional) {
-				knobs[i].path = NULL;
-				continue;
-			}
-			if (err)
-				return wl_fail(WL_ERR_SYSTEM, "cannot read %s: %s",
-					       knobs[i].path, strerror(-err));
-		}
-		/* In restore order (see above), before the first knob changes. */
-		for (i = 0; i < NR_KNOBS; i++)
-			if (knobs[i].path && journal_add_value(knobs[i].path, knobs[i].saved))
-				return wl_fail(WL_ERR_SYSTEM, "%s", journal_error());
-		saved = true;
-		if (!atexit_done && atexit(restore_at_exit) == 0)
-			atexit_done = true;
-	}
-	if (knobs[K_ADVISOR].path && (err = set_knob(&knobs[K_ADVISOR], "none")))
-		return err;
-	snprintf(val, sizeof(val), "%u", pages_to_scan);
-	if ((err = set_knob(&knobs[K_PAGES_TO_SCAN], val)))
-		return err;
-	snprintf(val, sizeof(val), "%u", sleep_ms);
-	if ((err = set_knob(&knobs[K_SLEEP], val)))
-		return err;
-	return set_knob(&knobs[K_RUN], "1");
-}
-
-int ksm_knobs_pause(void)
-{
-	if (!saved)
-		return wl_fail(WL_ERR_USAGE, "ksm_knobs_pause() before "
-			       "ksm_knobs_speed_up()");
-	restore_knobs(true);
-	return set_knob(&knobs[K_RUN], "0");
-}
-
-void ksm_knobs_restore(void)
+/* The registry step: async-signal-safe. */
+static void restore_all(void *unused)
 {
 	restore_knobs(false);
 }
 
-int ksm_counters_read(struct ksm_counters *c)
+static int set_knob(struct knob *k, const char *val, struct rs_error *err)
+{
+	int ret;
+
+	if (strcmp(k->saved, val) == 0 && !k->changed)
+		return 0;
+	/*
+	 * Journal first: a SIGKILL after the write must find the value in it.
+	 * Writing the saved value back needs no entry: a knob at its saved
+	 * value is left alone by the sweep.
+	 */
+	if (strcmp(k->saved, val)) {
+		ret = journal_set_value(k->path, val, err);
+		if (ret)
+			return ret;
+	}
+	if (restore_step <= 0) {
+		ret = rs_cleanup_add(restore_all, NULL);
+		if (ret < 0) {
+			rs_error_status(err, RS_EXIT_WORKLOAD, NULL,
+					"too many cleanup steps to change %s", k->path);
+			return ret;
+		}
+		restore_step = ret;
+	}
+	k->changed = 1;	/* before the write: a signal may come in between */
+	ret = rs_value_write(k->path, val, O_TRUNC);
+	if (ret == -EACCES || ret == -EPERM)
+		rs_error_status(err, RS_EXIT_NOT_ROOT, "run as root", "cannot write %s "
+				"to %s: %s", val, k->path, strerror(-ret));
+	else if (ret)
+		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "cannot write %s to %s: %s",
+				val, k->path, strerror(-ret));
+	return ret;
+}
+
+static int no_ksm(struct rs_error *err)
+{
+	rs_error_status(err, RS_EXIT_NO_KSM, "build it with CONFIG_KSM=y",
+			"%s is missing: the kernel has no KSM", KSM_DIR);
+	return -ENOENT;
+}
+
+/* Reads the knobs and notes them in the journal, in restore order. */
+static int save_knobs(struct rs_error *err)
+{
+	int i, ret;
+
+	for (i = 0; i < NR_KNOBS; i++) {
+		ret = rs_value_read(knobs[i].path, knobs[i].saved, sizeof(knobs[i].saved));
+		if (ret == -ENOENT && knobs[i].optional) {
+			knobs[i].path = NULL;
+			continue;
+		}
+		if (ret) {
+			rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "cannot read %s: %s",
+					knobs[i].path, strerror(-ret));
+			return ret;
+		}
+	}
+	/* Before the first knob changes. */
+	for (i = 0; i < NR_KNOBS; i++) {
+		if (!knobs[i].path)
+			continue;
+		ret = journal_add_value(knobs[i].path, knobs[i].saved, err);
+		if (ret)
+			return ret;
+	}
+	saved = true;
+	return 0;
+}
+
+int rs_ksm_knobs_speed_up(unsigned int pages_to_scan, unsigned int sleep_ms,
+			  struct rs_error *err)
+{
+	char val[32];
+	int ret;
+
+	if (!rs_ksm_available())
+		return no_ksm(err);
+	if (!saved) {
+		ret = save_knobs(err);
+		if (ret)
+			return ret;
+	}
+	if (knobs[K_ADVISOR].path) {
+		ret = set_knob(&knobs[K_ADVISOR], "none", err);
+		if (ret)
+			return ret;
+	}
+	snprintf(val, sizeof(val), "%u", pages_to_scan);
+	ret = set_knob(&knobs[K_PAGES_TO_SCAN], val, err);
+	if (ret)
+		return ret;
+	snprintf(val, sizeof(val), "%u", sleep_ms);
+	ret = set_knob(&knobs[K_SLEEP], val, err);
+	if (ret)
+		return ret;
+	return set_knob(&knobs[K_RUN], "1", err);
+}
+
+int rs_ksm_knobs_pause(struct rs_error *err)
+{
+	if (!saved) {
+		rs_error_status(err, RS_EXIT_USAGE, NULL,
+				"rs_ksm_knobs_pause() before rs_ksm_knobs_speed_up()");
+		return -EINVAL;
+	}
+	restore_knobs(true);
+	return set_knob(&knobs[K_RUN], "0", err);
+}
+
+void rs_ksm_knobs_restore(void)
+{
+	int step = restore_step;
+
+	/* A later change registers the step again. */
+	restore_step = 0;
+	rs_cleanup_run(step);
+}
+
+int rs_ksm_counters_read(struct ksm_counters *c, struct rs_error *err)
 {
 	static const struct {
 		const char *name;
@@ -233,26 +225,27 @@ int ksm_counters_read(struct ksm_counters *c)
 	};
 	char path[128];
 	size_t i;
-	int err;
+	int ret;
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		snprintf(path, sizeof(path), KSM_DIR "%s", fields[i].name);
-		err = wl_read_ulong(path, (unsigned long *)((char *)c + fields[i].off));
-		if (err == -ENOENT && !ksm_available())
-			return wl_fail(WL_ERR_NO_KSM, "%s is missing: the kernel has "
-				       "no KSM (build it with CONFIG_KSM=y)", KSM_DIR);
-		if (err)
-			return wl_fail(WL_ERR_SYSTEM, "cannot read %s: %s", path,
-				       strerror(-err));
+		ret = rs_read_ulong(path, (unsigned long *)((char *)c + fields[i].off));
+		if (ret == -ENOENT && !rs_ksm_available())
+			return no_ksm(err);
+		if (ret) {
+			rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "cannot read %s: %s",
+					path, strerror(-ret));
+			return ret;
+		}
 	}
 	return 0;
 }
 
-long ksm_merging_pages(void)
+long rs_ksm_merging_pages(void)
 {
 	unsigned long val;
 
-	if (wl_read_ulong("/proc/self/ksm_merging_pages", &val))
+	if (rs_read_ulong("/proc/self/ksm_merging_pages", &val))
 		return -1;
 	return (long)val;
 }

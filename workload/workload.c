@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <numa.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,35 +29,19 @@ static const char *const kind_names[WL_NR_KINDS] = {
 	[WL_KSM] = "ksm", [WL_ANON] = "anon", [WL_FILE] = "file",
 };
 
-static char errmsg[512];
 static volatile sig_atomic_t stop_requested;
 
-int wl_fail(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-const char *workload_error(void)
-{
-	return errmsg;
-}
-
-void workload_stop(void)
+void rs_workload_stop(void)
 {
 	stop_requested = 1;
 }
 
-bool workload_stopped(void)
+bool rs_workload_stopped(void)
 {
 	return stop_requested;
 }
 
-void workload_opts_init(struct workload_opts *o)
+void rs_workload_opts_init(struct workload_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->kinds = WL_MASK(WL_KSM);
@@ -70,12 +53,12 @@ void workload_opts_init(struct workload_opts *o)
 	o->merge_timeout = WL_DEFAULT_MERGE_TIMEOUT;
 }
 
-const char *workload_kind_name(enum workload_kind kind)
+const char *rs_workload_kind_name(enum workload_kind kind)
 {
 	return kind < WL_NR_KINDS ? kind_names[kind] : "?";
 }
 
-const char *workload_trigger_name(enum workload_trigger t)
+const char *rs_workload_trigger_name(enum workload_trigger t)
 {
 	switch (t) {
 	case WL_TRIGGER_MIGRATE:
@@ -87,7 +70,7 @@ const char *workload_trigger_name(enum workload_trigger t)
 	}
 }
 
-int workload_parse_kinds(const char *s, unsigned int *kinds)
+int rs_workload_parse_kinds(const char *s, unsigned int *kinds, struct rs_error *err)
 {
 	char buf[64], *tok, *save;
 	unsigned int mask = 0;
@@ -113,11 +96,12 @@ int workload_parse_kinds(const char *s, unsigned int *kinds)
 	*kinds = mask;
 	return 0;
 bad:
-	return wl_fail(WL_ERR_USAGE, "unknown workload '%s': use ksm, anon, file "
-		       "or all (or a comma list)", s);
+	rs_error_status(err, RS_EXIT_USAGE, "use ksm, anon, file or all (or a comma list)",
+			"unknown workload '%s'", s);
+	return -EINVAL;
 }
 
-int workload_parse_trigger(const char *s, enum workload_trigger *t)
+int rs_workload_parse_trigger(const char *s, enum workload_trigger *t, struct rs_error *err)
 {
 	if (strcmp(s, "migrate") == 0)
 		*t = WL_TRIGGER_MIGRATE;
@@ -125,9 +109,11 @@ int workload_parse_trigger(const char *s, enum workload_trigger *t)
 		*t = WL_TRIGGER_IDLE;
 	else if (strcmp(s, "none") == 0)
 		*t = WL_TRIGGER_NONE;
-	else
-		return wl_fail(WL_ERR_USAGE, "unknown trigger '%s': use migrate, "
-			       "idle or none", s);
+	else {
+		rs_error_status(err, RS_EXIT_USAGE, "use migrate, idle or none",
+				"unknown trigger '%s'", s);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -138,33 +124,48 @@ static int numa_nodes_with_memory(void)
 	return numa_bitmask_weight(numa_all_nodes_ptr);
 }
 
-int workload_check_env(const struct workload_opts *o)
+int rs_workload_check_env(const struct workload_opts *o, struct rs_error *err)
 {
-	if (o->pages < 2)
-		return wl_fail(WL_ERR_USAGE, "--pages must be at least 2");
-	if (o->page_index >= 0 && (unsigned long)o->page_index >= o->pages)
-		return wl_fail(WL_ERR_USAGE, "page index %ld is outside the %lu "
-			       "pages of the mapping", o->page_index, o->pages);
-	if (o->repeat < 1 || o->repeat > WL_MAX_REPEAT)
-		return wl_fail(WL_ERR_USAGE, "--repeat must be 1..%u", WL_MAX_REPEAT);
+	if (o->pages < 2) {
+		rs_error_status(err, RS_EXIT_USAGE, NULL, "--pages must be at least 2");
+		return -EINVAL;
+	}
+	if (o->page_index >= 0 && (unsigned long)o->page_index >= o->pages) {
+		rs_error_status(err, RS_EXIT_USAGE, NULL, "page index %ld is outside "
+				"the %lu pages of the mapping", o->page_index, o->pages);
+		return -EINVAL;
+	}
+	if (o->repeat < 1 || o->repeat > WL_MAX_REPEAT) {
+		rs_error_status(err, RS_EXIT_USAGE, NULL, "--repeat must be 1..%u",
+				WL_MAX_REPEAT);
+		return -EINVAL;
+	}
 	if ((o->kinds & WL_MASK(WL_KSM) || o->trigger != WL_TRIGGER_NONE) &&
-	    geteuid() != 0)
-		return wl_fail(WL_ERR_NOT_ROOT, "the workloads need root (KSM knobs, "
-			       "pfns from /proc/self/pagemap, move_pages of shared "
-			       "pages): run as root");
-	if (o->kinds & WL_MASK(WL_KSM) && !ksm_available())
-		return wl_fail(WL_ERR_NO_KSM, "/sys/kernel/mm/ksm is missing: the "
-			       "kernel has no KSM (build it with CONFIG_KSM=y, or use "
-			       "--workload anon|file)");
+	    geteuid() != 0) {
+		rs_error_status(err, RS_EXIT_NOT_ROOT, "run as root", "the workloads need "
+				"root (KSM knobs, pfns from /proc/self/pagemap, "
+				"move_pages of shared pages)");
+		return -EPERM;
+	}
+	if (o->kinds & WL_MASK(WL_KSM) && !rs_ksm_available()) {
+		rs_error_status(err, RS_EXIT_NO_KSM, "build it with CONFIG_KSM=y, or use "
+				"--workload anon|file", "/sys/kernel/mm/ksm is missing: "
+				"the kernel has no KSM");
+		return -ENOENT;
+	}
 	if (o->trigger == WL_TRIGGER_IDLE &&
-	    access("/sys/kernel/mm/page_idle/bitmap", W_OK) != 0)
-		return wl_fail(WL_ERR_NO_PAGE_IDLE, "/sys/kernel/mm/page_idle/bitmap "
-			       "is missing: the kernel lacks CONFIG_IDLE_PAGE_TRACKING "
-			       "(rebuild with it, or use --trigger migrate)");
-	if (o->trigger == WL_TRIGGER_MIGRATE && numa_nodes_with_memory() < 2)
-		return wl_fail(WL_ERR_ONE_NODE, "--trigger migrate needs two NUMA "
-			       "nodes with memory, this machine has %d: use --trigger "
-			       "idle", numa_nodes_with_memory());
+	    access("/sys/kernel/mm/page_idle/bitmap", W_OK) != 0) {
+		rs_error_status(err, RS_EXIT_NO_PAGE_IDLE, "rebuild with it, or use "
+				"--trigger migrate", "/sys/kernel/mm/page_idle/bitmap "
+				"is missing: the kernel lacks CONFIG_IDLE_PAGE_TRACKING");
+		return -ENOENT;
+	}
+	if (o->trigger == WL_TRIGGER_MIGRATE && numa_nodes_with_memory() < 2) {
+		rs_error_status(err, RS_EXIT_ONE_NODE, "use --trigger idle", "--trigger "
+				"migrate needs two NUMA nodes with memory, this machine "
+				"has %d", numa_nodes_with_memory());
+		return -ENODEV;
+	}
 	return 0;
 }
 
@@ -176,23 +177,26 @@ static double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int sys_fail(const char *what, int err)
+/* A failed system call of the setup; errnum is its errno. */
+static int sys_fail(const char *what, int errnum, struct rs_error *err)
 {
-	if (err == ENOMEM && strncmp(what, "mprotect", 8) == 0)
-		return wl_fail(WL_ERR_SYSTEM, "%s: %s: more VMAs than "
-			       "/proc/sys/vm/max_map_count allows (raise it, or use "
-			       "fewer --pages or --no-split)", what, strerror(err));
-	if ((err == ENOSYS || err == EINVAL) && strncmp(what, "madvise", 7) == 0)
-		return wl_fail(WL_ERR_SYSTEM, "%s: %s: the kernel lacks "
-			       "CONFIG_ADVISE_SYSCALLS or CONFIG_KSM", what, strerror(err));
-	return wl_fail(WL_ERR_SYSTEM, "%s: %s", what, strerror(err));
+	if (errnum == ENOMEM && strncmp(what, "mprotect", 8) == 0)
+		rs_error_status(err, RS_EXIT_WORKLOAD, "raise it, or use fewer --pages "
+				"or --no-split", "%s: %s: more VMAs than "
+				"/proc/sys/vm/max_map_count allows", what, strerror(errnum));
+	else if ((errnum == ENOSYS || errnum == EINVAL) && strncmp(what, "madvise", 7) == 0)
+		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "%s: %s: the kernel lacks "
+				"CONFIG_ADVISE_SYSCALLS or CONFIG_KSM", what, strerror(errnum));
+	else
+		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "%s: %s", what, strerror(errnum));
+	return -errnum;
 }
 
 /* Opens an unlinked file of len bytes in dir for the file workload. */
-static int open_backing_file(const char *dir, size_t len)
+static int open_backing_file(const char *dir, size_t len, struct rs_error *err)
 {
 	char path[4096];
-	int fd, err;
+	int fd, ret;
 
 	if (!dir)
 		dir = getenv("TMPDIR");
@@ -200,21 +204,27 @@ static int open_backing_file(const char *dir, size_t len)
 		dir = "/tmp";
 	snprintf(path, sizeof(path), "%s/rmapstat-workload-XXXXXX", dir);
 	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		return -wl_fail(WL_ERR_SYSTEM, "cannot create a file in %s: %s "
-				"(choose another directory)", dir, strerror(errno));
+	if (fd < 0) {
+		ret = -errno;
+		rs_error_status(err, RS_EXIT_WORKLOAD, "choose another directory",
+				"cannot create a file in %s: %s", dir, strerror(-ret));
+		return ret;
+	}
 	unlink(path);
 	/* reserve the blocks now: a full tmpfs would SIGBUS on first touch */
-	err = posix_fallocate(fd, 0, (off_t)len);
-	if (err && err != EOPNOTSUPP && err != EINVAL) {
+	ret = posix_fallocate(fd, 0, (off_t)len);
+	if (ret && ret != EOPNOTSUPP && ret != EINVAL) {
 		close(fd);
-		return -wl_fail(WL_ERR_SYSTEM, "cannot allocate %zu bytes in %s: %s",
-				len, dir, strerror(err));
+		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "cannot allocate %zu bytes "
+				"in %s: %s", len, dir, strerror(ret));
+		return -ret;
 	}
 	if (ftruncate(fd, (off_t)len) < 0) {
-		err = errno;
+		ret = -errno;
 		close(fd);
-		return -wl_fail(WL_ERR_SYSTEM, "ftruncate in %s: %s", dir, strerror(err));
+		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "ftruncate in %s: %s", dir,
+				strerror(-ret));
+		return ret;
 	}
 	return fd;
 }
@@ -236,7 +246,7 @@ static void fill_pages(struct workload_map *m, size_t psize)
 	}
 }
 
-static int map_one(struct workload *wl, enum workload_kind kind)
+static int map_one(struct workload *wl, enum workload_kind kind, struct rs_error *err)
 {
 	struct workload_map *m = &wl->map[kind];
 	size_t len = wl->opts.pages * wl->page_size;
@@ -248,21 +258,21 @@ static int map_one(struct workload *wl, enum workload_kind kind)
 	m->kind = kind;
 	m->pages = wl->opts.pages;
 	if (kind == WL_FILE) {
-		fd = open_backing_file(wl->opts.file_dir, len);
+		fd = open_backing_file(wl->opts.file_dir, len, err);
 		if (fd < 0)
-			return -fd;
+			return fd;
 		flags = MAP_SHARED;
 	}
 	m->fd = fd;
 	m->addr = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
 	if (m->addr == MAP_FAILED) {
 		m->addr = NULL;
-		return sys_fail("mmap", errno);
+		return sys_fail("mmap", errno, err);
 	}
 	/* order-0 pages: no THP would be split later or walked as one */
 	if (kind != WL_FILE && madvise(m->addr, len, MADV_NOHUGEPAGE) < 0 &&
 	    errno != EINVAL)
-		return sys_fail("madvise(MADV_NOHUGEPAGE)", errno);
+		return sys_fail("madvise(MADV_NOHUGEPAGE)", errno, err);
 	/* touch first: all VMAs of the split then share one anon_vma */
 	fill_pages(m, wl->page_size);
 	if (wl->opts.split) {
@@ -271,13 +281,13 @@ static int map_one(struct workload *wl, enum workload_kind kind)
 				     PROT_READ) < 0) {
 				snprintf(what, sizeof(what), "mprotect of %s page %lu",
 					 kind_names[kind], i);
-				return sys_fail(what, errno);
+				return sys_fail(what, errno, err);
 			}
 		}
 	}
 	if (kind == WL_KSM && madvise(m->addr, len, MADV_MERGEABLE) < 0)
-		return sys_fail("madvise(MADV_MERGEABLE)", errno);
-	n = wl_count_vmas(m->addr, len);
+		return sys_fail("madvise(MADV_MERGEABLE)", errno, err);
+	n = rs_count_vmas(m->addr, len);
 	m->vmas = n > 0 ? (unsigned long)n : 0;
 	return 0;
 }
@@ -301,7 +311,7 @@ static unsigned long mergeable_target(unsigned long pages, unsigned long mps)
 	return pages;
 }
 
-static int wait_for_merge(struct workload *wl)
+static int wait_for_merge(struct workload *wl, struct rs_error *err)
 {
 	unsigned long pages = wl->opts.pages, mps, target;
 	const struct timespec tick = { 0, 50 * 1000 * 1000 };
@@ -310,15 +320,16 @@ static int wait_for_merge(struct workload *wl)
 	struct ksm_counters c;
 	long merged = -1;
 	bool done;
-	int err;
+	int ret;
 
 	mps = wl->ksm_before.max_page_sharing ? wl->ksm_before.max_page_sharing : 256;
 	wl->expected_sharing = pages - (pages + mps - 1) / mps;
 	target = mergeable_target(pages, mps);
 	for (;;) {
-		if ((err = ksm_counters_read(&c)))
-			return err;
-		merged = ksm_merging_pages();
+		ret = rs_ksm_counters_read(&c, err);
+		if (ret)
+			return ret;
+		merged = rs_ksm_merging_pages();
 		elapsed = now_seconds() - start;
 		if (merged >= 0)
 			done = (unsigned long)merged >= target;
@@ -335,21 +346,23 @@ static int wait_for_merge(struct workload *wl)
 		if (stop_requested) {
 			if (tty)
 				fputc('\n', stderr);
-			return wl_fail(WL_ERR_INTERRUPTED, "interrupted while waiting "
-				       "for KSM to merge");
+			rs_error_status(err, RS_EXIT_SIGNAL_BASE + SIGINT, NULL,
+					"interrupted while waiting for KSM to merge");
+			return -EINTR;
 		}
 		if (elapsed >= wl->opts.merge_timeout) {
 			if (tty)
 				fputc('\n', stderr);
-			return wl_fail(WL_ERR_MERGE_TIMEOUT, "KSM merged %ld of %lu pages "
-				       "(pages_sharing +%lu of %lu expected, %lu full scans) "
-				       "in %u s: raise --merge-timeout or lower --pages, and "
-				       "check that nothing else changes /sys/kernel/mm/ksm",
-				       merged, pages,
-				       c.pages_sharing - wl->ksm_before.pages_sharing,
-				       wl->expected_sharing,
-				       c.full_scans - wl->ksm_before.full_scans,
-				       wl->opts.merge_timeout);
+			rs_error_status(err, RS_EXIT_WORKLOAD, "raise --merge-timeout or "
+					"lower --pages, and check that nothing else changes "
+					"/sys/kernel/mm/ksm", "KSM merged %ld of %lu pages "
+					"(pages_sharing +%lu of %lu expected, %lu full scans) "
+					"in %u s", merged, pages,
+					c.pages_sharing - wl->ksm_before.pages_sharing,
+					wl->expected_sharing,
+					c.full_scans - wl->ksm_before.full_scans,
+					wl->opts.merge_timeout);
+			return -ETIMEDOUT;
 		}
 		nanosleep(&tick, NULL);
 	}
@@ -360,42 +373,48 @@ static int wait_for_merge(struct workload *wl)
 	return 0;
 }
 
-int workload_setup(struct workload *wl, const struct workload_opts *o)
+int rs_workload_setup(struct workload *wl, const struct workload_opts *o, struct rs_error *err)
 {
-	int k, err;
+	int k, ret;
 
 	memset(wl, 0, sizeof(*wl));
 	for (k = 0; k < WL_NR_KINDS; k++)
 		wl->map[k].fd = -1;
 	wl->opts = *o;
 	wl->page_size = (size_t)sysconf(_SC_PAGESIZE);
-	if ((err = workload_check_env(o)))
-		return err;
-	if (o->kinds & WL_MASK(WL_KSM) && (err = ksm_counters_read(&wl->ksm_before)))
-		return err;
+	ret = rs_workload_check_env(o, err);
+	if (ret)
+		return ret;
+	if (o->kinds & WL_MASK(WL_KSM)) {
+		ret = rs_ksm_counters_read(&wl->ksm_before, err);
+		if (ret)
+			return ret;
+	}
 	for (k = 0; k < WL_NR_KINDS; k++) {
 		if (!(o->kinds & WL_MASK(k)))
 			continue;
-		if ((err = map_one(wl, k)))
+		ret = map_one(wl, k, err);
+		if (ret)
 			goto fail;
 	}
 	if (o->kinds & WL_MASK(WL_KSM)) {
-		if ((err = ksm_knobs_speed_up(KSM_PAGES_TO_SCAN, KSM_SLEEP_MS)))
+		ret = rs_ksm_knobs_speed_up(KSM_PAGES_TO_SCAN, KSM_SLEEP_MS, err);
+		if (ret)
 			goto fail;
 		test_hook_pause("merge");
-		if ((err = wait_for_merge(wl)))
-			goto fail;
-		/* merged: stop ksmd, the pages stay merged and it cannot race */
-		if ((err = ksm_knobs_pause()))
+		ret = wait_for_merge(wl, err) ?:
+		      /* merged: stop ksmd, the pages stay merged and it cannot race */
+		      rs_ksm_knobs_pause(err);
+		if (ret)
 			goto fail;
 	}
 	return 0;
 fail:
-	workload_teardown(wl);
-	return err;
+	rs_workload_teardown(wl);
+	return ret;
 }
 
-void workload_teardown(struct workload *wl)
+void rs_workload_teardown(struct workload *wl)
 {
 	int k;
 
@@ -412,5 +431,5 @@ void workload_teardown(struct workload *wl)
 	free(wl->hits);
 	wl->hits = NULL;
 	wl->nr_hits = 0;
-	ksm_knobs_restore();
+	rs_ksm_knobs_restore();
 }

@@ -4,31 +4,47 @@
  * kernel walk the reverse map, KSM control, and the triggers that start a
  * walk on a chosen page (NUMA migration or the page_idle bitmap).
  *
- * Typical use (record.c):
+ * Typical use (cli/record.c):
  *
  *	struct workload_opts o;
  *	struct workload wl;
+ *	struct rs_error err;
  *
- *	workload_opts_init(&o);
- *	... fill o from the command line (workload_parse_kinds/_trigger) ...
- *	if ((err = workload_check_env(&o)))	// before touching tracefs
- *		die(err, workload_error());
- *	if ((err = workload_setup(&wl, &o)))	// map, fill, split, merge
+ *	rs_workload_opts_init(&o);
+ *	... fill o from the command line (rs_workload_parse_kinds/_trigger) ...
+ *	if (rs_workload_check_env(&o, &err))	// before touching tracefs
+ *		return rs_error_print("record", &err);
+ *	if (rs_workload_setup(&wl, &o, &err))	// map, fill, split, merge
  *		goto out;			// (KSM knobs already restored)
  *	... start tracing ...
- *	err = workload_trigger(&wl);		// the walks happen here
+ *	ret = rs_workload_trigger(&wl, &err);	// the walks happen here
  *	... stop tracing ...
  * out:
- *	workload_teardown(&wl);			// munmap + ksm_knobs_restore()
+ *	rs_workload_teardown(&wl);		// munmap + rs_ksm_knobs_restore()
  *
- * From a SIGINT/SIGTERM handler: call workload_stop() (makes the merge
- * wait or the trigger loop return WL_ERR_INTERRUPTED) and/or
- * ksm_knobs_restore(); both are async-signal-safe. ksm_knobs_restore() is
- * also registered with atexit() by the first knob change, and is idempotent.
+ * The KSM knobs register their restore with the cleanup registry
+ * (cleanup.h) at the first change, so that a signal handler that calls
+ * rs_cleanup_run_all(), and exit(), put them back. From a SIGINT/SIGTERM
+ * handler, rs_workload_stop() makes the merge wait or the trigger loop
+ * return -EINTR.
  *
- * Every function returning int returns 0 or one of enum workload_err;
- * workload_error() then gives a one-line message naming cause and fix
- * (without a "rmapstat:" prefix and without a newline).
+ * Every function that can fail returns 0 or a negative errno and fills
+ * the struct rs_error it is given (error.h; NULL is allowed), with the
+ * exit status rmapstat record gives for it:
+ *
+ *	RS_EXIT_USAGE		bad option value or combination (-EINVAL)
+ *	RS_EXIT_NOT_ROOT	KSM sysfs, pagemap pfns, MPOL_MF_MOVE_ALL need
+ *				root (-EPERM, -EACCES)
+ *	RS_EXIT_NO_KSM		/sys/kernel/mm/ksm is missing (-ENOENT)
+ *	RS_EXIT_NO_PAGE_IDLE	/sys/kernel/mm/page_idle/bitmap is missing (-ENOENT)
+ *	RS_EXIT_ONE_NODE	--trigger migrate without a second NUMA node
+ *				with memory (-ENODEV; -ENOSYS: no move_pages())
+ *	RS_EXIT_WORKLOAD	the workload failed: -ETIMEDOUT KSM did not
+ *				merge in time, -ENXIO no pfn for a page, else
+ *				the -errno of the failed call (move_pages(),
+ *				mmap(), a KSM knob, ...)
+ *	RS_EXIT_SIGNAL_BASE + SIGINT  -EINTR: rs_workload_stop() was called
+ *				(the caller knows which signal it was)
  */
 #ifndef RMAPSTAT_WORKLOAD_H
 #define RMAPSTAT_WORKLOAD_H
@@ -38,24 +54,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "error.h"
+
 #define WL_DEFAULT_PAGES		20000UL
 #define WL_DEFAULT_MERGE_TIMEOUT	120	/* seconds */
 #define WL_MAX_REPEAT			100000U
-
-/* Distinct error codes: record.c maps them to its documented exit codes. */
-enum workload_err {
-	WL_OK = 0,
-	WL_ERR_USAGE,		/* bad option value or combination */
-	WL_ERR_NOT_ROOT,	/* KSM sysfs, pagemap pfns, MPOL_MF_MOVE_ALL need root */
-	WL_ERR_NO_KSM,		/* /sys/kernel/mm/ksm missing: CONFIG_KSM=n */
-	WL_ERR_NO_PAGE_IDLE,	/* /sys/kernel/mm/page_idle/bitmap missing */
-	WL_ERR_ONE_NODE,	/* --trigger migrate with fewer than 2 NUMA nodes */
-	WL_ERR_MERGE_TIMEOUT,	/* KSM did not merge the pages in time */
-	WL_ERR_NO_PFN,		/* /proc/self/pagemap gave no pfn */
-	WL_ERR_MIGRATE,		/* the move_pages() call itself failed (-1, errno) */
-	WL_ERR_INTERRUPTED,	/* workload_stop() was called */
-	WL_ERR_SYSTEM,		/* any other failed system call (errno named) */
-};
 
 /* Workload kinds, usable as a bit mask (WL_ALL = all three). */
 enum workload_kind {
@@ -139,100 +142,262 @@ struct workload {
 	size_t nr_hits;
 };
 
-/* Options */
-void workload_opts_init(struct workload_opts *o);
-/* "ksm", "anon", "file", "all" or a comma list of them */
-int workload_parse_kinds(const char *s, unsigned int *kinds);
-/* "migrate", "idle", "none" */
-int workload_parse_trigger(const char *s, enum workload_trigger *t);
-const char *workload_kind_name(enum workload_kind kind);	/* "ksm" ... */
-const char *workload_trigger_name(enum workload_trigger t);
+/* ---------------------------------------------------------- options */
 
-/* Checks root, KSM, page_idle and NUMA nodes for these options; no side effect. */
-int workload_check_env(const struct workload_opts *o);
+/**
+ * rs_workload_opts_init() - The default options.
+ * @o: filled with the defaults of the struct workload_opts comments.
+ */
+void rs_workload_opts_init(struct workload_opts *o);
 
-/*
+/**
+ * rs_workload_parse_kinds() - Parse the kinds of --workload.
+ * @s: "ksm", "anon", "file", "all" or a comma list of them.
+ * @kinds: set to their WL_MASK() bits.
+ * @err: filled on failure (RS_EXIT_USAGE).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int rs_workload_parse_kinds(const char *s, unsigned int *kinds, struct rs_error *err);
+
+/**
+ * rs_workload_parse_trigger() - Parse --trigger.
+ * @s: "migrate", "idle" or "none".
+ * @t: set to the trigger.
+ * @err: filled on failure (RS_EXIT_USAGE).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int rs_workload_parse_trigger(const char *s, enum workload_trigger *t, struct rs_error *err);
+
+/**
+ * rs_workload_kind_name() - The name of a kind.
+ * @kind: the kind.
+ *
+ * Return: "ksm", "anon", "file", or "?".
+ */
+const char *rs_workload_kind_name(enum workload_kind kind);
+
+/**
+ * rs_workload_trigger_name() - The name of a trigger.
+ * @t: the trigger.
+ *
+ * Return: "migrate", "idle" or "none".
+ */
+const char *rs_workload_trigger_name(enum workload_trigger t);
+
+/* --------------------------------------------------------- workloads */
+
+/**
+ * rs_workload_check_env() - Can these options run here?
+ * @o: the options.
+ * @err: filled on failure.
+ *
+ * Checks the option values, root, KSM, page_idle and the NUMA nodes, and
+ * changes nothing.
+ *
+ * Return: 0, or -errno (see the top of this file).
+ */
+int rs_workload_check_env(const struct workload_opts *o, struct rs_error *err);
+
+/**
+ * rs_workload_setup() - Map, fill, split and merge the workload.
+ * @wl: the workload, filled.
+ * @o: its options.
+ * @err: filled on failure.
+ *
  * Maps and fills every mapping, splits it, and for WL_KSM speeds KSM up
  * (saving the knobs) and waits until it merged the pages, with a progress
  * line on stderr (\r-updated on a tty, else one line every 5 s), then
- * pauses ksmd (ksm_knobs_pause) so the pages stay merged and ksmd does not
- * race with the triggers. On error everything done so far is undone
- * (wl stays safe for workload_teardown).
+ * pauses ksmd (rs_ksm_knobs_pause()) so the pages stay merged and ksmd
+ * does not race with the triggers. On failure everything done so far is
+ * undone (@wl stays safe for rs_workload_teardown()).
+ *
+ * Return: 0, or -errno.
  */
-int workload_setup(struct workload *wl, const struct workload_opts *o);
+int rs_workload_setup(struct workload *wl, const struct workload_opts *o, struct rs_error *err);
 
-/*
+/**
+ * rs_workload_trigger() - Make the kernel walk the rmap of the chosen pages.
+ * @wl: a workload rs_workload_setup() made.
+ * @err: filled on failure.
+ *
  * Runs opts.trigger opts.repeat times on each mapping and stores the
- * results in wl->hits. migrate: the page at opts.page_index moves to another
- * node (then back and forth on repeats), up to 5 move_pages() attempts
- * each, since ksmd may hold the page; idle: pages index, index+1, ... are
- * marked idle one at a time (each write walks that page's rmap).
+ * results in wl->hits (those done so far also on failure). migrate: the
+ * page at opts.page_index moves to another node (then back and forth on
+ * repeats), up to 5 move_pages() attempts each, since ksmd may hold the
+ * page; idle: pages index, index+1, ... are marked idle one at a time
+ * (each write walks that page's rmap).
+ *
+ * Return: 0, or -errno.
  */
-int workload_trigger(struct workload *wl);
+int rs_workload_trigger(struct workload *wl, struct rs_error *err);
 
-/*
- * One human-readable line per hit on f, e.g.
- * "migrate: ksm page 10000 pfn 0x1a2b3 (KSM) node 0 -> 1: moved (move_pages rc 0, status 1, 1 attempt)"
+/**
+ * rs_workload_print_hits() - One line per hit.
+ * @wl: the workload.
+ * @f: where the lines go, e.g. "migrate: ksm page 10000 pfn 0x1a2b3
+ *     (KSM, mapcount 256) node 0 -> 1: moved (move_pages rc 0, status 1,
+ *     1 attempt, 0.012 s), new pfn 0x3dd".
  */
-void workload_print_hits(const struct workload *wl, FILE *f);
+void rs_workload_print_hits(const struct workload *wl, FILE *f);
 
-/* Unmaps, closes, frees the hits and restores the KSM knobs. Idempotent. */
-void workload_teardown(struct workload *wl);
+/**
+ * rs_workload_teardown() - Unmap, close, free the hits, restore the knobs.
+ * @wl: the workload. Idempotent.
+ */
+void rs_workload_teardown(struct workload *wl);
 
-/*
- * Async-signal-safe and sticky: a running or later workload_setup() stops
- * waiting for KSM, workload_trigger() stops before its next trigger (the
- * hits so far stay in wl->hits); both return WL_ERR_INTERRUPTED.
+/**
+ * rs_workload_stop() - Stop waiting for KSM and triggering.
+ *
+ * Async-signal-safe and sticky: a running or later rs_workload_setup()
+ * stops waiting for KSM, rs_workload_trigger() stops before its next
+ * trigger (the hits so far stay in wl->hits); both return -EINTR.
  */
-void workload_stop(void);
+void rs_workload_stop(void);
 
-/* Message of the last error (one line, names the fix). */
-const char *workload_error(void);
+/* -------------------------------------- KSM control (ksm_knobs.c) */
 
-/* KSM control (workload/ksm_knobs.c) */
-bool ksm_available(void);
-int ksm_counters_read(struct ksm_counters *c);
-/*
- * Saves and changes: run=1, pages_to_scan, sleep_millisecs and, when it is
- * not "none", advisor_mode=none (the advisor would override pages_to_scan).
- * merge_across_nodes, max_page_sharing, use_zero_pages and smart_scan are
- * left alone. A second call only changes values, the saved ones stay.
+/**
+ * rs_ksm_available() - Does the kernel have KSM?
+ *
+ * Return: true if /sys/kernel/mm/ksm/run exists.
  */
-int ksm_knobs_speed_up(unsigned int pages_to_scan, unsigned int sleep_ms);
-/*
- * Puts back pages_to_scan, sleep_millisecs, advisor_mode and stops ksmd
- * (run=0; merged pages stay merged) so that it cannot race with the
- * triggers. ksm_knobs_restore() later writes the saved run back.
- */
-int ksm_knobs_pause(void);
-/* Writes back every saved knob (run last). Async-signal-safe, idempotent. */
-void ksm_knobs_restore(void);
-/* This process's pages in KSM pages (/proc/self/ksm_merging_pages), -1 if unknown. */
-long ksm_merging_pages(void);
+bool rs_ksm_available(void);
 
-/* Page helpers (workload/workload_page.c) */
-/* pfn of the page at addr (present, root needed for a non-zero pfn). */
-int wl_page_pfn(const void *addr, uint64_t *pfn);
-/* NUMA node of the page at addr, or -errno (move_pages with nodes=NULL). */
-int wl_page_node(void *addr);
-/*
- * 1 if the pfn is a KSM page, 0 if not, -errno if unknown: KPF_KSM in
- * /proc/kpageflags and mapped more than once. 6.12 sets KPF_KSM on every
- * anonymous page (it tests mapping & PAGE_MAPPING_KSM), so a page of a
- * process that never forked counts as KSM only when it is shared.
+/**
+ * rs_ksm_counters_read() - Read the system-wide KSM counters.
+ * @c: filled.
+ * @err: filled on failure.
+ *
+ * Return: 0, or -errno (RS_EXIT_NO_KSM when there is no KSM).
  */
-int wl_pfn_is_ksm(uint64_t pfn);
-/* Mapcount of the pfn (/proc/kpagecount), -errno if unknown. */
-long wl_pfn_mapcount(uint64_t pfn);
-/* VMAs in /proc/self/maps intersecting [addr, addr + len). */
-long wl_count_vmas(const void *addr, size_t len);
-/* Marks pfn idle in /sys/kernel/mm/page_idle/bitmap (walks its rmap). */
-int wl_page_idle_mark(uint64_t pfn);
-/*
- * Moves the page at addr to node with MPOL_MF_MOVE_ALL, retrying up to
- * attempts times while it was not moved; fills move_rc, move_status,
- * attempts, moved, node_after, target_node of hit.
+int rs_ksm_counters_read(struct ksm_counters *c, struct rs_error *err);
+
+/**
+ * rs_ksm_knobs_speed_up() - Make ksmd merge fast.
+ * @pages_to_scan: pages per scan.
+ * @sleep_ms: sleep between scans.
+ * @err: filled on failure.
+ *
+ * Saves and changes: run=1, pages_to_scan, sleep_millisecs and, when it
+ * is not "none", advisor_mode=none (the advisor would override
+ * pages_to_scan); each saved value is noted in the journal before the
+ * first change, each new value before it is written. merge_across_nodes,
+ * max_page_sharing, use_zero_pages and smart_scan are left alone. A second
+ * call only changes values, the saved ones stay.
+ *
+ * Return: 0, or -errno.
  */
-int wl_page_migrate(void *addr, int node, int attempts, struct workload_hit *hit);
+int rs_ksm_knobs_speed_up(unsigned int pages_to_scan, unsigned int sleep_ms,
+			  struct rs_error *err);
+
+/**
+ * rs_ksm_knobs_pause() - Stop ksmd, merged pages stay merged.
+ * @err: filled on failure.
+ *
+ * Puts back pages_to_scan, sleep_millisecs, advisor_mode and writes run=0,
+ * so that ksmd cannot race with the triggers. rs_ksm_knobs_restore() later
+ * writes the saved run back.
+ *
+ * Return: 0, or -errno (-EINVAL before rs_ksm_knobs_speed_up()).
+ */
+int rs_ksm_knobs_pause(struct rs_error *err);
+
+/**
+ * rs_ksm_knobs_restore() - Write back every saved knob (run last).
+ *
+ * Runs the knobs' step of the cleanup registry. Async-signal-safe and
+ * idempotent.
+ */
+void rs_ksm_knobs_restore(void);
+
+/**
+ * rs_ksm_merging_pages() - This process's pages in KSM pages.
+ *
+ * Return: /proc/self/ksm_merging_pages, or -1 if unknown.
+ */
+long rs_ksm_merging_pages(void);
+
+/* ---------------------------------- page helpers (workload_page.c) */
+
+/**
+ * rs_page_pfn() - The pfn of a present page.
+ * @addr: the page.
+ * @pfn: set to its page frame number.
+ * @err: filled on failure.
+ *
+ * Return: 0, -ENXIO when /proc/self/pagemap gives no pfn, -EPERM when it
+ * hides pfns (not root).
+ */
+int rs_page_pfn(const void *addr, uint64_t *pfn, struct rs_error *err);
+
+/**
+ * rs_page_node() - The NUMA node of a page.
+ * @addr: the page.
+ *
+ * Return: the node (move_pages with nodes=NULL), or -errno.
+ */
+int rs_page_node(void *addr);
+
+/**
+ * rs_pfn_is_ksm() - Is this pfn a KSM page?
+ * @pfn: the page frame.
+ *
+ * KPF_KSM in /proc/kpageflags and mapped more than once: 6.12 sets KPF_KSM
+ * on every anonymous page (it tests mapping & PAGE_MAPPING_KSM), so a
+ * page of a process that never forked counts as KSM only when it is
+ * shared.
+ *
+ * Return: 1 if it is, 0 if not, -errno if unknown.
+ */
+int rs_pfn_is_ksm(uint64_t pfn);
+
+/**
+ * rs_pfn_mapcount() - The mapcount of a pfn.
+ * @pfn: the page frame.
+ *
+ * Return: its /proc/kpagecount, or -errno if unknown.
+ */
+long rs_pfn_mapcount(uint64_t pfn);
+
+/**
+ * rs_count_vmas() - VMAs of this process in a range.
+ * @addr: start of the range.
+ * @len: its length.
+ *
+ * Return: the VMAs of /proc/self/maps that intersect it, or -errno.
+ */
+long rs_count_vmas(const void *addr, size_t len);
+
+/**
+ * rs_page_idle_mark() - Mark a pfn idle, which walks its rmap.
+ * @pfn: the page frame.
+ * @err: filled on failure.
+ *
+ * Return: 0, or -errno (RS_EXIT_NO_PAGE_IDLE without the bitmap).
+ */
+int rs_page_idle_mark(uint64_t pfn, struct rs_error *err);
+
+/**
+ * rs_page_migrate() - Move a page to a node.
+ * @addr: the page.
+ * @node: the node.
+ * @attempts: move_pages() calls at most, while it was not moved.
+ * @hit: its move_rc, move_status, attempts, moved, node_after and
+ *       target_node are set.
+ * @err: filled on failure.
+ *
+ * With MPOL_MF_MOVE_ALL, so that shared (KSM) pages move too. A page that
+ * did not move while move_pages() succeeded is not a failure: @hit says.
+ *
+ * Return: 0, or the -errno of move_pages() when it failed every time.
+ */
+int rs_page_migrate(void *addr, int node, int attempts, struct workload_hit *hit,
+		    struct rs_error *err);
+
+/* The enum workload_err interface of the guest programs (tests/vm/progs). */
+#include "workload_compat.h"
 
 #endif

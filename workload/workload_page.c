@@ -39,30 +39,35 @@ static int pread_u64(const char *path, off_t off, uint64_t *val)
 	return err;
 }
 
-int wl_page_pfn(const void *addr, uint64_t *pfn)
+int rs_page_pfn(const void *addr, uint64_t *pfn, struct rs_error *err)
 {
 	long psize = sysconf(_SC_PAGESIZE);
 	uint64_t ent;
-	int err;
+	int ret;
 
-	err = pread_u64("/proc/self/pagemap",
+	ret = pread_u64("/proc/self/pagemap",
 			(off_t)((uintptr_t)addr / psize) * sizeof(ent), &ent);
-	if (err)
-		return wl_fail(WL_ERR_NO_PFN, "cannot read /proc/self/pagemap: %s "
-			       "(the kernel needs CONFIG_PROC_PAGE_MONITOR=y)",
-			       strerror(-err));
-	if (!(ent & PM_PRESENT))
-		return wl_fail(WL_ERR_NO_PFN, "page at %p is not present in "
-			       "/proc/self/pagemap (swapped out or never touched)",
-			       addr);
+	if (ret) {
+		rs_error_status(err, RS_EXIT_WORKLOAD, "the kernel needs "
+				"CONFIG_PROC_PAGE_MONITOR=y", "cannot read "
+				"/proc/self/pagemap: %s", strerror(-ret));
+		return -ENXIO;
+	}
+	if (!(ent & PM_PRESENT)) {
+		rs_error_status(err, RS_EXIT_WORKLOAD, "swapped out or never touched",
+				"page at %p is not present in /proc/self/pagemap", addr);
+		return -ENXIO;
+	}
 	*pfn = ent & PM_PFN_MASK;
-	if (*pfn == 0)
-		return wl_fail(WL_ERR_NOT_ROOT, "/proc/self/pagemap hides page "
-			       "frame numbers from this user: run as root");
+	if (*pfn == 0) {
+		rs_error_status(err, RS_EXIT_NOT_ROOT, "run as root", "/proc/self/pagemap "
+				"hides page frame numbers from this user");
+		return -EPERM;
+	}
 	return 0;
 }
 
-long wl_pfn_mapcount(uint64_t pfn)
+long rs_pfn_mapcount(uint64_t pfn)
 {
 	uint64_t count;
 	int err;
@@ -71,7 +76,7 @@ long wl_pfn_mapcount(uint64_t pfn)
 	return err ? err : (long)count;
 }
 
-int wl_pfn_is_ksm(uint64_t pfn)
+int rs_pfn_is_ksm(uint64_t pfn)
 {
 	uint64_t flags;
 	long count;
@@ -82,13 +87,13 @@ int wl_pfn_is_ksm(uint64_t pfn)
 		return err;
 	if (!((flags >> KPF_KSM) & 1))
 		return 0;
-	count = wl_pfn_mapcount(pfn);
+	count = rs_pfn_mapcount(pfn);
 	if (count < 0)
 		return (int)count;
 	return count > 1;
 }
 
-int wl_page_node(void *addr)
+int rs_page_node(void *addr)
 {
 	int status = -EFAULT;
 
@@ -97,7 +102,7 @@ int wl_page_node(void *addr)
 	return status;
 }
 
-long wl_count_vmas(const void *addr, size_t len)
+long rs_count_vmas(const void *addr, size_t len)
 {
 	uintptr_t lo = (uintptr_t)addr, hi = lo + len;
 	unsigned long start, end;
@@ -121,36 +126,44 @@ long wl_count_vmas(const void *addr, size_t len)
 	return count;
 }
 
-int wl_page_idle_mark(uint64_t pfn)
+int rs_page_idle_mark(uint64_t pfn, struct rs_error *err)
 {
 	uint64_t word = UINT64_C(1) << (pfn % 64);
 	ssize_t n;
-	int fd;
+	int fd, ret;
 
 	fd = open(PAGE_IDLE_BITMAP, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ENOENT)
-			return wl_fail(WL_ERR_NO_PAGE_IDLE, "%s is missing: the kernel "
-				       "lacks CONFIG_IDLE_PAGE_TRACKING (rebuild with it, "
-				       "or use --trigger migrate)", PAGE_IDLE_BITMAP);
-		return wl_fail(errno == EACCES ? WL_ERR_NOT_ROOT : WL_ERR_SYSTEM,
-			       "cannot open %s: %s", PAGE_IDLE_BITMAP, strerror(errno));
+		ret = -errno;
+		if (ret == -ENOENT)
+			rs_error_status(err, RS_EXIT_NO_PAGE_IDLE, "rebuild with it, or "
+					"use --trigger migrate", "%s is missing: the kernel "
+					"lacks CONFIG_IDLE_PAGE_TRACKING", PAGE_IDLE_BITMAP);
+		else
+			rs_error_status(err, ret == -EACCES ? RS_EXIT_NOT_ROOT :
+					RS_EXIT_WORKLOAD, NULL, "cannot open %s: %s",
+					PAGE_IDLE_BITMAP, strerror(-ret));
+		return ret;
 	}
 	n = pwrite(fd, &word, sizeof(word), (off_t)(pfn / 64 * sizeof(word)));
+	ret = n < 0 ? -errno : -EIO;
 	close(fd);
 	/*
 	 * page_idle_bitmap_write() counts only whole 64-page chunks: for the
 	 * last, partial chunk below max_pfn it marks the pages (the walk
 	 * happens) and returns 0.
 	 */
-	if (n != sizeof(word) && n != 0)
-		return wl_fail(WL_ERR_SYSTEM, "writing pfn %#" PRIx64 " to %s: %s",
-			       pfn, PAGE_IDLE_BITMAP, n < 0 ? strerror(errno) :
-			       "short write");
+	if (n != sizeof(word) && n != 0) {
+		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "writing pfn %#" PRIx64
+				" to %s: %s", pfn, PAGE_IDLE_BITMAP, n < 0 ?
+				strerror(-ret) : "short write");
+		return ret;
+	}
 	return 0;
 }
 
-int wl_page_migrate(void *addr, int node, int attempts, struct workload_hit *hit)
+int rs_page_migrate(void *addr, int node, int attempts, struct workload_hit *hit,
+		    struct rs_error *err)
 {
 	const struct timespec pause = { 0, 20 * 1000 * 1000 };
 	int status;
@@ -166,26 +179,32 @@ int wl_page_migrate(void *addr, int node, int attempts, struct workload_hit *hit
 		rc = numa_move_pages(0, 1, &addr, &node, &status, MPOL_MF_MOVE_ALL);
 		if (rc < 0) {
 			rc = -errno;
-			if (rc == -EPERM)
-				return wl_fail(WL_ERR_NOT_ROOT, "move_pages(MPOL_MF_MOVE_ALL) "
-					       "needs CAP_SYS_NICE: run as root");
-			if (rc == -ENOSYS)
-				return wl_fail(WL_ERR_ONE_NODE, "move_pages() is not "
-					       "implemented: the kernel lacks "
-					       "CONFIG_MIGRATION/CONFIG_NUMA (use --trigger idle)");
+			if (rc == -EPERM) {
+				rs_error_status(err, RS_EXIT_NOT_ROOT, "run as root",
+						"move_pages(MPOL_MF_MOVE_ALL) needs CAP_SYS_NICE");
+				return -EPERM;
+			}
+			if (rc == -ENOSYS) {
+				rs_error_status(err, RS_EXIT_ONE_NODE, "use --trigger idle",
+						"move_pages() is not implemented: the kernel "
+						"lacks CONFIG_MIGRATION/CONFIG_NUMA");
+				return -ENOSYS;
+			}
 		}
 		hit->move_rc = rc;
 		hit->move_status = status;
-		hit->node_after = wl_page_node(addr);
+		hit->node_after = rs_page_node(addr);
 		if (rc == 0 && status == node && hit->node_after == node) {
 			hit->moved = true;
 			return 0;
 		}
 		nanosleep(&pause, NULL);
 	}
-	if (rc < 0)
-		return wl_fail(WL_ERR_MIGRATE, "move_pages() of the page at %p to "
-			       "node %d failed %d times: %s", addr, node, attempts,
-			       strerror((int)-rc));
+	if (rc < 0) {
+		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "move_pages() of the page "
+				"at %p to node %d failed %d times: %s", addr, node,
+				attempts, strerror((int)-rc));
+		return (int)rc;
+	}
 	return 0;
 }

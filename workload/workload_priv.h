@@ -5,13 +5,20 @@
 
 #include <stdbool.h>
 
-/* Stores a one-line message for workload_error() and returns err. */
-int wl_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * rs_workload_stopped() - Was rs_workload_stop() called?
+ *
+ * Return: true once it was.
+ */
+bool rs_workload_stopped(void);
 
-/* workload_stop() was called. */
-bool workload_stopped(void);
-
-/* Reads one unsigned number from a sysfs/proc file; -errno on failure. */
-int wl_read_ulong(const char *path, unsigned long *val);
+/**
+ * rs_read_ulong() - Read one unsigned number from a sysfs or proc file.
+ * @path: the file.
+ * @val: set to the number.
+ *
+ * Return: 0, or -errno (-EINVAL when the file holds no number).
+ */
+int rs_read_ulong(const char *path, unsigned long *val);
 
 #endif

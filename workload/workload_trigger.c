@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <numa.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,19 +31,23 @@ static int other_node(int from)
 	return -1;
 }
 
-static int trigger_migrate(struct workload_hit *hit)
+static int trigger_migrate(struct workload_hit *hit, struct rs_error *err)
 {
 	int target;
 
-	hit->node_before = wl_page_node(hit->addr);
-	if (hit->node_before < 0)
-		return wl_fail(WL_ERR_MIGRATE, "cannot find the node of the page at "
-			       "%p: %s", hit->addr, strerror(-hit->node_before));
+	hit->node_before = rs_page_node(hit->addr);
+	if (hit->node_before < 0) {
+		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "cannot find the node of the "
+				"page at %p: %s", hit->addr, strerror(-hit->node_before));
+		return hit->node_before;
+	}
 	target = other_node(hit->node_before);
-	if (target < 0)
-		return wl_fail(WL_ERR_ONE_NODE, "no NUMA node other than %d has "
-			       "memory: use --trigger idle", hit->node_before);
-	return wl_page_migrate(hit->addr, target, MIGRATE_ATTEMPTS, hit);
+	if (target < 0) {
+		rs_error_status(err, RS_EXIT_ONE_NODE, "use --trigger idle", "no NUMA "
+				"node other than %d has memory", hit->node_before);
+		return -ENODEV;
+	}
+	return rs_page_migrate(hit->addr, target, MIGRATE_ATTEMPTS, hit, err);
 }
 
 static double now_seconds(void)
@@ -54,54 +59,57 @@ static double now_seconds(void)
 }
 
 static int trigger_one(struct workload *wl, struct workload_map *m,
-		       unsigned long index, struct workload_hit *hit)
+		       unsigned long index, struct workload_hit *hit, struct rs_error *err)
 {
 	double start;
-	int err, ksm;
+	int ret, ksm;
 
 	memset(hit, 0, sizeof(*hit));
 	hit->kind = m->kind;
 	hit->index = index;
 	hit->addr = m->addr + index * wl->page_size;
 	hit->node_before = hit->node_after = hit->target_node = -1;
-	if ((err = wl_page_pfn(hit->addr, &hit->pfn_before)))
-		return err;
-	ksm = wl_pfn_is_ksm(hit->pfn_before);
+	ret = rs_page_pfn(hit->addr, &hit->pfn_before, err);
+	if (ret)
+		return ret;
+	ksm = rs_pfn_is_ksm(hit->pfn_before);
 	hit->ksm = ksm > 0;
-	hit->mapcount = wl_pfn_mapcount(hit->pfn_before);
+	hit->mapcount = rs_pfn_mapcount(hit->pfn_before);
 	if (hit->mapcount < 0)
 		hit->mapcount = -1;
 	start = now_seconds();
 	if (wl->opts.trigger == WL_TRIGGER_MIGRATE) {
-		err = trigger_migrate(hit);
+		ret = trigger_migrate(hit, err);
 	} else {
-		hit->node_before = wl_page_node(hit->addr);
-		err = wl_page_idle_mark(hit->pfn_before);
-		hit->node_after = wl_page_node(hit->addr);
+		hit->node_before = rs_page_node(hit->addr);
+		ret = rs_page_idle_mark(hit->pfn_before, err);
+		hit->node_after = rs_page_node(hit->addr);
 	}
 	hit->seconds = now_seconds() - start;
-	if (err)
-		return err;
-	return wl_page_pfn(hit->addr, &hit->pfn_after);
+	if (ret)
+		return ret;
+	return rs_page_pfn(hit->addr, &hit->pfn_after, err);
 }
 
-int workload_trigger(struct workload *wl)
+int rs_workload_trigger(struct workload *wl, struct rs_error *err)
 {
 	unsigned long index;
 	unsigned int r;
 	size_t n = 0;
 	long before;
-	int k, err;
+	int k, ret;
 
 	if (wl->opts.trigger == WL_TRIGGER_NONE)
 		return 0;
 	free(wl->hits);
 	wl->nr_hits = 0;
 	wl->hits = calloc((size_t)wl->opts.repeat * WL_NR_KINDS, sizeof(*wl->hits));
-	if (!wl->hits)
-		return wl_fail(WL_ERR_SYSTEM, "out of memory for %u triggers",
-			       wl->opts.repeat);
-	before = wl->map[WL_KSM].addr ? ksm_merging_pages() : -1;
+	if (!wl->hits) {
+		rs_error_status(err, RS_EXIT_WORKLOAD, RS_FIX_MEMORY,
+				"out of memory for %u triggers", wl->opts.repeat);
+		return -ENOMEM;
+	}
+	before = wl->map[WL_KSM].addr ? rs_ksm_merging_pages() : -1;
 	for (k = 0; k < WL_NR_KINDS; k++) {
 		struct workload_map *m = &wl->map[k];
 
@@ -114,17 +122,19 @@ int workload_trigger(struct workload *wl)
 			unsigned long i = wl->opts.trigger == WL_TRIGGER_IDLE ?
 					  (index + r) % m->pages : index;
 
-			if (workload_stopped())
-				return wl_fail(WL_ERR_INTERRUPTED, "interrupted after "
-					       "%zu of the triggers", n);
-			err = trigger_one(wl, m, i, &wl->hits[n]);
-			if (err)
-				return err;
+			if (rs_workload_stopped()) {
+				rs_error_status(err, RS_EXIT_SIGNAL_BASE + SIGINT, NULL,
+						"interrupted after %zu of the triggers", n);
+				return -EINTR;
+			}
+			ret = trigger_one(wl, m, i, &wl->hits[n], err);
+			if (ret)
+				return ret;
 			wl->nr_hits = ++n;
 		}
 	}
 	if (before >= 0) {
-		long after = ksm_merging_pages();
+		long after = rs_ksm_merging_pages();
 
 		wl->unmerged_after = after >= 0 && after < before ?
 				     (unsigned long)(before - after) : 0;
@@ -132,7 +142,7 @@ int workload_trigger(struct workload *wl)
 	return 0;
 }
 
-void workload_print_hits(const struct workload *wl, FILE *f)
+void rs_workload_print_hits(const struct workload *wl, FILE *f)
 {
 	const struct workload_hit *h;
 	size_t i;
@@ -140,8 +150,8 @@ void workload_print_hits(const struct workload *wl, FILE *f)
 	for (i = 0; i < wl->nr_hits; i++) {
 		h = &wl->hits[i];
 		fprintf(f, "%s: %s page %lu pfn %#" PRIx64 " (%smapcount %ld)",
-			workload_trigger_name(wl->opts.trigger),
-			workload_kind_name(h->kind), h->index, h->pfn_before,
+			rs_workload_trigger_name(wl->opts.trigger),
+			rs_workload_kind_name(h->kind), h->index, h->pfn_before,
 			h->ksm ? "KSM, " : "", h->mapcount);
 		if (h->target_node < 0) {
 			fprintf(f, " on node %d: marked idle in %.3f s\n",

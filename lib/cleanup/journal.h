@@ -15,23 +15,22 @@
  *	  is done (a staging folder, a tracefs instance).
  *
  * The module knows nothing of KSM or tracefs: callers add entries in the
- * order they must be undone. It is a process-wide singleton, in the way
- * of tracefs_session.c's emergency state, so that it can become one entry
- * of an async-signal-safe cleanup registry: journal_end() only calls
- * unlink().
+ * order they must be undone. It is the on-disk twin of the cleanup
+ * registry (cleanup.h): journal_begin() registers the journal's removal
+ * as the registry's first step, so that it runs last, once every undo
+ * step of the live process has run.
  *
- * Typical use (record.c, tracefs_session.c, ksm_knobs.c):
+ * Typical use (record/session.c, workload/ksm_knobs.c):
  *
  *	journal_sweep(JOURNAL_DIR, stderr, false, &n);	// undo killed runs
- *	if (journal_begin(JOURNAL_DIR))
- *		die(journal_error());
- *	journal_add_remove(inst_dir, JOURNAL_RM_RMDIR, "tracefs instance");
+ *	if (journal_begin(JOURNAL_DIR, err))
+ *		return ...;
+ *	journal_add_remove(inst_dir, JOURNAL_RM_RMDIR, "tracefs instance", err);
  *	mkdir(inst_dir) ...
- *	journal_add_value(knob, "100");		// original, in undo order
- *	journal_set_value(knob, "10000");	// before writing it
+ *	journal_add_value(knob, "100", err);	// original, in undo order
+ *	journal_set_value(knob, "10000", err);	// before writing it
  *	write(knob, "10000") ...
- *	... write the original back ...
- *	journal_end();				// all undone: forget it
+ *	rs_cleanup_run_all();			// all undone, the journal last
  *
  * A stale journal is one whose process is gone: no /proc/PID, a zombie,
  * or a PID now used by another process (its start time differs from the
@@ -57,6 +56,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "error.h"
+
 /* Where rmapstat record keeps its journals (a tmpfs: gone at reboot). */
 #define JOURNAL_DIR		"/run/rmapstat"
 
@@ -76,62 +77,69 @@ enum journal_rm {
  * journal_begin() - Start the journal of this process.
  * @dir: the journal folder, normally JOURNAL_DIR; created (mode 0700,
  *       with its parent when that is missing) if needed.
+ * @err: filled on failure (may be NULL).
  *
  * Writes DIR/PID with no entry yet. The folder must be a real directory
  * owned by this user and writable by nobody else, since what a journal
  * names is written to or removed by root later. Calling it again while a
- * journal is open is an error.
+ * journal is open is an error. Registers journal_end() with the cleanup
+ * registry.
  *
- * Return: 0, or -errno with journal_error() set.
+ * Return: 0, or -errno.
  */
-int journal_begin(const char *dir);
+int journal_begin(const char *dir, struct rs_error *err);
 
 /**
  * journal_add_value() - Note a file this process is about to change.
  * @path: absolute path of the file (e.g. a sysfs knob).
- * @original: its value now, as journal_read_value() gives it.
+ * @original: its value now, as rs_value_read() (fsutil.h) gives it.
+ * @err: filled on failure (may be NULL).
  *
  * Value entries are undone in the order they were added, so add them in
  * the order they must be written back. Adding a path a second time
  * changes nothing (the first original stays). Without journal_begin()
  * this is a no-op that returns 0.
  *
- * Return: 0, or -errno with journal_error() set.
+ * Return: 0, or -errno.
  */
-int journal_add_value(const char *path, const char *original);
+int journal_add_value(const char *path, const char *original, struct rs_error *err);
 
 /**
  * journal_set_value() - Note the value about to be written to a file.
  * @path: a path given to journal_add_value() before.
  * @value: the value that will be written next.
+ * @err: filled on failure (may be NULL).
  *
  * Call it before the write. Writing the original back needs no call: a
  * file that holds its original is left alone by journal_sweep(). Without
  * journal_begin() this is a no-op that returns 0.
  *
- * Return: 0, -ENOENT if @path was never added, or another -errno; with
- * journal_error() set.
+ * Return: 0, -ENOENT if @path was never added, or another -errno.
  */
-int journal_set_value(const char *path, const char *value);
+int journal_set_value(const char *path, const char *value, struct rs_error *err);
 
 /**
  * journal_add_remove() - Note a path this process is about to create.
  * @path: absolute path (relative paths are made absolute with getcwd()).
  * @how: how journal_sweep() removes it.
  * @what: a few words for the messages ("staging folder").
+ * @err: filled on failure (may be NULL).
  *
  * Call it before creating @path when its name is known in advance, else
  * right after. Without journal_begin() this is a no-op that returns 0.
  *
- * Return: 0, or -errno with journal_error() set.
+ * Return: 0, or -errno.
  */
-int journal_add_remove(const char *path, enum journal_rm how, const char *what);
+int journal_add_remove(const char *path, enum journal_rm how, const char *what,
+		       struct rs_error *err);
 
 /**
  * journal_end() - Forget the journal: everything in it was undone.
  *
- * Removes DIR/PID and its temporary file. Async-signal-safe (unlink()
- * only) and idempotent; a no-op without journal_begin().
+ * Runs the journal's step of the cleanup registry now: removes DIR/PID
+ * and its temporary file. Async-signal-safe (unlink() only) and
+ * idempotent; a no-op without journal_begin(). A process that ends with
+ * rs_cleanup_run_all() needs no call.
  */
 void journal_end(void);
 
@@ -141,14 +149,6 @@ void journal_end(void);
  * Return: DIR/PID, or NULL when no journal is open.
  */
 const char *journal_path(void);
-
-/**
- * journal_error() - The message of the last failure.
- *
- * Return: one line naming the cause and the fix, without a "rmapstat:"
- * prefix and without a newline.
- */
-const char *journal_error(void);
 
 /**
  * journal_sweep() - Undo the journals of processes that are gone.
@@ -172,19 +172,6 @@ const char *journal_error(void);
  * or was left (a line on @log says what, and how to fix it).
  */
 int journal_sweep(const char *dir, FILE *log, bool tell_live, unsigned int *done);
-
-/**
- * journal_read_value() - Read a value the way journals compare them.
- * @path: the file.
- * @buf: at least JOURNAL_VALUE_MAX bytes.
- * @size: size of @buf.
- *
- * The file's text without its trailing newline and, for a sysfs choice
- * file such as "[none] scan-time", only the selected word.
- *
- * Return: 0, or -errno (-EOVERFLOW when the value does not fit).
- */
-int journal_read_value(const char *path, char *buf, size_t size);
 
 /**
  * journal_pid_start() - The start time of a process, to tell reused PIDs.

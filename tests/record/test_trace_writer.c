@@ -6,7 +6,7 @@
  * Builds a tracing directory of its own (header page, the rmap event
  * formats as the kernel series prints them, saved_cmdlines), a kallsyms
  * file and ring-buffer pages holding one rmap walk, writes a trace.dat
- * with trace_writer_write() and reads it back with libtracecmd: event
+ * with rs_trace_write() and reads it back with libtracecmd: event
  * names, fields, the exact timestamps, the comm, and %ps resolved through
  * the saved kallsyms. When a trace-cmd binary is given as argv[1], its
  * `report` must show the same. A write that fails must leave no file.
@@ -235,11 +235,16 @@ static int write_trace(const char *output, char *cpu1)
 		.cpu_stats = stats,
 		.version = "rmapstat test",
 	};
+	struct rs_error err;
+	int ret;
 
 	snprintf(tracing, sizeof(tracing), "%s/tracing", root);
 	snprintf(ksyms, sizeof(ksyms), "%s/kallsyms", root);
 	snprintf(cpu0, sizeof(cpu0), "%s/cpu0", root);
-	return trace_writer_write(&w);
+	ret = rs_trace_write(&w, &err);
+	if (ret)
+		printf("rs_trace_write: %d: %s (%s)\n", ret, err.what, err.fix);
+	return ret;
 }
 
 static void check_record(struct tep_handle *tep, struct tep_record *rec,
@@ -373,7 +378,7 @@ int main(int argc, char **argv)
 	snprintf(missing, sizeof(missing), "%s/no-such-cpu-file", root);
 
 	/* A failed write leaves neither the file nor its temporary. */
-	CHECK(write_trace(bad, missing) == -1, "write with a missing CPU file succeeded");
+	CHECK(write_trace(bad, missing) < 0, "write with a missing CPU file succeeded");
 	check_dir(outdir, NULL);
 
 	CHECK(write_trace(out, cpu1) == 0, "write failed");

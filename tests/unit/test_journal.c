@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Test of journal.c, the undo journal of rmapstat record, with a temporary
+ * Test of journal.c and journal_sweep.c, the undo journal of rmapstat record, with a temporary
  * folder standing in for /run/rmapstat and plain files for the sysfs knobs
  * (the journal names full paths, so no sysfs is needed). A "killed
  * recording" is a child that writes its journal and knobs and _exits
@@ -26,6 +26,7 @@
 
 #include "check.h"
 #include "journal.h"
+#include "fsutil.h"
 
 static char root[PATH_MAX];	/* everything of a test case lives here */
 static char jdir[PATH_MAX];	/* the journal folder */
@@ -57,7 +58,7 @@ static const char *knob(const char *name)
 	char path[PATH_MAX];
 
 	path_of(path, sys, name);
-	if (journal_read_value(path, buf, sizeof(buf)))
+	if (rs_value_read(path, buf, sizeof(buf)))
 		return "(unreadable)";
 	return buf;
 }
@@ -152,32 +153,32 @@ static pid_t killed_recording(const char *staging, const char *file)
 	if (pid > 0)
 		return pid;
 
-	ok &= journal_begin(jdir) == 0;
+	ok &= journal_begin(jdir, NULL) == 0;
 	for (i = 0; i < 4; i++) {
 		path_of(path, sys, names[i]);
-		ok &= journal_add_value(path, knob(names[i])) == 0;
+		ok &= journal_add_value(path, knob(names[i]), NULL) == 0;
 	}
-	ok &= journal_add_remove(staging, JOURNAL_RM_DIR, "staging folder") == 0;
+	ok &= journal_add_remove(staging, JOURNAL_RM_DIR, "staging folder", NULL) == 0;
 	mkdir(staging, 0700);
 	path_of(inner, staging, "cpu0");
 	write_file(inner, "data");
 	path_of(inner, staging, ".trace.dat.XXXXXX");
 	write_file(inner, "partial");
-	ok &= journal_add_remove(file, JOURNAL_RM_FILE, "temporary file") == 0;
+	ok &= journal_add_remove(file, JOURNAL_RM_FILE, "temporary file", NULL) == 0;
 	write_file(file, "x");
 
 	/* ksm_knobs_speed_up(): journal first, then the knob */
 	path_of(path, sys, "pages_to_scan");
-	ok &= journal_set_value(path, "10000") == 0;
+	ok &= journal_set_value(path, "10000", NULL) == 0;
 	set_knob("pages_to_scan", "10000");
 	path_of(path, sys, "sleep_millisecs");
-	ok &= journal_set_value(path, "1") == 0;
+	ok &= journal_set_value(path, "1", NULL) == 0;
 	set_knob("sleep_millisecs", "1");
 	path_of(path, sys, "run");
-	ok &= journal_set_value(path, "1") == 0;
+	ok &= journal_set_value(path, "1", NULL) == 0;
 	set_knob("run", "1");
 	/* an unknown path is refused */
-	ok &= journal_set_value("/nonexistent/knob", "1") == -ENOENT;
+	ok &= journal_set_value("/nonexistent/knob", "1", NULL) == -ENOENT;
 	_exit(ok ? 0 : 1);	/* SIGKILL: nothing undone */
 }
 
@@ -436,6 +437,7 @@ static void test_symlink_not_followed(void)
 
 static void test_refused(void)
 {
+	struct rs_error err;
 	char jpath[PATH_MAX];
 	unsigned int done;
 	pid_t dead = dead_pid();
@@ -451,8 +453,8 @@ static void test_refused(void)
 	chmod(jdir, 0777);
 	CHECK(sweep(false, &done) == -1);
 	CHECK(logged("rm -r"));
-	CHECK(journal_begin(jdir) == -EPERM);
-	CHECK(strstr(journal_error(), "only it can write") != NULL);
+	CHECK(journal_begin(jdir, &err) == -EPERM);
+	CHECK(strstr(err.what, "only it can write") != NULL);
 	teardown();
 }
 
@@ -463,16 +465,16 @@ static void test_own_journal(void)
 
 	setup("own");
 	/* without journal_begin(): no-ops */
-	CHECK(journal_add_value("/x", "1") == 0);
-	CHECK(journal_set_value("/x", "2") == 0);
+	CHECK(journal_add_value("/x", "1", NULL) == 0);
+	CHECK(journal_set_value("/x", "2", NULL) == 0);
 	CHECK(journal_path() == NULL);
 	journal_end();
 
 	path_of(path, sys, "run");
-	CHECK(journal_begin(jdir) == 0);
-	CHECK(journal_begin(jdir) == -EBUSY);
-	CHECK(journal_add_value(path, "0") == 0);
-	CHECK(journal_set_value(path, "1") == 0);
+	CHECK(journal_begin(jdir, NULL) == 0);
+	CHECK(journal_begin(jdir, NULL) == -EBUSY);
+	CHECK(journal_add_value(path, "0", NULL) == 0);
+	CHECK(journal_set_value(path, "1", NULL) == 0);
 	set_knob("run", "1");
 	CHECK(journal_path() && exists(journal_path()));
 	CHECK(sweep(true, &done) == 0);		/* ours: untouched, not reported */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kprobe fallback of `rmapstat record`, for kernels without the rmap
+ * tracepoints: kprobes and kretprobes on rmap_walk, rmap_walk_locked,
+ * rmap_walk_ksm, rmap_walk_anon and rmap_walk_file, in the event system
+ * "rmapstat" (fixed names, see Documentation/rmapstat-record.1; the report
+ * pairs them in lib/walk/pairing.h). Kprobe events are global, not of an
+ * instance: one recording at a time can own them.
+ */
+#ifndef RMAPSTAT_KPROBES_H
+#define RMAPSTAT_KPROBES_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "error.h"
+
+#define KPROBE_SYSTEM		"rmapstat"
+#define KPROBE_ARGS \
+	"folio=%di:x64 rwc=%si:x64 mapping=+24(%di):x64 rmap_one=+16(%si):x64"
+/* rmap_walk_anon/_file(folio, rwc, locked) */
+#define KPROBE_WALK_ARGS	KPROBE_ARGS " locked=%dx:u8"
+/* Entry and exit events of the five functions. */
+#define NR_KPROBES		10
+
+struct tracefs_dynevent;
+
+/**
+ * struct rs_kprobes - The kprobe events of this recording.
+ * @ev: the events created (NULL: not created, e.g. an inlined function).
+ * @events_file: kprobe_events of tracefs, for the undo step.
+ * @del: "-:rmapstat/EVENT\n" of each event, for the undo step.
+ * @created: the undo step removes the events set here.
+ * @undo_err: what the undo step's removal of each event failed with.
+ * @step: the undo step in the cleanup registry.
+ */
+struct rs_kprobes {
+	struct tracefs_dynevent *ev[NR_KPROBES];
+	char events_file[PATH_MAX];
+	char del[NR_KPROBES][64];
+	volatile sig_atomic_t created[NR_KPROBES];
+	int undo_err[NR_KPROBES];
+	int step;
+};
+
+/**
+ * rs_kprobes_create() - Create the rmapstat kprobe events.
+ * @k: zeroed by the caller; filled.
+ * @live_others: other rmapstat records running: if there are rmapstat
+ *               kprobes, they are theirs (rs_sweep_kprobes()).
+ * @err: filled on failure.
+ *
+ * Those of a dead run are removed first. A probe on rmap_walk_ksm,
+ * rmap_walk_anon or rmap_walk_file that cannot be made (inlined into every
+ * caller, or not built) is skipped with a line on stderr saying what that
+ * costs; rmap_walk and rmap_walk_locked must exist. Their removal is an
+ * undo step of the cleanup registry from the first one on.
+ *
+ * Return: 0, or -errno (RS_EXIT_BUSY, RS_EXIT_NO_EVENTS, ...).
+ */
+int rs_kprobes_create(struct rs_kprobes *k, int live_others, struct rs_error *err);
+
+/**
+ * rs_kprobes_remove() - Remove the events and free them.
+ * @k: what rs_kprobes_create() filled (also after it failed).
+ * @err: filled when one could not be removed.
+ *
+ * Runs the undo step; an event still enabled somewhere is then removed
+ * by force (disabled in every instance first).
+ *
+ * Return: 0, or -errno of the last event that stays.
+ */
+int rs_kprobes_remove(struct rs_kprobes *k, struct rs_error *err);
+
+/**
+ * rs_kprobes_report_misses() - Kprobe hits the kernel could not record.
+ * @k: the events.
+ * @f: one line per event that missed hits (kretprobe instances exhausted).
+ *
+ * Return: the total of missed hits.
+ */
+unsigned long long rs_kprobes_report_misses(const struct rs_kprobes *k, FILE *f);
+
+#endif
