@@ -4,7 +4,8 @@
  * this process must undo before it ends. Whoever changes something outside
  * the process (a KSM knob, a tracefs instance, kprobe events, a staging
  * folder, a temporary trace.dat, the journal) registers the step that
- * undoes it, right after the change. The registry runs the steps newest
+ * undoes it, at the latest right after the change (before it when the
+ * step does no harm without it). The registry runs the steps newest
  * first, each exactly once, whichever comes first of:
  *
  *	- its owner, done with it on the normal path (rs_cleanup_run()),
@@ -17,9 +18,18 @@
  *
  * The journal (journal.h) is the on-disk twin of this list, for SIGKILL,
  * which no handler sees: an owner notes its change in the journal before
- * making it and registers its step after, and journal_begin() registers
- * the journal's own removal as the first step, so that it runs last: the
- * journal is forgotten only once every other step has run.
+ * making it, and journal_begin() registers the journal's own removal as
+ * the first step, so that it runs last: the journal is forgotten only
+ * once every other step has run. The steps of a recording, in the order
+ * they are registered, and what the journal holds for each:
+ *
+ *	journal removal (journal.c)		-
+ *	instance rmdir (record/session.c)	remove rmdir INSTANCE
+ *	kprobe events (record/kprobes.c)	- (swept by name, sweep.h)
+ *	events off (record/session.c)		- (gone with the instance)
+ *	staging folder (record/drain.c)		remove dir FOLDER
+ *	KSM knobs (workload/ksm_knobs.c)	value KNOB ORIGINAL LAST
+ *	temporary trace.dat (trace_writer.c)	- (in the staging folder)
  *
  * The registry runs with every signal blocked while it changes the list
  * or runs a step, so a handler never sees a step half run; the steps of a
@@ -38,7 +48,7 @@
 #ifndef RS_CLEANUP_H
 #define RS_CLEANUP_H
 
-/* Steps registered at a time: journal, session (5), knobs, writer. */
+/* Steps registered at a time: journal, session (4), knobs, writer, and room. */
 #define RS_CLEANUP_MAX_STEPS	16
 
 /**
