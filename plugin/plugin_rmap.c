@@ -473,26 +473,23 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 
 /* ---- loading ---- */
 
-static const struct {
-	const char *system;
-	const char *name;
-	tep_event_handler_func func;
-} handlers[] = {
-	{ "rmap", "rmap_walk_start", start_handler },
-	{ "rmap", "rmap_walk_end", end_handler },
-	{ "rmapstat", "rmap_walk_entry", start_handler },
-	{ "rmapstat", "rmap_walk_exit", end_handler },
-	{ "rmapstat", "rmap_walk_locked_entry", start_handler },
-	{ "rmapstat", "rmap_walk_locked_exit", end_handler },
-	{ "rmapstat", "rmap_walk_ksm_entry", start_handler },
-	{ "rmapstat", "rmap_walk_ksm_exit", end_handler },
-	{ "rmapstat", "rmap_walk_anon_entry", start_handler },
-	{ "rmapstat", "rmap_walk_anon_exit", end_handler },
-	{ "rmapstat", "rmap_walk_file_entry", start_handler },
-	{ "rmapstat", "rmap_walk_file_exit", end_handler },
-};
+/* Registers (or unregisters) a handler for every walk event the decoder knows. */
+static void handlers(struct tep_handle *tep, struct rmap_plugin *rp, bool on)
+{
+	const char *system, *name;
+	enum rs_ev_type type;
+	size_t i;
 
-#define NR_HANDLERS	(sizeof(handlers) / sizeof(handlers[0]))
+	for (i = 0; !rs_decoder_event(i, &system, &name, &type); i++) {
+		tep_event_handler_func fn = type == RS_EV_START || type == RS_EV_ENTRY ?
+					    start_handler : end_handler;
+
+		if (on)
+			tep_register_event_handler(tep, -1, system, name, fn, rp);
+		else
+			tep_unregister_event_handler(tep, -1, system, name, fn, rp);
+	}
+}
 
 static void free_plugin(struct rmap_plugin *rp)
 {
@@ -505,7 +502,6 @@ int TEP_PLUGIN_LOADER(struct tep_handle *tep) PLUGIN_EXPORT;
 int TEP_PLUGIN_LOADER(struct tep_handle *tep)
 {
 	struct rmap_plugin *rp = calloc(1, sizeof(*rp));
-	size_t i;
 
 	if (!rp)
 		goto nomem;
@@ -514,9 +510,7 @@ int TEP_PLUGIN_LOADER(struct tep_handle *tep)
 	rp->pairs = rs_pairing_new(NULL, NULL);
 	if (!rp->dec || !rp->pairs)
 		goto nomem;
-	for (i = 0; i < NR_HANDLERS; i++)
-		tep_register_event_handler(tep, -1, handlers[i].system,
-					   handlers[i].name, handlers[i].func, rp);
+	handlers(tep, rp, true);
 	if (options_users++ == 0)
 		tep_plugin_add_options("rmap", rmap_options);
 	rp->next = plugins;
@@ -534,7 +528,6 @@ int TEP_PLUGIN_UNLOADER(struct tep_handle *tep) PLUGIN_EXPORT;
 int TEP_PLUGIN_UNLOADER(struct tep_handle *tep)
 {
 	struct rmap_plugin **link, *rp;
-	size_t i;
 
 	for (link = &plugins; *link; link = &(*link)->next) {
 		if ((*link)->tep == tep)
@@ -544,9 +537,7 @@ int TEP_PLUGIN_UNLOADER(struct tep_handle *tep)
 	if (!rp)
 		return 0;
 	*link = rp->next;
-	for (i = 0; i < NR_HANDLERS; i++)
-		tep_unregister_event_handler(tep, -1, handlers[i].system,
-					     handlers[i].name, handlers[i].func, rp);
+	handlers(tep, rp, false);
 	if (--options_users == 0) {
 		tep_plugin_remove_options(rmap_options);
 		free(bad_slow);

@@ -51,31 +51,21 @@ struct known_event {
 
 #define BIT(f)	(1U << (f))
 
+/* The entry and exit events rmapstat record puts on a walk function. */
+#define KPROBE_PAIR(fn, f)							\
+	{ "rmapstat", #fn "_entry", RS_EV_ENTRY, f, RS_SRC_KPROBES, 0 },	\
+	{ "rmapstat", #fn "_exit", RS_EV_EXIT, f, RS_SRC_KPROBES, 0 }
+
 static const struct known_event known[] = {
 	{ "rmap", "rmap_walk_start", RS_EV_START, RS_FUNC_NONE,
 	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC) },
 	{ "rmap", "rmap_walk_end", RS_EV_END, RS_FUNC_NONE,
 	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC) },
-	{ "rmapstat", "rmap_walk_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_locked_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK_LOCKED,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_locked_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_LOCKED,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_ksm_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK_KSM,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_ksm_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_KSM,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_anon_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK_ANON,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_anon_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_ANON,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_file_entry", RS_EV_ENTRY, RS_FUNC_RMAP_WALK_FILE,
-	  RS_SRC_KPROBES, 0 },
-	{ "rmapstat", "rmap_walk_file_exit", RS_EV_EXIT, RS_FUNC_RMAP_WALK_FILE,
-	  RS_SRC_KPROBES, 0 },
+	KPROBE_PAIR(rmap_walk, RS_FUNC_RMAP_WALK),
+	KPROBE_PAIR(rmap_walk_locked, RS_FUNC_RMAP_WALK_LOCKED),
+	KPROBE_PAIR(rmap_walk_ksm, RS_FUNC_RMAP_WALK_KSM),
+	KPROBE_PAIR(rmap_walk_anon, RS_FUNC_RMAP_WALK_ANON),
+	KPROBE_PAIR(rmap_walk_file, RS_FUNC_RMAP_WALK_FILE),
 };
 
 #define NR_KNOWN	(sizeof(known) / sizeof(known[0]))
@@ -136,6 +126,17 @@ struct rs_decoder *rs_decoder_new(struct tep_handle *tep)
 	d->nr_events = -1;
 	d->use = RS_SRC_TRACEPOINTS | RS_SRC_KPROBES;
 	return d;
+}
+
+int rs_decoder_event(size_t i, const char **system, const char **name,
+		     enum rs_ev_type *type)
+{
+	if (i >= NR_KNOWN)
+		return -1;
+	*system = known[i].system;
+	*name = known[i].name;
+	*type = known[i].type;
+	return 0;
 }
 
 void rs_decoder_free(struct rs_decoder *d)

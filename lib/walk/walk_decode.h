@@ -34,6 +34,20 @@ enum rs_source {
 struct rs_decoder;
 
 /**
+ * rs_decoder_event() - one of the events the decoder knows, by index
+ * @i: 0, 1, ... until -1 comes back
+ * @system: set to its system ("rmap", "rmapstat")
+ * @name: set to its name ("rmap_walk_start", "rmap_walk_ksm_entry", ...)
+ * @type: set to what it is in a walk (start, end, entry, exit)
+ *
+ * The one list of walk events: the plugin registers its handlers from it.
+ *
+ * Return: 0, or -1 when @i is past the last event.
+ */
+int rs_decoder_event(size_t i, const char **system, const char **name,
+		     enum rs_ev_type *type);
+
+/**
  * rs_decoder_new() - create a decoder for the events of a tep handle
  * @tep: the handle whose event formats the records follow; not owned, it
  *	must outlive the decoder
