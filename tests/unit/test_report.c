@@ -224,7 +224,7 @@ static void test_tracepoints(void)
 	struct scenario sc;
 
 	if (scenario_open(&sc, "tracepoints", 1)) {
-		const struct rs_report *r = sc.r;
+		struct rs_report *r = sc.r;	/* rs_topn_sorted() sorts in place */
 		const struct rs_trace_summary *s = &r->traces[0];
 
 		CHECK(s->source == RS_SRC_TRACEPOINTS);
