@@ -16,14 +16,6 @@ void rs_log2_add(struct rs_log2_hist *h, uint64_t value)
 	h->slot[v < 2 ? 0 : 63 - __builtin_clzll(v)]++;
 }
 
-void rs_log2_merge(struct rs_log2_hist *dst, const struct rs_log2_hist *src)
-{
-	unsigned int i;
-
-	for (i = 0; i < RS_LOG2_SLOTS; i++)
-		dst->slot[i] += src->slot[i];
-}
-
 uint64_t rs_log2_low(unsigned int i)
 {
 	return i ? 1ULL << i : 0;

@@ -33,14 +33,6 @@ void rs_log2_init(struct rs_log2_hist *h, uint64_t div);
 void rs_log2_add(struct rs_log2_hist *h, uint64_t value);
 
 /**
- * rs_log2_merge() - add the counts of one histogram to another
- * @dst: the sum; keeps its divisor
- * @src: what is added; of the same divisor, or the slots mean different
- *	values
- */
-void rs_log2_merge(struct rs_log2_hist *dst, const struct rs_log2_hist *src);
-
-/**
  * rs_log2_low() - the lowest value of a slot
  * @i: the slot, below RS_LOG2_SLOTS
  *

@@ -55,29 +55,6 @@ int rs_llh_add(struct rs_llh *h, uint64_t value)
 	return 0;
 }
 
-int rs_llh_merge(struct rs_llh *dst, const struct rs_llh *src)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < RS_LLH_EXACT; i++)
-		dst->exact[i] += src->exact[i];
-	for (i = 0; i < RS_LLH_NR_EXP; i++) {
-		if (!src->block[i])
-			continue;
-		if (!dst->block[i]) {
-			dst->block[i] = calloc(RS_LLH_SUB, sizeof(uint64_t));
-			if (!dst->block[i]) {
-				errno = ENOMEM;
-				return -1;
-			}
-		}
-		for (j = 0; j < RS_LLH_SUB; j++)
-			dst->block[i][j] += src->block[i][j];
-	}
-	dst->count += src->count;
-	return 0;
-}
-
 uint64_t rs_rank(uint64_t n, uint32_t per100k)
 {
 	uint64_t r;

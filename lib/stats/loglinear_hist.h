@@ -60,17 +60,6 @@ void rs_llh_free(struct rs_llh *h);
 int rs_llh_add(struct rs_llh *h, uint64_t value);
 
 /**
- * rs_llh_merge() - add the counts of one histogram to another
- * @dst: the sum; gets the blocks it lacks
- * @src: what is added, unchanged
- *
- * Return: 0, or -1 with errno ENOMEM when a block could not be allocated;
- * @dst then holds part of @src's counts while its count does not include
- * them, so its quantiles are wrong; it can still be freed.
- */
-int rs_llh_merge(struct rs_llh *dst, const struct rs_llh *src);
-
-/**
  * rs_llh_quantile() - a nearest-rank quantile of the values
  * @h: the histogram
  * @per100k: the quantile in 1/1000 of a percent: 50000 = p50,

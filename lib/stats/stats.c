@@ -104,60 +104,6 @@ int rs_stats_add_walk(struct rs_stats *s, const struct rs_walk *w)
 	return 0;
 }
 
-int rs_stats_merge(struct rs_stats *dst, const struct rs_stats *src)
-{
-	unsigned int i;
-	uint64_t n;
-	double delta;
-
-	if (rs_llh_merge(&dst->llh, &src->llh))
-		return -1;
-	rs_log2_merge(&dst->log2, &src->log2);
-	if (!src->count) {
-		/* nothing to add */
-	} else if (!dst->values_cap || !src->values_cap ||
-		   dst->count + src->count > RS_STATS_EXACT_MAX) {
-		drop_values(dst);
-	} else {
-		size_t need = dst->count + src->count;
-		uint64_t *v = dst->values;
-
-		if (need > dst->values_cap || !v) {
-			v = realloc(dst->values, need * sizeof(*v));
-			if (!v) {
-				errno = ENOMEM;
-				return -1;
-			}
-			dst->values = v;
-			dst->values_cap = need;
-		}
-		memcpy(v + dst->count, src->values, src->count * sizeof(*v));
-		dst->values_sorted = 0;
-	}
-	if (src->count) {
-		/* Chan et al. parallel variance */
-		n = dst->count + src->count;
-		delta = src->mean - dst->mean;
-		dst->m2 += src->m2 + delta * delta *
-			   ((double)dst->count * (double)src->count / (double)n);
-		dst->mean += delta * (double)src->count / (double)n;
-		if (!dst->count || src->min < dst->min)
-			dst->min = src->min;
-		if (src->max > dst->max)
-			dst->max = src->max;
-		dst->count = n;
-		dst->total += src->total;
-	}
-	dst->with_counters += src->with_counters;
-	dst->visited += src->visited;
-	dst->calls += src->calls;
-	dst->with_mapcount += src->with_mapcount;
-	dst->short_walks += src->short_walks;
-	for (i = 0; i < RS_WALK_STATUS_NR; i++)
-		dst->status[i] += src->status[i];
-	return 0;
-}
-
 double rs_stats_stddev(const struct rs_stats *s)
 {
 	if (s->count < 2)

@@ -81,20 +81,6 @@ void rs_stats_free(struct rs_stats *s);
 int rs_stats_add_walk(struct rs_stats *s, const struct rs_walk *w);
 
 /**
- * rs_stats_merge() - add the statistics of one group to another
- * @dst: the sum
- * @src: what is added, unchanged; of the same log2 divisor as @dst
- *
- * Mean and variance are combined exactly (Chan et al.). The durations
- * stay kept, so percentiles exact, only while both sides kept theirs and
- * they are at most RS_STATS_EXACT_MAX together.
- *
- * Return: 0, or -1 with errno ENOMEM; @dst then holds part of @src and
- * can only be freed.
- */
-int rs_stats_merge(struct rs_stats *dst, const struct rs_stats *src);
-
-/**
  * rs_stats_stddev() - the standard deviation of the durations
  * @s: the statistics
  *

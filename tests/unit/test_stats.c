@@ -190,65 +190,6 @@ static void test_exact_small(void)
 	rs_llh_free(&h);
 }
 
-static void test_merge(void)
-{
-	enum { N = 20000 };
-	struct rs_stats a, b, all;
-	size_t i, k;
-
-	rs_stats_init(&a, 1);
-	rs_stats_init(&b, 1);
-	rs_stats_init(&all, 1);
-	for (i = 0; i < N; i++) {
-		uint64_t x = (uint64_t)exp(5.0 + 10.0 * unit_rand());
-		struct rs_walk w = walk_of(x);
-
-		rs_stats_add_walk(i % 3 ? &a : &b, &w);
-		rs_stats_add_walk(&all, &w);
-	}
-	CHECK(rs_stats_merge(&a, &b) == 0);
-	CHECK_EQ_U64(a.count, all.count);
-	CHECK_EQ_U64(a.min, all.min);
-	CHECK_EQ_U64(a.max, all.max);
-	CHECK_EQ_U64(a.total, all.total);
-	CHECK(fabs(a.mean - all.mean) <= 1e-9 * all.mean);
-	CHECK(fabs(rs_stats_stddev(&a) - rs_stats_stddev(&all)) <= 1e-6 * rs_stats_stddev(&all));
-	for (k = 0; k < RS_NR_PCT; k++)
-		CHECK_EQ_U64(rs_stats_pct(&a, k), rs_stats_pct(&all, k));
-	rs_stats_free(&a);
-	rs_stats_free(&b);
-	rs_stats_free(&all);
-}
-
-/* Merged small groups stay exact; too many values fall back to the histogram. */
-static void test_merge_exact(void)
-{
-	struct rs_stats a, b, c;
-	uint64_t v[1200];
-	size_t i, k;
-
-	rs_stats_init(&a, 1);
-	rs_stats_init(&b, 1);
-	rs_stats_init(&c, 1);
-	for (i = 0; i < 1200; i++) {
-		struct rs_walk w;
-
-		v[i] = 1000 + rnd() % 100000;
-		w = walk_of(v[i]);
-		rs_stats_add_walk(i < 300 ? &a : i < 700 ? &b : &c, &w);
-	}
-	CHECK(rs_stats_merge(&a, &b) == 0);
-	CHECK(rs_stats_pct_exact(&a) && a.count == 700);
-	qsort(v, 700, sizeof(v[0]), cmp_u64);
-	for (k = 0; k < RS_NR_PCT; k++)
-		CHECK_EQ_U64(rs_stats_pct(&a, k), v[exact_rank(700, rs_pct_per100k[k]) - 1]);
-	CHECK(rs_stats_merge(&a, &c) == 0);
-	CHECK(!rs_stats_pct_exact(&a) && a.count == 1200);
-	rs_stats_free(&a);
-	rs_stats_free(&b);
-	rs_stats_free(&c);
-}
-
 /* Only paired walks have durations; the rest is counted by status. */
 static void test_status_counts(void)
 {
@@ -296,8 +237,6 @@ int main(void)
 	RUN(test_percentiles_random);
 	RUN(test_percentiles_edges);
 	RUN(test_exact_small);
-	RUN(test_merge);
-	RUN(test_merge_exact);
 	RUN(test_status_counts);
 	RUN(test_log2);
 	return check_summary();
