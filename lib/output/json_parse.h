@@ -21,10 +21,30 @@ struct rs_jval {
 	char **keys;			/* RS_JOBJ */
 };
 
-/* NULL on error, with a message (and byte offset) in err. */
+/**
+ * rs_jparse() - parse a JSON document into a tree
+ * @text: the document
+ * @len: its length
+ * @err: the message (and byte offset) when it is not JSON
+ * @errlen: size of @err
+ *
+ * Return: the tree (rs_jfree() it), or NULL.
+ */
 struct rs_jval *rs_jparse(const char *text, size_t len, char *err, size_t errlen);
+
+/**
+ * rs_jfree() - free a tree of rs_jparse()
+ * @v: the tree, or NULL
+ */
 void rs_jfree(struct rs_jval *v);
-/* Member of an object (the last one if repeated), or NULL. */
+
+/**
+ * rs_jget() - a member of an object
+ * @obj: the object (anything else has no members)
+ * @key: the member's name
+ *
+ * Return: the member (the last one if repeated), or NULL.
+ */
 const struct rs_jval *rs_jget(const struct rs_jval *obj, const char *key);
 
 #endif

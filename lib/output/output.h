@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The one formatting layer of rmapstat: the walk report as text (aligned
- * tables, optional log2 histograms and slowest walks), as JSON (schema
- * "rmapstat-report" version 1, Documentation/json-schema.md) and as CSV
- * (one row per walk record), and the comparison of two runs as text or
- * JSON (schema "rmapstat-compare" version 1).
+ * tables, optional log2 histograms and slowest walks, text.c), as JSON
+ * (schema "rmapstat-report", Documentation/json-schema.md, report_json.c)
+ * and as CSV (one row per walk record, csv.c), and the comparison of two
+ * runs as text or JSON (schema "rmapstat-compare", compare_out.c).
  */
 #ifndef RS_OUTPUT_H
 #define RS_OUTPUT_H
@@ -14,36 +14,99 @@
 #include <stdio.h>
 
 #include "compare.h"
+#include "schema.h"
 #include "walk_report.h"
-
-#define RS_REPORT_SCHEMA		"rmapstat-report"
-#define RS_REPORT_SCHEMA_VERSION	1
-#define RS_COMPARE_SCHEMA		"rmapstat-compare"
-#define RS_COMPARE_SCHEMA_VERSION	1
 
 enum rs_unit { RS_UNIT_NS, RS_UNIT_US, RS_UNIT_MS };
 
-/* "ns", "us", "ms": 0, else -1. */
+/**
+ * rs_unit_parse() - the unit of a name
+ * @s: "ns", "us" or "ms"
+ * @unit: set to the unit
+ *
+ * Return: 0, or -1 for any other name.
+ */
 int rs_unit_parse(const char *s, enum rs_unit *unit);
+
+/**
+ * rs_unit_name() - the name of a unit: "ns", "us" or "ms"
+ * @unit: the unit
+ */
 const char *rs_unit_name(enum rs_unit unit);
+
+/**
+ * rs_unit_div() - the ns in one unit: 1, 1000 or 1000000
+ * @unit: the unit
+ */
 uint64_t rs_unit_div(enum rs_unit unit);
 
+/**
+ * struct rs_text_opts - how the text and JSON reports look
+ * @unit: the unit of durations in the text, and of the histograms
+ * @hist: a log2 histogram per group
+ */
 struct rs_text_opts {
 	enum rs_unit unit;
-	bool hist;			/* log2 histogram per group */
+	bool hist;
 };
 
-/* Text report; 0, or -1 when writing failed. */
+/**
+ * rs_output_text() - the report as text
+ * @f: the stream
+ * @r: the report (its percentiles may sort the durations they keep)
+ * @o: unit and histograms
+ *
+ * Return: 0, or -1 when writing failed or memory ran out.
+ */
 int rs_output_text(FILE *f, const struct rs_report *r, const struct rs_text_opts *o);
-/* JSON report; hist adds the log2 histograms (unit as in rs_text_opts). */
+
+/**
+ * rs_output_json() - the report as JSON, schema rmapstat-report
+ * @f: the stream
+ * @r: the report
+ * @generator: what wrote it ("rmapstat 0.1.0")
+ * @o: NULL, or with @o->hist the histograms, in @o->unit
+ *
+ * Return: 0, or -1 when writing failed or memory ran out.
+ */
 int rs_output_json(FILE *f, const struct rs_report *r, const char *generator,
 		   const struct rs_text_opts *o);
 
-/* CSV: the header line, then one line per rs_row. */
+/**
+ * rs_output_csv_header() - the CSV header line
+ * @f: the stream
+ *
+ * Return: 0, or -1 when writing failed.
+ */
 int rs_output_csv_header(FILE *f);
+
+/**
+ * rs_output_csv_row() - one walk record as a CSV line
+ * @f: the stream
+ * @row: the record
+ *
+ * Return: 0, or -1 when writing failed.
+ */
 int rs_output_csv_row(FILE *f, const struct rs_row *row);
 
+/**
+ * rs_output_compare_text() - a comparison as a table
+ * @f: the stream
+ * @c: the comparison, run
+ * @unit: the unit of durations
+ *
+ * Return: 0, or -1 when writing failed.
+ */
 int rs_output_compare_text(FILE *f, const struct rs_compare *c, enum rs_unit unit);
+
+/**
+ * rs_output_compare_json() - a comparison as JSON, schema rmapstat-compare
+ * @f: the stream
+ * @c: the comparison, run
+ * @generator: what wrote it
+ *
+ * Return: 0, or -1 when writing failed.
+ */
 int rs_output_compare_json(FILE *f, const struct rs_compare *c, const char *generator);
 
 #endif

@@ -1,42 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json_object.h>
+
 #include "compare.h"
-#include "json_parse.h"
+#include "json_read.h"
+#include "schema.h"
 
-static const char * const metric_names[RS_M_NR] = {
-	[RS_M_COUNT] = "count",
-	[RS_M_MIN] = "min",
-	[RS_M_MEAN] = "mean",
-	[RS_M_STDDEV] = "stddev",
-	[RS_M_P50] = "p50",
-	[RS_M_P90] = "p90",
-	[RS_M_P99] = "p99",
-	[RS_M_P999] = "p99.9",
-	[RS_M_MAX] = "max",
-	[RS_M_TOTAL] = "total",
+/* Every metric of a group: the percentiles are those of stats.h, in order. */
+static_assert(RS_M_P999 - RS_M_P50 + 1 == RS_NR_PCT, "one metric per percentile");
+
+static const struct {
+	const char *name;		/* --metric; NULL: the percentile's */
+	const char *key;		/* its member in a group of report JSON */
+} metrics[RS_M_NR] = {
+	[RS_M_COUNT] = { "count", RS_KEY_COUNT },
+	[RS_M_MIN] = { "min", RS_KEY_MIN_NS },
+	[RS_M_MEAN] = { "mean", RS_KEY_MEAN_NS },
+	[RS_M_STDDEV] = { "stddev", RS_KEY_STDDEV_NS },
+	[RS_M_P50] = { NULL, RS_KEY_P50_NS },
+	[RS_M_P90] = { NULL, RS_KEY_P90_NS },
+	[RS_M_P99] = { NULL, RS_KEY_P99_NS },
+	[RS_M_P999] = { NULL, RS_KEY_P99_9_NS },
+	[RS_M_MAX] = { "max", RS_KEY_MAX_NS },
+	[RS_M_TOTAL] = { "total", RS_KEY_TOTAL_NS },
 };
 
-static const char * const metric_keys[RS_M_NR] = {
-	[RS_M_COUNT] = "count",
-	[RS_M_MIN] = "min_ns",
-	[RS_M_MEAN] = "mean_ns",
-	[RS_M_STDDEV] = "stddev_ns",
-	[RS_M_P50] = "p50_ns",
-	[RS_M_P90] = "p90_ns",
-	[RS_M_P99] = "p99_ns",
-	[RS_M_P999] = "p99_9_ns",
-	[RS_M_MAX] = "max_ns",
-	[RS_M_TOTAL] = "total_ns",
-};
+static bool is_pct(enum rs_metric m)
+{
+	return m >= RS_M_P50 && m <= RS_M_P999;
+}
 
 const char *rs_metric_name(enum rs_metric m)
 {
-	return (unsigned int)m < RS_M_NR ? metric_names[m] : "?";
+	if ((unsigned int)m >= RS_M_NR)
+		return "?";
+	return is_pct(m) ? rs_pct_name[m - RS_M_P50] : metrics[m].name;
+}
+
+const char *rs_metric_key(enum rs_metric m)
+{
+	return (unsigned int)m < RS_M_NR ? metrics[m].key : "?";
 }
 
 int rs_metric_parse(const char *s)
@@ -46,7 +55,7 @@ int rs_metric_parse(const char *s)
 	if (!strcmp(s, "p999"))
 		return RS_M_P999;
 	for (m = 0; m < RS_M_NR; m++)
-		if (!strcmp(s, metric_names[m]))
+		if (!strcmp(s, rs_metric_name(m)))
 			return m;
 	return -1;
 }
@@ -54,6 +63,42 @@ int rs_metric_parse(const char *s)
 bool rs_metric_is_time(enum rs_metric m)
 {
 	return m != RS_M_COUNT;
+}
+
+bool rs_metric_is_integer(enum rs_metric m)
+{
+	return m != RS_M_MEAN && m != RS_M_STDDEV;
+}
+
+uint64_t rs_metric_u64(struct rs_stats *s, enum rs_metric m)
+{
+	if (!s->count)
+		return 0;
+	switch (m) {
+	case RS_M_COUNT:
+		return s->count;
+	case RS_M_MIN:
+		return s->min;
+	case RS_M_MAX:
+		return s->max;
+	case RS_M_TOTAL:
+		return s->total;
+	default:
+		return is_pct(m) ? rs_stats_pct(s, m - RS_M_P50) : 0;
+	}
+}
+
+double rs_metric_value(struct rs_stats *s, enum rs_metric m)
+{
+	if (m == RS_M_COUNT)
+		return (double)s->count;
+	if (!s->count)
+		return NAN;
+	if (m == RS_M_MEAN)
+		return s->mean;
+	if (m == RS_M_STDDEV)
+		return rs_stats_stddev(s);
+	return (double)rs_metric_u64(s, m);
 }
 
 const char *rs_cmp_state_name(enum rs_cmp_state s)
@@ -92,6 +137,7 @@ int rs_metric_set_from_report(struct rs_metric_set *s, const char *origin,
 	struct rs_group **list;
 	char by[128];
 	size_t n, i;
+	int m;
 
 	memset(s, 0, sizeof(*s));
 	rs_group_spec_format(&r->opts.by, by, sizeof(by));
@@ -105,138 +151,178 @@ int rs_metric_set_from_report(struct rs_metric_set *s, const char *origin,
 	if (!s->g)
 		goto nomem;
 	for (i = 0; i < n; i++) {
-		struct rs_stats *st = &list[i]->stats;
 		struct rs_metric_group *g = &s->g[i];
-		int m;
 
 		g->name = strdup(list[i]->name);
 		if (!g->name)
 			goto nomem;
 		s->n++;
-		g->v[RS_M_COUNT] = (double)st->count;
-		for (m = RS_M_MIN; m < RS_M_NR; m++)
-			g->v[m] = NAN;
-		if (st->count) {
-			g->v[RS_M_MIN] = (double)st->min;
-			g->v[RS_M_MEAN] = st->mean;
-			g->v[RS_M_STDDEV] = rs_stats_stddev(st);
-			g->v[RS_M_P50] = (double)rs_stats_pct(st, RS_P50);
-			g->v[RS_M_P90] = (double)rs_stats_pct(st, RS_P90);
-			g->v[RS_M_P99] = (double)rs_stats_pct(st, RS_P99);
-			g->v[RS_M_P999] = (double)rs_stats_pct(st, RS_P999);
-			g->v[RS_M_MAX] = (double)st->max;
-			g->v[RS_M_TOTAL] = (double)st->total;
-		}
+		for (m = 0; m < RS_M_NR; m++)
+			g->v[m] = rs_metric_value(&list[i]->stats, m);
 	}
 	free(list);
 	return 0;
 nomem:
 	free(list);
 	rs_metric_set_free(s);
-	errno = ENOMEM;
-	return -1;
+	return -ENOMEM;
 }
 
-static const char *jstr(const struct rs_jval *v)
+/* A member of an object, when it is a string. */
+static const char *member_str(struct json_object *obj, const char *key)
 {
-	return v && v->type == RS_JSTR ? v->str : NULL;
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool is_number(struct json_object *v)
+{
+	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
+}
+
+/* "kind,purpose" of "group_by": [...], "?" for anything else. */
+static char *grouping(struct json_object *root)
+{
+	struct json_object *by;
+	size_t used = 0, cap = 128, i, n;
+	char *s;
+
+	if (!json_object_object_get_ex(root, RS_KEY_GROUP_BY, &by) ||
+	    !json_object_is_type(by, json_type_array))
+		return strdup("?");
+	s = calloc(1, cap);
+	n = json_object_array_length(by);
+	for (i = 0; s && i < n && used < cap; i++) {
+		struct json_object *v = json_object_array_get_idx(by, i);
+		const char *name = json_object_is_type(v, json_type_string) ?
+				   json_object_get_string(v) : "?";
+
+		used += snprintf(s + used, cap - used, "%s%s", i ? "," : "", name);
+	}
+	return s;
+}
+
+/* The schema's name and version: any other is not read. */
+static int check_schema(struct json_object *root, struct rs_error *err)
+{
+	const char *schema = member_str(root, RS_KEY_SCHEMA);
+	struct json_object *v;
+	char num[64];
+
+	if (!json_object_is_type(root, json_type_object) || !schema ||
+	    strcmp(schema, RS_REPORT_SCHEMA)) {
+		rs_error_set(err, RS_FIX_GIVE_INPUT,
+			     "JSON is not an rmapstat report (no \"%s\": \"%s\")",
+			     RS_KEY_SCHEMA, RS_REPORT_SCHEMA);
+		return -EINVAL;
+	}
+	json_object_object_get_ex(root, RS_KEY_VERSION, &v);
+	if (!is_number(v) || json_object_get_double(v) != RS_REPORT_SCHEMA_VERSION) {
+		if (is_number(v))
+			snprintf(num, sizeof(num), "%g", json_object_get_double(v));
+		rs_error_set(err, "re-create it with this rmapstat's `rmapstat report --json`",
+			     "report JSON schema version %s is not supported (this rmapstat reads version %d)",
+			     is_number(v) ? num : "(missing)", RS_REPORT_SCHEMA_VERSION);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Group i of "groups": its name and metrics. */
+static int load_group(struct rs_metric_group *g, struct json_object *gv, size_t i,
+		      struct rs_error *err)
+{
+	const char *name = member_str(gv, RS_KEY_NAME);
+	struct json_object *v;
+	int m;
+
+	if (!name) {
+		rs_error_set(err, RS_FIX_JSON_AGAIN, "report JSON group %zu has no name", i);
+		return -EINVAL;
+	}
+	g->name = strdup(name);
+	if (!g->name) {
+		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
+		return -ENOMEM;
+	}
+	for (m = 0; m < RS_M_NR; m++) {
+		/* null, or any other type: the value is not there */
+		if (!json_object_object_get_ex(gv, rs_metric_key(m), &v)) {
+			if (m == RS_M_COUNT) {
+				rs_error_set(err, RS_FIX_JSON_AGAIN,
+					     "report JSON group %zu has no count", i);
+				return -EINVAL;
+			}
+			v = NULL;
+		}
+		g->v[m] = is_number(v) ? json_object_get_double(v) : NAN;
+	}
+	return 0;
 }
 
 int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 			    const char *text, size_t len, struct rs_error *err)
 {
-	const struct rs_jval *v, *groups, *by;
+	struct json_object *root, *groups;
 	struct rs_group_spec spec;
-	const char *schema;
-	struct rs_jval *root;
-	char msg[128];
-	size_t i;
+	char why[128];
+	size_t i, n;
+	int ret;
 
 	memset(s, 0, sizeof(*s));
-	root = rs_jparse(text, len, msg, sizeof(msg));
-	if (!root) {
-		rs_error_set(err, RS_FIX_GIVE_INPUT,
-			     "not valid JSON: %s", msg);
-		return -1;
+	ret = rs_json_read(text, len, &root, why, sizeof(why));
+	if (ret == -ENOMEM) {
+		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
+		return ret;
 	}
-	schema = jstr(rs_jget(root, "schema"));
-	if (root->type != RS_JOBJ || !schema || strcmp(schema, "rmapstat-report")) {
-		rs_error_set(err, RS_FIX_GIVE_INPUT,
-			     "JSON is not an rmapstat report (no \"schema\": \"rmapstat-report\")");
+	if (ret) {
+		rs_error_set(err, RS_FIX_GIVE_INPUT, "not valid JSON: %s", why);
+		return ret;
+	}
+	ret = check_schema(root, err);
+	if (ret)
 		goto fail;
-	}
-	v = rs_jget(root, "version");
-	if (!v || v->type != RS_JNUM || v->num != 1) {
-		rs_error_set(err, "re-create it with this rmapstat's `rmapstat report --json`",
-			     "report JSON schema version %s is not supported (this rmapstat reads version 1)",
-			     v && v->type == RS_JNUM ? (snprintf(msg, sizeof(msg), "%g", v->num), msg) : "(missing)");
-		goto fail;
-	}
-	groups = rs_jget(root, "groups");
-	if (!groups || groups->type != RS_JARR) {
+	if (!json_object_object_get_ex(root, RS_KEY_GROUPS, &groups) ||
+	    !json_object_is_type(groups, json_type_array)) {
 		rs_error_set(err, RS_FIX_JSON_AGAIN,
-			     "report JSON has no \"groups\" array");
+			     "report JSON has no \"%s\" array", RS_KEY_GROUPS);
+		ret = -EINVAL;
 		goto fail;
 	}
-	by = rs_jget(root, "group_by");
+	n = json_object_array_length(groups);
 	s->origin = strdup(origin);
-	if (by && by->type == RS_JARR) {
-		size_t used = 0, cap = 128;
-
-		s->by = calloc(1, cap);
-		for (i = 0; s->by && i < by->n && used < cap; i++)
-			used += snprintf(s->by + used, cap - used, "%s%s", i ? "," : "",
-					 jstr(&by->items[i]) ? jstr(&by->items[i]) : "?");
-	} else {
-		s->by = strdup("?");
-	}
-	s->source = strdup(jstr(rs_jget(root, "source")) ? jstr(rs_jget(root, "source")) : "?");
-	s->g = calloc(groups->n ? groups->n : 1, sizeof(*s->g));
+	s->by = grouping(root);
+	s->source = strdup(member_str(root, RS_KEY_SOURCE) ? member_str(root, RS_KEY_SOURCE) : "?");
+	s->g = calloc(n ? n : 1, sizeof(*s->g));
 	if (!s->origin || !s->by || !s->source || !s->g) {
 		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
+		ret = -ENOMEM;
 		goto fail;
 	}
 	/* Only known keys: the grouping goes into one-line messages. */
 	if (strcmp(s->by, "?") && rs_group_spec_parse(s->by, &spec)) {
 		rs_error_set(err, RS_FIX_JSON_AGAIN,
-			     "report JSON has an unknown \"group_by\" (not kind, purpose, pid, cpu, comm)");
+			     "report JSON has an unknown \"%s\" (not kind, purpose, pid, cpu, comm)",
+			     RS_KEY_GROUP_BY);
+		ret = -EINVAL;
 		goto fail;
 	}
-	for (i = 0; i < groups->n; i++) {
-		const struct rs_jval *gv = &groups->items[i];
-		struct rs_metric_group *g = &s->g[s->n];
-		int m;
-
-		if (!jstr(rs_jget(gv, "name"))) {
-			rs_error_set(err, RS_FIX_JSON_AGAIN,
-				     "report JSON group %zu has no name", i);
+	for (i = 0; i < n; i++) {
+		ret = load_group(&s->g[s->n], json_object_array_get_idx(groups, i), i, err);
+		if (s->g[s->n].name)
+			s->n++;
+		if (ret)
 			goto fail;
-		}
-		g->name = strdup(jstr(rs_jget(gv, "name")));
-		if (!g->name) {
-			rs_error_set(err, RS_FIX_MEMORY, "out of memory");
-			goto fail;
-		}
-		s->n++;
-		for (m = 0; m < RS_M_NR; m++) {
-			v = rs_jget(gv, metric_keys[m]);
-			if (v && v->type == RS_JNUM)
-				g->v[m] = v->num;
-			else if (!v && m == RS_M_COUNT) {
-				rs_error_set(err, RS_FIX_JSON_AGAIN,
-					     "report JSON group %zu has no count", i);
-				goto fail;
-			} else {
-				g->v[m] = NAN;
-			}
-		}
 	}
-	rs_jfree(root);
+	json_object_put(root);
 	return 0;
 fail:
-	rs_jfree(root);
+	json_object_put(root);
 	rs_metric_set_free(s);
-	return -1;
+	return ret;
 }
 
 static const struct rs_metric_group *find_group(const struct rs_metric_set *s, const char *name)
@@ -299,7 +385,7 @@ int rs_compare_run(struct rs_compare *c)
 
 	c->rows = calloc(cap ? cap : 1, sizeof(*c->rows));
 	if (!c->rows)
-		return -1;
+		return -ENOMEM;
 	c->nr_rows = 0;
 	c->regressions = 0;
 	for (i = 0; i < c->base->n; i++) {

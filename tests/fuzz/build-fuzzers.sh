@@ -11,8 +11,8 @@
 # every file they were built from. The library sources default to lib/*/*.c
 # of this tree; meson passes the list of lib/meson.build.
 # Needs Debian's clang and libclang-rt-14-dev (libFuzzer and the
-# sanitizer runtimes), and the -dev packages of libtraceevent and
-# libtracecmd. CC=clang-NN picks another clang.
+# sanitizer runtimes), and the -dev packages of libtraceevent,
+# libtracecmd and json-c. CC=clang-NN picks another clang.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,9 +33,9 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 	echo "build-fuzzers.sh: $CC not found (apt-get install clang libclang-rt-14-dev)" >&2
 	exit 1
 fi
-if ! pc_cflags=$(pkg-config --cflags libtracecmd libtraceevent) ||
-   ! pc_libs=$(pkg-config --libs libtracecmd libtraceevent); then
-	echo "build-fuzzers.sh: pkg-config does not find libtracecmd/libtraceevent (apt-get install libtracecmd-dev libtraceevent-dev)" >&2
+if ! pc_cflags=$(pkg-config --cflags libtracecmd libtraceevent json-c) ||
+   ! pc_libs=$(pkg-config --libs libtracecmd libtraceevent json-c); then
+	echo "build-fuzzers.sh: pkg-config does not find libtracecmd/libtraceevent/json-c (apt-get install libtracecmd-dev libtraceevent-dev libjson-c-dev)" >&2
 	exit 1
 fi
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target: one input is one report JSON file as `rmapstat compare`
- * reads it. The JSON parser (lib/output/json_parse.c), the report JSON loader
- * (rs_metric_set_from_json), the grouping taken from it, and the
- * comparison of the loaded set with itself and with an empty set, in both
- * output formats.
+ * reads it. The JSON reader (lib/output/json_read.c: its checks of the
+ * bytes, then json-c), the report JSON loader (rs_metric_set_from_json),
+ * the grouping taken from it, and the comparison of the loaded set with
+ * itself and with an empty set, in both output formats.
  *
  * The input is handed over in a buffer of exactly its size, without a
- * terminating NUL: the parser must stay inside (text, len).
+ * terminating NUL: the reader must stay inside (text, len).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 
 #include "compare.h"
 #include "group.h"
-#include "json_parse.h"
+#include "json_read.h"
 #include "output.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -51,10 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rs_metric_set set, empty;
 	struct rs_group_spec spec;
+	struct json_object *root;
 	struct rs_error err;
-	struct rs_jval *v;
-	char msg[128], by[128];
+	char why[128], by[128];
 	char *text;
+	int ret;
 
 	if (!devnull) {
 		devnull = fopen("/dev/null", "w");
@@ -66,11 +68,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(text, data, size);
 
-	v = rs_jparse(text, size, msg, sizeof(msg));
-	if (v) {
-		rs_jget(v, "schema");
-		rs_jfree(v);
-	} else if (!msg[0]) {
+	why[0] = '\0';
+	ret = rs_json_read(text, size, &root, why, sizeof(why));
+	if (!ret) {
+		json_object_object_get_ex(root, RS_KEY_SCHEMA, NULL);
+		json_object_put(root);
+	} else if (ret != -ENOMEM && (ret != -EINVAL || !why[0])) {
+		fprintf(stderr, "rs_json_read: %d without a reason ('%s')\n", ret, why);
 		abort();
 	}
 

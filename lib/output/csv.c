@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One CSV line per walk record (RFC 4180): the walks as they are paired,
+ * and the starts and ends that could not be, with their status. Fields a
+ * record does not have are empty.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "format.h"
+#include "walk_decode.h"
+
+static void csv_string(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int rs_output_csv_header(FILE *f)
+{
+	fputs("status,file,buffer,start_ns,end_ns,duration_ns,start_cpu,end_cpu,pid,comm,"
+	      "kind,purpose,rmap_one,pfn,rwc,folio,func,locked,mapcount,nr_visited,"
+	      "nr_rmap_one,short\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* A number the record may not have: the field is empty then. */
+static void csv_u64(FILE *f, bool has, const char *fmt, uint64_t v)
+{
+	if (has)
+		fprintf(f, fmt, v);
+	fputc(',', f);
+}
+
+static void csv_int(FILE *f, bool has, long long v)
+{
+	if (has)
+		fprintf(f, "%lld", v);
+	fputc(',', f);
+}
+
+int rs_output_csv_row(FILE *f, const struct rs_row *row)
+{
+	const struct rs_walk *w = row->walk;
+	const struct rs_walk_event *i = rs_walk_info(w);
+	bool has_start = w->status != RS_WALK_NO_START;
+	bool has_end = w->status == RS_WALK_OK || w->status == RS_WALK_NESTED ||
+		       w->status == RS_WALK_NO_START;
+	int is_short = rs_walk_is_short(w);
+
+	fprintf(f, "%s,", rs_walk_status_name(w->status));
+	csv_string(f, row->file);
+	fputc(',', f);
+	csv_string(f, rs_buffer_label(row->buffer));
+	fputc(',', f);
+	csv_u64(f, has_start, "%" PRIu64, w->start.ts);
+	csv_u64(f, has_end, "%" PRIu64, w->end.ts);
+	csv_u64(f, has_start && has_end, "%" PRIu64, w->duration_ns);
+	csv_int(f, has_start, w->start.cpu);
+	csv_int(f, has_end, w->end.cpu);
+	csv_int(f, true, i->pid);
+	csv_string(f, i->comm);
+	fprintf(f, ",%s,", rs_kind_name(i->kind));
+	csv_string(f, row->purpose);
+	fputc(',', f);
+	csv_u64(f, i->has & RS_HAS_RMAP_ONE, "0x%" PRIx64, i->rmap_one);
+	csv_u64(f, i->has & RS_HAS_PFN, "0x%" PRIx64, i->pfn);
+	csv_u64(f, i->has & RS_HAS_RWC, "0x%" PRIx64, i->rwc);
+	csv_u64(f, i->has & RS_HAS_FOLIO, "0x%" PRIx64, i->folio);
+	fprintf(f, "%s,", rs_func_name(i->func));
+	csv_int(f, i->has & RS_HAS_LOCKED, i->locked);
+	csv_int(f, has_start && (w->start.has & RS_HAS_MAPCOUNT), w->start.mapcount);
+	csv_int(f, has_end && (w->end.has & RS_HAS_VISITED), w->end.nr_visited);
+	csv_int(f, has_end && (w->end.has & RS_HAS_CALLS), w->end.nr_rmap_one);
+	if (is_short >= 0)
+		fprintf(f, "%d", is_short);
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The walk report as JSON, schema rmapstat-report (schema.h names every
+ * member; Documentation/json-schema.md says what each means). Written as
+ * it goes with json_write.h: a report's JSON is never held in memory.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "format.h"
+#include "json_write.h"
+#include "walk_decode.h"
+
+static void json_hex(struct rs_json *j, const char *key, bool has, uint64_t v)
+{
+	char buf[32];
+
+	if (!has) {
+		rs_json_null(j, key);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	rs_json_string(j, key, buf);
+}
+
+static void json_unavailable(struct rs_json *j, unsigned int missing)
+{
+	rs_json_begin_array(j, RS_KEY_UNAVAILABLE);
+	if (missing & RS_HAS_PFN)
+		rs_json_string(j, NULL, RS_KEY_PFN);
+	if (missing & RS_HAS_MAPCOUNT)
+		rs_json_string(j, NULL, RS_KEY_MAPCOUNT);
+	if (missing & RS_HAS_VISITED)
+		rs_json_string(j, NULL, RS_KEY_NR_VISITED);
+	if (missing & RS_HAS_CALLS)
+		rs_json_string(j, NULL, RS_KEY_NR_RMAP_ONE);
+	if (missing & (RS_HAS_MAPCOUNT | RS_HAS_CALLS))
+		rs_json_string(j, NULL, RS_KEY_SHORT_WALKS);
+	if (missing & RS_HAS_FOLIO)
+		rs_json_string(j, NULL, RS_KEY_FOLIO);
+	rs_json_end_array(j);
+}
+
+static void json_counters(struct rs_json *j, const char *key, const struct rs_pairing_counters *c)
+{
+	rs_json_begin_object(j, key);
+	rs_json_u64(j, RS_KEY_WALK_EVENTS, c->events);
+	rs_json_u64(j, RS_KEY_WALKS, c->paired);
+	rs_json_u64(j, RS_KEY_NESTED, c->nested);
+	rs_json_u64(j, RS_KEY_NO_END, c->no_end);
+	rs_json_u64(j, RS_KEY_SUPERSEDED, c->superseded);
+	rs_json_u64(j, RS_KEY_NO_START, c->no_start);
+	rs_json_u64(j, RS_KEY_LOST_WALKS, c->lost_walks);
+	rs_json_u64(j, RS_KEY_LOST_MARKERS, c->lost_markers);
+	rs_json_u64(j, RS_KEY_LOST_EVENTS, c->lost_events);
+	rs_json_u64(j, RS_KEY_LOST_UNKNOWN_MARKERS, c->lost_unknown);
+	rs_json_u64(j, RS_KEY_MAX_IN_FLIGHT, c->max_in_flight);
+	rs_json_end_object(j);
+}
+
+static void json_sources(struct rs_json *j, const char *key, unsigned int sources)
+{
+	rs_json_begin_array(j, key);
+	if (sources & RS_SRC_TRACEPOINTS)
+		rs_json_string(j, NULL, "tracepoints");
+	if (sources & RS_SRC_KPROBES)
+		rs_json_string(j, NULL, "kprobes");
+	rs_json_end_array(j);
+}
+
+static void json_buffer(struct rs_json *j, const struct rs_buffer_summary *bs)
+{
+	rs_json_begin_object(j, NULL);
+	rs_json_string(j, RS_KEY_NAME, rs_buffer_label(bs->name));
+	rs_json_string(j, RS_KEY_CLOCK, bs->clock);
+	rs_json_u64(j, RS_KEY_WALK_EVENTS, bs->walk_events);
+	rs_json_u64(j, RS_KEY_LOST_MARKERS, bs->pc.lost_markers);
+	rs_json_u64(j, RS_KEY_LOST_EVENTS, bs->pc.lost_events);
+	rs_json_u64(j, RS_KEY_LOST_UNKNOWN_MARKERS, bs->pc.lost_unknown);
+	rs_json_end_object(j);
+}
+
+static void json_trace(struct rs_json *j, const struct rs_trace_summary *s)
+{
+	size_t b;
+
+	rs_json_begin_object(j, NULL);
+	rs_json_string(j, RS_KEY_FILE, s->file);
+	rs_json_string(j, RS_KEY_SOURCE, rs_source_name(s->source));
+	json_sources(j, RS_KEY_FORMATS, s->formats);
+	json_unavailable(j, rs_source_missing(s->source));
+	rs_json_string(j, RS_KEY_CLOCK, s->clock);
+	rs_json_string(j, RS_KEY_KERNEL, s->uname);
+	rs_json_string(j, RS_KEY_TRACE_CMD_VERSION, s->tracecmd_version);
+	rs_json_u64(j, RS_KEY_FILE_VERSION, s->file_version);
+	rs_json_i64(j, RS_KEY_CPUS, s->cpus);
+	rs_json_u64(j, RS_KEY_RECORDS, s->records);
+	rs_json_u64(j, RS_KEY_WALK_EVENTS, s->walk_events);
+	rs_json_u64(j, RS_KEY_UNDECODABLE_EVENTS, s->undecodable);
+	if (s->walk_events) {
+		rs_json_u64(j, RS_KEY_FIRST_TS, s->first_ts);
+		rs_json_u64(j, RS_KEY_LAST_TS, s->last_ts);
+	} else {
+		rs_json_null(j, RS_KEY_FIRST_TS);
+		rs_json_null(j, RS_KEY_LAST_TS);
+	}
+	rs_json_begin_array(j, RS_KEY_BUFFERS);
+	for (b = 0; b < s->nr_buffers; b++)
+		json_buffer(j, &s->buffers[b]);
+	rs_json_end_array(j);
+	json_counters(j, RS_KEY_PAIRING, &s->pc);
+	rs_json_end_object(j);
+}
+
+static void json_keys(struct rs_json *j, const struct rs_report *r, const struct rs_group *g)
+{
+	unsigned int i;
+
+	rs_json_begin_object(j, RS_KEY_KEY);
+	for (i = 0; i < r->opts.by.n; i++) {
+		switch (r->opts.by.field[i]) {
+		case RS_BY_KIND:
+			rs_json_string(j, RS_KEY_KIND, rs_kind_name(g->keys.kind));
+			break;
+		case RS_BY_PURPOSE:
+			rs_json_string(j, RS_KEY_PURPOSE, g->keys.purpose);
+			break;
+		case RS_BY_PID:
+			rs_json_i64(j, RS_KEY_PID, g->keys.pid);
+			break;
+		case RS_BY_CPU:
+			rs_json_i64(j, RS_KEY_CPU, g->keys.cpu);
+			break;
+		case RS_BY_COMM:
+			rs_json_string(j, RS_KEY_COMM, g->keys.comm);
+			break;
+		default:
+			break;
+		}
+	}
+	rs_json_end_object(j);
+}
+
+/* count and the durations, in the order of enum rs_metric: null without walks */
+static void json_metrics(struct rs_json *j, struct rs_stats *s)
+{
+	int m;
+
+	for (m = 0; m < RS_M_NR; m++) {
+		const char *key = rs_metric_key(m);
+
+		if (m != RS_M_COUNT && !s->count)
+			rs_json_null(j, key);
+		else if (rs_metric_is_integer(m))
+			rs_json_u64(j, key, rs_metric_u64(s, m));
+		else
+			rs_json_double(j, key, rs_metric_value(s, m), 3);
+	}
+	if (s->count)
+		rs_json_bool(j, RS_KEY_PERCENTILES_EXACT, rs_stats_pct_exact(s));
+	else
+		rs_json_null(j, RS_KEY_PERCENTILES_EXACT);
+}
+
+static void json_work(struct rs_json *j, const struct rs_stats *s)
+{
+	if (!s->with_counters) {
+		rs_json_null(j, RS_KEY_WORK);
+		return;
+	}
+	rs_json_begin_object(j, RS_KEY_WORK);
+	rs_json_u64(j, RS_KEY_WALKS, s->with_counters);
+	rs_json_u64(j, RS_KEY_VISITED, s->visited);
+	rs_json_u64(j, RS_KEY_RMAP_ONE, s->calls);
+	rs_json_double(j, RS_KEY_VISITED_PER_WALK, (double)s->visited / (double)s->with_counters, 3);
+	rs_json_double(j, RS_KEY_RMAP_ONE_PER_WALK, (double)s->calls / (double)s->with_counters, 3);
+	rs_json_double(j, RS_KEY_VISITED_PER_RMAP_ONE,
+		       s->calls ? (double)s->visited / (double)s->calls : NAN, 3);
+	rs_json_u64(j, RS_KEY_WALKS_WITH_MAPCOUNT, s->with_mapcount);
+	rs_json_u64(j, RS_KEY_SHORT_WALKS, s->short_walks);
+	rs_json_end_object(j);
+}
+
+static void json_hist(struct rs_json *j, const struct rs_stats *s, enum rs_unit unit)
+{
+	int last = rs_log2_last(&s->log2), i;
+
+	rs_json_begin_object(j, RS_KEY_HISTOGRAM);
+	rs_json_string(j, RS_KEY_UNIT, rs_unit_name(unit));
+	rs_json_begin_array(j, RS_KEY_BUCKETS);
+	for (i = 0; i <= last; i++) {
+		rs_json_begin_object(j, NULL);
+		rs_json_u64(j, RS_KEY_LOW, rs_log2_low(i));
+		rs_json_u64(j, RS_KEY_HIGH, rs_log2_high(i));
+		rs_json_u64(j, RS_KEY_COUNT, s->log2.slot[i]);
+		rs_json_end_object(j);
+	}
+	rs_json_end_array(j);
+	rs_json_end_object(j);
+}
+
+static void json_group(struct rs_json *j, const struct rs_report *r, struct rs_group *g,
+		       const struct rs_text_opts *o)
+{
+	struct rs_stats *s = &g->stats;
+
+	rs_json_begin_object(j, NULL);
+	rs_json_string(j, RS_KEY_NAME, g->name);
+	json_keys(j, r, g);
+	json_metrics(j, s);
+	json_work(j, s);
+	rs_json_begin_object(j, RS_KEY_UNMATCHED);
+	rs_json_u64(j, RS_KEY_NO_END, s->status[RS_WALK_NO_END]);
+	rs_json_u64(j, RS_KEY_SUPERSEDED, s->status[RS_WALK_SUPERSEDED]);
+	rs_json_u64(j, RS_KEY_NO_START, s->status[RS_WALK_NO_START]);
+	rs_json_u64(j, RS_KEY_LOST, s->status[RS_WALK_LOST]);
+	rs_json_end_object(j);
+	rs_json_u64(j, RS_KEY_NESTED, s->status[RS_WALK_NESTED]);
+	if (o && o->hist)
+		json_hist(j, s, o->unit);
+	rs_json_end_object(j);
+}
+
+static void json_walk(struct rs_json *j, const struct rs_top_entry *t)
+{
+	const struct rs_walk_event *s = &t->walk.start, *e = &t->walk.end;
+
+	rs_json_begin_object(j, NULL);
+	rs_json_string(j, RS_KEY_FILE, t->file);
+	rs_json_u64(j, RS_KEY_START_NS, s->ts);
+	rs_json_u64(j, RS_KEY_END_NS, e->ts);
+	rs_json_u64(j, RS_KEY_DURATION_NS, t->walk.duration_ns);
+	rs_json_i64(j, RS_KEY_START_CPU, s->cpu);
+	rs_json_i64(j, RS_KEY_END_CPU, e->cpu);
+	rs_json_i64(j, RS_KEY_PID, s->pid);
+	rs_json_string(j, RS_KEY_COMM, s->comm);
+	rs_json_string(j, RS_KEY_KIND, rs_kind_name(s->kind));
+	rs_json_string(j, RS_KEY_PURPOSE, t->purpose);
+	json_hex(j, RS_KEY_RMAP_ONE, s->has & RS_HAS_RMAP_ONE, s->rmap_one);
+	if (s->has & RS_HAS_PFN)
+		rs_json_u64(j, RS_KEY_PFN, s->pfn);
+	else
+		rs_json_null(j, RS_KEY_PFN);
+	json_hex(j, RS_KEY_RWC, s->has & RS_HAS_RWC, s->rwc);
+	json_hex(j, RS_KEY_FOLIO, s->has & RS_HAS_FOLIO, s->folio);
+	if (s->func != RS_FUNC_NONE)
+		rs_json_string(j, RS_KEY_FUNC, rs_func_name(s->func));
+	else
+		rs_json_null(j, RS_KEY_FUNC);
+	rs_json_bool(j, RS_KEY_LOCKED, s->locked);
+	if (s->has & RS_HAS_MAPCOUNT)
+		rs_json_i64(j, RS_KEY_MAPCOUNT, s->mapcount);
+	else
+		rs_json_null(j, RS_KEY_MAPCOUNT);
+	if (e->has & RS_HAS_VISITED)
+		rs_json_u64(j, RS_KEY_NR_VISITED, e->nr_visited);
+	else
+		rs_json_null(j, RS_KEY_NR_VISITED);
+	if (e->has & RS_HAS_CALLS)
+		rs_json_u64(j, RS_KEY_NR_RMAP_ONE, e->nr_rmap_one);
+	else
+		rs_json_null(j, RS_KEY_NR_RMAP_ONE);
+	rs_json_end_object(j);
+}
+
+/* What the document is, and how its percentiles were made. */
+static void json_head(struct rs_json *j, const struct rs_report *r, const char *generator)
+{
+	unsigned int i;
+
+	rs_json_string(j, RS_KEY_SCHEMA, RS_REPORT_SCHEMA);
+	rs_json_u64(j, RS_KEY_VERSION, RS_REPORT_SCHEMA_VERSION);
+	rs_json_string(j, RS_KEY_GENERATOR, generator);
+	rs_json_string(j, RS_KEY_UNIT, "ns");
+	rs_json_begin_array(j, RS_KEY_GROUP_BY);
+	for (i = 0; i < r->opts.by.n; i++)
+		rs_json_string(j, NULL, rs_by_name(r->opts.by.field[i]));
+	rs_json_end_array(j);
+	rs_json_string(j, RS_KEY_SOURCE, rs_source_name(r->sources));
+	json_unavailable(j, r->missing);
+	rs_json_begin_object(j, RS_KEY_PERCENTILES);
+	rs_json_string(j, RS_KEY_METHOD, "nearest-rank");
+	rs_json_u64(j, RS_KEY_EXACT_UP_TO, RS_STATS_EXACT_MAX);
+	rs_json_string(j, RS_KEY_HISTOGRAM, "log-linear, 64 sub-buckets per power of two, exact below 128 ns");
+	rs_json_double(j, RS_KEY_MAX_RELATIVE_ERROR, RS_LLH_REL_ERROR, -1);
+	rs_json_end_object(j);
+}
+
+int rs_output_json(FILE *f, const struct rs_report *r, const char *generator,
+		   const struct rs_text_opts *o)
+{
+	struct rs_top_entry *top;
+	struct rs_group **g;
+	size_t ng, ntop, i;
+	struct rs_json j;
+	int ret;
+
+	g = rs_groups_sorted(r->groups, &ng);
+	top = rs_top_sorted(&r->top, &ntop);
+	if ((ng && !g) || (ntop && !top)) {
+		free(g);
+		free(top);
+		return -1;
+	}
+	rs_json_init(&j, f);
+	rs_json_begin_object(&j, NULL);
+	json_head(&j, r, generator);
+	rs_json_begin_array(&j, RS_KEY_TRACES);
+	for (i = 0; i < r->nr_traces; i++)
+		json_trace(&j, &r->traces[i]);
+	rs_json_end_array(&j);
+	json_counters(&j, RS_KEY_TOTALS, &r->totals);
+	rs_json_begin_array(&j, RS_KEY_GROUPS);
+	for (i = 0; i < ng; i++)
+		json_group(&j, r, g[i], o);
+	rs_json_end_array(&j);
+	rs_json_begin_array(&j, RS_KEY_TOP);
+	for (i = 0; i < ntop; i++)
+		json_walk(&j, &top[i]);
+	rs_json_end_array(&j);
+	rs_json_end_object(&j);
+	free(g);
+	free(top);
+	ret = rs_json_finish(&j);
+	fflush(f);
+	return ret || ferror(f) ? -1 : 0;
+}
