@@ -118,7 +118,7 @@ static int set_knob(struct knob *k, const char *val, struct rs_error *err)
 	k->changed = 1;	/* before the write: a signal may come in between */
 	ret = rs_value_write(k->path, val, O_TRUNC);
 	if (ret == -EACCES || ret == -EPERM)
-		rs_error_status(err, RS_EXIT_NOT_ROOT, "run as root", "cannot write %s "
+		rs_error_status(err, RS_EXIT_NOT_ROOT, RS_FIX_ROOT, "cannot write %s "
 				"to %s: %s", val, k->path, strerror(-ret));
 	else if (ret)
 		rs_error_status(err, RS_EXIT_WORKLOAD, NULL, "cannot write %s to %s: %s",

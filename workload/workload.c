@@ -142,7 +142,7 @@ int rs_workload_check_env(const struct workload_opts *o, struct rs_error *err)
 	}
 	if ((o->kinds & WL_MASK(WL_KSM) || o->trigger != WL_TRIGGER_NONE) &&
 	    geteuid() != 0) {
-		rs_error_status(err, RS_EXIT_NOT_ROOT, "run as root", "the workloads need "
+		rs_error_status(err, RS_EXIT_NOT_ROOT, RS_FIX_ROOT, "the workloads need "
 				"root (KSM knobs, pfns from /proc/self/pagemap, "
 				"move_pages of shared pages)");
 		return -EPERM;

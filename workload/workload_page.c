@@ -60,7 +60,7 @@ int rs_page_pfn(const void *addr, uint64_t *pfn, struct rs_error *err)
 	}
 	*pfn = ent & PM_PFN_MASK;
 	if (*pfn == 0) {
-		rs_error_status(err, RS_EXIT_NOT_ROOT, "run as root", "/proc/self/pagemap "
+		rs_error_status(err, RS_EXIT_NOT_ROOT, RS_FIX_ROOT, "/proc/self/pagemap "
 				"hides page frame numbers from this user");
 		return -EPERM;
 	}
@@ -180,7 +180,7 @@ int rs_page_migrate(void *addr, int node, int attempts, struct workload_hit *hit
 		if (rc < 0) {
 			rc = -errno;
 			if (rc == -EPERM) {
-				rs_error_status(err, RS_EXIT_NOT_ROOT, "run as root",
+				rs_error_status(err, RS_EXIT_NOT_ROOT, RS_FIX_ROOT,
 						"move_pages(MPOL_MF_MOVE_ALL) needs CAP_SYS_NICE");
 				return -EPERM;
 			}
