@@ -178,6 +178,24 @@ static int compare_parse_args(int argc, char **argv, struct compare_params *p)
 
 enum side_kind { SIDE_TRACE, SIDE_JSON };
 
+/* Reads into buf until *got is want or the file ends; 0, or -1 with errno. */
+static int read_upto(int fd, char *buf, size_t *got, size_t want)
+{
+	ssize_t n;
+
+	while (*got < want) {
+		n = read(fd, buf + *got, want - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		*got += n;
+	}
+	return 0;
+}
+
 /*
  * Decides by content what the file is; reads a JSON side whole (also from a
  * pipe, e.g. <(rmapstat report --json)), a trace.dat is left for libtracecmd.
@@ -188,7 +206,6 @@ static int load_file(const char *file, char **text, size_t *len, enum side_kind 
 	static const char magic[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
 	size_t got = 0, cap = 1 << 16, i;
 	char *buf, *bigger;
-	ssize_t n;
 	int fd;
 
 	fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -201,14 +218,8 @@ static int load_file(const char *file, char **text, size_t *len, enum side_kind 
 	buf = malloc(cap + 1);
 	if (!buf)
 		goto nomem;
-	while (got < sizeof(magic)) {
-		n = read(fd, buf + got, cap - got);
-		if (n < 0)
-			goto io;
-		if (n == 0)
-			break;
-		got += n;
-	}
+	if (read_upto(fd, buf, &got, sizeof(magic)))
+		goto io;
 	if (got >= sizeof(magic) && !memcmp(buf, magic, sizeof(magic))) {
 		/* The report reads it from this descriptor: the file is opened once. */
 		free(buf);
@@ -236,12 +247,10 @@ static int load_file(const char *file, char **text, size_t *len, enum side_kind 
 				goto nomem;
 			buf = bigger;
 		}
-		n = read(fd, buf + got, cap - got);
-		if (n < 0)
+		if (read_upto(fd, buf, &got, cap))
 			goto io;
-		if (n == 0)
-			break;
-		got += n;
+		if (got < cap)
+			break;		/* the end of the file */
 	}
 	close(fd);
 	buf[got] = '\0';

@@ -4,24 +4,6 @@
 
 #include "error.h"
 
-static void fill(struct rs_error *e, int status, const char *fix, const char *fmt, va_list ap)
-{
-	vsnprintf(e->what, sizeof(e->what), fmt, ap);
-	snprintf(e->fix, sizeof(e->fix), "%s", fix ? fix : "");
-	e->status = status;
-}
-
-void rs_error_set(struct rs_error *e, const char *fix, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!e)
-		return;
-	va_start(ap, fmt);
-	fill(e, RS_EXIT_FAILURE, fix, fmt, ap);
-	va_end(ap);
-}
-
 void rs_error_status(struct rs_error *e, int status, const char *fix, const char *fmt, ...)
 {
 	va_list ap;
@@ -29,8 +11,10 @@ void rs_error_status(struct rs_error *e, int status, const char *fix, const char
 	if (!e)
 		return;
 	va_start(ap, fmt);
-	fill(e, status, fix, fmt, ap);
+	vsnprintf(e->what, sizeof(e->what), fmt, ap);
 	va_end(ap);
+	snprintf(e->fix, sizeof(e->fix), "%s", fix ? fix : "");
+	e->status = status;
 }
 
 int rs_error_print_file(const char *cmd, const char *file, const struct rs_error *e)

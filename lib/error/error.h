@@ -66,23 +66,22 @@ struct rs_error {
 };
 
 /**
- * rs_error_set() - fill an error of status RS_EXIT_FAILURE
+ * rs_error_status() - fill an error with its own exit status
  * @e: the error (may be NULL: nothing is done)
+ * @status: an enum rmapstat_exit value
  * @fix: what to do about it (an RS_FIX_* or a text of its own; NULL: "")
  * @fmt: printf format of what went wrong
  */
-__attribute__((format(printf, 3, 4)))
-void rs_error_set(struct rs_error *e, const char *fix, const char *fmt, ...);
-
-/**
- * rs_error_status() - fill an error with its own exit status
- * @e: the error (may be NULL)
- * @status: an enum rmapstat_exit value
- * @fix: as for rs_error_set()
- * @fmt: as for rs_error_set()
- */
 __attribute__((format(printf, 4, 5)))
 void rs_error_status(struct rs_error *e, int status, const char *fix, const char *fmt, ...);
+
+/**
+ * rs_error_set() - fill an error of status RS_EXIT_FAILURE
+ * @e: the error (may be NULL: nothing is done)
+ * @fix: what to do about it (an RS_FIX_* or a text of its own; NULL: "")
+ * @...: printf format of what went wrong, and its arguments
+ */
+#define rs_error_set(e, fix, ...) rs_error_status(e, RS_EXIT_FAILURE, fix, __VA_ARGS__)
 
 /**
  * rs_error_print() - print "rmapstat CMD: WHAT (FIX)" on stderr
