@@ -187,6 +187,72 @@ static void test_read_errors(void)
 	json_object_put(v);
 }
 
+/*
+ * What the reader says, where: the words and byte offsets rmapstat has
+ * always given (json-c's own error codes are not shown), json-c's
+ * leniencies (NaN, "00", '...' keys, raw control characters, lone
+ * surrogates, data after a NUL) refused like any other mistake.
+ */
+static void test_read_messages(void)
+{
+	static const struct {
+		const char *in;
+		size_t len;		/* 0: strlen(in) */
+		const char *why;
+	} cases[] = {
+		{ "", 0, "unexpected end at byte 0" },
+		{ "{", 0, "expected a string at byte 1" },
+		{ "{\"a\"", 0, "expected ':' at byte 4" },
+		{ "{\"a\":", 0, "unexpected end at byte 5" },
+		{ "[1,2", 0, "expected ',' or ']' at byte 4" },
+		{ "{\"a\":1 x}", 0, "expected ',' or '}' at byte 7" },
+		{ "{\"a\":1} x", 0, "trailing data at byte 8" },
+		{ "{\"a\":1}\0x", 9, "trailing data at byte 7" },
+		{ "\"abc", 0, "unterminated string at byte 4" },
+		{ "[nul]", 0, "invalid literal at byte 1" },
+		{ "[NaN]", 0, "invalid value at byte 1" },
+		{ "[-Infinity]", 0, "invalid value at byte 2" },
+		{ "{'a':1}", 0, "expected a string at byte 1" },
+		{ "{\"a\":1,}", 0, "expected a string at byte 7" },
+		{ "[1,]", 0, "invalid value at byte 3" },
+		{ "[00]", 0, "expected ',' or ']' at byte 2" },
+		{ "[1.]", 0, "invalid number at byte 3" },
+		{ "[1.e5]", 0, "invalid number at byte 3" },
+		{ "[\"a\x01\"]", 0, "control character in string at byte 4" },
+		{ "[\"\\q\"]", 0, "invalid escape in string at byte 4" },
+		{ "[\"\\ud800\"]", 0, "invalid escape in string at byte 8" },
+		{ "[\"\\ud800\\u0041\"]", 0, "invalid escape in string at byte 14" },
+		{ "[1111111111111111111111111111111111111111111111111111111111111111]", 0,
+		  "number too long at byte 65" },
+	};
+	char deep[RS_JSON_MAX_NESTING + 1], err[128];
+	struct json_object *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
+
+		err[0] = '\0';
+		CHECK(rs_json_read(cases[i].in, len, &v, err, sizeof(err)) == -EINVAL &&
+		      !strcmp(err, cases[i].why));
+		if (strcmp(err, cases[i].why))
+			fprintf(stderr, "%s: '%s', not '%s'\n", cases[i].in, err, cases[i].why);
+		json_object_put(v);
+	}
+	/* 65 containers nest, the 66th is too deep where it opens */
+	memset(deep, '[', sizeof(deep));
+	CHECK(rs_json_read(deep, sizeof(deep), &v, err, sizeof(err)) == -EINVAL &&
+	      !strcmp(err, "nested too deep at byte 65"));
+	{
+		char ok[2 * RS_JSON_MAX_NESTING];
+
+		memset(ok, '[', RS_JSON_MAX_NESTING);
+		memset(ok + RS_JSON_MAX_NESTING, ']', RS_JSON_MAX_NESTING);
+		CHECK(rs_json_read(ok, sizeof(ok), &v, err, sizeof(err)) == 0 && v);
+		json_object_put(v);
+	}
+}
+
 static const char report_json[] =
 	"{\"schema\": \"rmapstat-report\", \"version\": 1, \"group_by\": [\"kind\"],"
 	" \"source\": \"tracepoints\", \"groups\": ["
@@ -299,6 +365,7 @@ int main(int argc, char **argv)
 	}
 	RUN(test_round_trip);
 	RUN(test_read_errors);
+	RUN(test_read_messages);
 	RUN(test_metric_set);
 	RUN(test_compare_rule);
 	return check_summary();
