@@ -14,30 +14,21 @@ enum {
 	F_VISITED, F_CALLS, F_FOLIO, F_MAPPING, F_NR
 };
 
-static const char * const field_names[F_NR] = {
-	[F_PFN] = "pfn",
-	[F_RWC] = "rwc",
-	[F_RMAP_ONE] = "rmap_one",
-	[F_KIND] = "kind",
-	[F_MAPCOUNT] = "mapcount",
-	[F_LOCKED] = "locked",
-	[F_VISITED] = "nr_visited",
-	[F_CALLS] = "nr_rmap_one",
-	[F_FOLIO] = "folio",
-	[F_MAPPING] = "mapping",
-};
-
-static const unsigned int field_has[F_NR] = {
-	[F_PFN] = RS_HAS_PFN,
-	[F_RWC] = RS_HAS_RWC,
-	[F_RMAP_ONE] = RS_HAS_RMAP_ONE,
-	[F_KIND] = RS_HAS_KIND,
-	[F_MAPCOUNT] = RS_HAS_MAPCOUNT,
-	[F_LOCKED] = RS_HAS_LOCKED,
-	[F_VISITED] = RS_HAS_VISITED,
-	[F_CALLS] = RS_HAS_CALLS,
-	[F_FOLIO] = RS_HAS_FOLIO,
-	[F_MAPPING] = 0,
+/* Each field the decoder reads: its name in the event format, its RS_HAS_* bit. */
+static const struct {
+	const char *name;
+	unsigned int has;
+} fields[F_NR] = {
+	[F_PFN]		= { "pfn",		RS_HAS_PFN },
+	[F_RWC]		= { "rwc",		RS_HAS_RWC },
+	[F_RMAP_ONE]	= { "rmap_one",		RS_HAS_RMAP_ONE },
+	[F_KIND]	= { "kind",		RS_HAS_KIND },
+	[F_MAPCOUNT]	= { "mapcount",		RS_HAS_MAPCOUNT },
+	[F_LOCKED]	= { "locked",		RS_HAS_LOCKED },
+	[F_VISITED]	= { "nr_visited",	RS_HAS_VISITED },
+	[F_CALLS]	= { "nr_rmap_one",	RS_HAS_CALLS },
+	[F_FOLIO]	= { "folio",		RS_HAS_FOLIO },
+	[F_MAPPING]	= { "mapping",		0 },
 };
 
 struct known_event {
@@ -192,7 +183,7 @@ static void resolve(struct rs_decoder *d)
 			continue;
 		c->usable = 1;
 		for (f = 0; f < F_NR; f++) {
-			c->field[f] = tep_find_field(c->event, field_names[f]);
+			c->field[f] = tep_find_field(c->event, fields[f].name);
 			/* Only numbers: a string "kind" (other series) is no kind. */
 			if (c->field[f] && (c->field[f]->flags &
 					    (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC |
@@ -202,7 +193,7 @@ static void resolve(struct rs_decoder *d)
 				c->usable = 0;
 				snprintf(d->err, sizeof(d->err),
 					 "%s:%s has no field '%s' (this is not the event format of kernel/patches/0001)",
-					 known[i].system, known[i].name, field_names[f]);
+					 known[i].system, known[i].name, fields[f].name);
 			}
 		}
 		for (f = 0; f < F_NR; f++) {
@@ -211,7 +202,7 @@ static void resolve(struct rs_decoder *d)
 			if (!fl)
 				continue;
 			c->present[c->nr_present++] = f;
-			c->has_all |= field_has[f];
+			c->has_all |= fields[f].has;
 			/* Fast path only for what read_field() reads in place. */
 			if (fl->offset < 0 || fl->offset > 0xffff ||
 			    (fl->size != 1 && fl->size != 2 && fl->size != 4 && fl->size != 8)) {
@@ -448,7 +439,7 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 		for (n = 0; n < c->nr_present; n++) {
 			f = c->present[n];
 			if (read_field(d, c->field[f], rec, &v[f]))
-				ev->has |= field_has[f];
+				ev->has |= fields[f].has;
 		}
 	}
 	ev->pfn = v[F_PFN];
