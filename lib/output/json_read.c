@@ -18,7 +18,7 @@
  * json-c reads only what passed.
  */
 
-/* Numbers are at most this long (a report's fit in 25 bytes). */
+/* A number has fewer bytes than this (a report's have 25 at most). */
 #define MAX_NUMBER	64
 
 /* What may come next. */
@@ -83,7 +83,10 @@ static bool unexpected(struct scan *sc, size_t at)
 	}
 }
 
-/* A value where containers nest too deep: at once after ':', as always. */
+/*
+ * A value inside RS_JSON_MAX_NESTING containers: after ':' it is refused
+ * at the byte after the colon, before any white space, as it always was.
+ */
 static bool too_deep(struct scan *sc, size_t at)
 {
 	return bad(sc, sc->next == VALUE && sc->after_colon ? sc->after_colon : at,
@@ -337,7 +340,7 @@ int rs_json_read(const char *text, size_t len, struct json_object **root,
 	obj = tokenize(tok, text, len, &e, &off);
 	json_tokener_free(tok);
 	if (e != json_tokener_success) {
-		/* JSON json-c does not take: not seen yet */
+		/* JSON the scan took and json-c did not: never seen */
 		snprintf(why, whylen, "%s at byte %zu", json_tokener_error_desc(e), off);
 		json_object_put(obj);
 		return -EINVAL;

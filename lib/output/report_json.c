@@ -173,8 +173,10 @@ static void json_work(struct rs_json *j, const struct rs_stats *s)
 	rs_json_u64(j, RS_KEY_WALKS, s->with_counters);
 	rs_json_u64(j, RS_KEY_VISITED, s->visited);
 	rs_json_u64(j, RS_KEY_RMAP_ONE, s->calls);
-	rs_json_double(j, RS_KEY_VISITED_PER_WALK, (double)s->visited / (double)s->with_counters, 3);
-	rs_json_double(j, RS_KEY_RMAP_ONE_PER_WALK, (double)s->calls / (double)s->with_counters, 3);
+	rs_json_double(j, RS_KEY_VISITED_PER_WALK,
+		       (double)s->visited / (double)s->with_counters, 3);
+	rs_json_double(j, RS_KEY_RMAP_ONE_PER_WALK,
+		       (double)s->calls / (double)s->with_counters, 3);
 	rs_json_double(j, RS_KEY_VISITED_PER_RMAP_ONE,
 		       s->calls ? (double)s->visited / (double)s->calls : NAN, 3);
 	rs_json_u64(j, RS_KEY_WALKS_WITH_MAPCOUNT, s->with_mapcount);
