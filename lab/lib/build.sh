@@ -205,30 +205,34 @@ source_ready() {
 
 # ---------------------------------------------------------------- patches
 
-# Patch file names of a quilt series file, in order.
+# read_series SERIES: the patch files of a quilt series file, in order, into
+# SERIES_FILES. Runs in this shell (no fork), so that a broken series stops
+# the lab at once.
 read_series() {
-	local series=$1 dir line
-	dir=$(dirname "$series")
+	local series=$1 dir=${1%/*} line
+	SERIES_FILES=()
 	[[ -f $series ]] || die "$series not found (the patch series is not there yet?)"
 	while read -r line || [[ -n $line ]]; do
 		line=${line%%#*}
 		read -r line _ <<<"$line" || true
 		[[ -n $line ]] || continue
 		[[ -f $dir/$line ]] || die "$series lists $line, but $dir/$line does not exist"
-		printf '%s\n' "$dir/$line"
+		SERIES_FILES+=("$dir/$line")
 	done <"$series"
 }
 
 # kernel_patches KERNEL: the patch files of KERNEL, in order, into PATCHES.
 kernel_patches() {
 	local k=$1 item series n items=() list=()
+	local SERIES_FILES=()
 	PATCHES=()
 	[[ ${K_PATCHES[$k]} != - ]] || return 0
 	IFS=, read -r -a items <<<"${K_PATCHES[$k]}"
 	for item in "${items[@]}"; do
 		series=$KDIR/${item%%:*}/series
 		[[ -f $series ]] || die "$series not found: $k needs that patch series"
-		mapfile -t list < <(read_series "$series")
+		read_series "$series"
+		list=("${SERIES_FILES[@]}")
 		((${#list[@]})) || die "$series lists no patch"
 		if [[ $item == *:* ]]; then
 			n=${item#*:}
@@ -257,20 +261,24 @@ patch_targets() {
 
 # ---------------------------------------------------------------- hashes
 
+# The compiler's first line of --version, asked once per command.
+COMPILER_ID=
 compiler_id() {
-	gcc --version 2>/dev/null | head -n1 || echo "no gcc"
+	[[ -n $COMPILER_ID ]] || COMPILER_ID=$(gcc --version 2>/dev/null | head -n1 || echo "no gcc")
+	printf '%s\n' "$COMPILER_ID"
 }
 
 # hash_inputs KIND FRAGMENT... -- PATCH...: the text every cache key hashes.
 # A fragment counts by its file name and content, a patch by its content:
 # moving either to another folder keeps the key, and so the cached builds.
+# It runs in a pipe (a subshell): compiler_id must have run before.
 hash_inputs() {
 	local kind=$1 f
 	shift
 	printf 'rmapstat lab recipe %s\n%s\npackage %s %s\ncompiler %s\n' \
-		"$RECIPE" "$kind" "$SRC_PKG" "$PKG_VERSION" "$(compiler_id)"
+		"$RECIPE" "$kind" "$SRC_PKG" "$PKG_VERSION" "$COMPILER_ID"
 	while (($#)) && [[ $1 != -- ]]; do
-		printf 'fragment %s %s\n' "$(basename "$1")" "$(wc -c <"$1")"
+		printf 'fragment %s %s\n' "${1##*/}" "$(wc -c <"$1")"
 		cat "$1"
 		shift
 	done
@@ -459,6 +467,7 @@ run_make() {
 # kernel_key KERNEL: sets KEY and OUT (the cache dir of that kernel build).
 # Needs select_kernel and source_ready KERNEL first.
 kernel_key() {
+	compiler_id >/dev/null
 	KEY=$(hash_inputs "kernel $1" "${FRAGMENTS[@]}" -- "${PATCHES[@]}" | sha_of)
 	OUT=$CACHE/kernels/$1-${KEY:0:16}
 }

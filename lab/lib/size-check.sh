@@ -23,6 +23,7 @@ size_objects() {
 	select_kernel "$k"
 	source_ready
 	FRAGMENTS+=("$CONFIG_DIR/notrace.config")
+	compiler_id >/dev/null
 	key=$(hash_inputs "size-check $k" "${FRAGMENTS[@]}" -- "${PATCHES[@]}" | sha_of)
 	out=$CACHE/size/$k-${key:0:16}
 	SIZE_DIR=$out
