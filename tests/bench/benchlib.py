@@ -20,7 +20,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
-LAB = os.path.join(SRC_ROOT, "kernel", "lab")
+LAB = os.path.join(SRC_ROOT, "lab", "lab")
 CACHE = os.environ.get("RMAPSTAT_CACHE", "/var/cache/rmapstat")
 BENCH_CACHE = os.path.join(CACHE, "bench")
 
@@ -238,7 +238,7 @@ def measure(argv, env=None, stdout=subprocess.DEVNULL, poll=0.005):
 # ---------------------------------------------------------------- lab
 
 def lab_available():
-    """None if kernel/lab can boot guests here, else the reason."""
+    """None if lab/lab can boot guests here, else the reason."""
     for tool in ("qemu-system-x86_64", "trace-cmd"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed (run scripts/install-deps as root)"
@@ -259,7 +259,7 @@ def lab_run(kernel, command, carry=(), share=None, timeout=1800, mem_per_node=No
     for c in carry:
         args += ["--carry", c]
     args += ["--", "sh", "-c", command]
-    print(f"+ kernel/lab run --kernel {kernel} ... -- sh -c '{command}'",
+    print(f"+ lab/lab run --kernel {kernel} ... -- sh -c '{command}'",
           file=sys.stderr, flush=True)
     p = subprocess.run(args, capture_output=True, text=True, timeout=timeout + 300)
     if p.returncode != 0:
@@ -272,7 +272,7 @@ def lab_kernel_dir(kernel):
     """The cached build dir of a lab kernel (bzImage, config), building it if needed."""
     p = subprocess.run([LAB, "path", kernel], capture_output=True, text=True)
     if p.returncode != 0:
-        raise BenchError(f"kernel/lab path {kernel} failed: {p.stderr.strip()[-500:]}")
+        raise BenchError(f"lab/lab path {kernel} failed: {p.stderr.strip()[-500:]}")
     return os.path.dirname(p.stdout.strip())
 
 
