@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "json_parse.h"
+#include "json_read.h"
 #include "output.h"
 #include "trace_input.h"
 #include "walk_decode.h"
@@ -58,10 +58,10 @@ static char *path_of(const char *scenario, const char *ext)
 	return p;
 }
 
-static struct rs_jval *load_truth(const char *scenario)
+static struct json_object *load_truth(const char *scenario)
 {
 	char *path = path_of(scenario, "json"), *text, err[128];
-	struct rs_jval *v;
+	struct json_object *v;
 	FILE *f = fopen(path, "r");
 	long len;
 
@@ -76,8 +76,7 @@ static struct rs_jval *load_truth(const char *scenario)
 	if (!text || fread(text, 1, len, f) != (size_t)len)
 		abort();
 	fclose(f);
-	v = rs_jparse(text, len, err, sizeof(err));
-	if (!v) {
+	if (rs_json_read(text, len, &v, err, sizeof(err)) || !v) {
 		fprintf(stderr, "%s: %s\n", path, err);
 		exit(1);
 	}
@@ -86,18 +85,37 @@ static struct rs_jval *load_truth(const char *scenario)
 	return v;
 }
 
-static double num(const struct rs_jval *obj, const char *key)
+/* A member, NULL if there is none (or it is null). */
+static struct json_object *get(struct json_object *obj, const char *key)
 {
-	const struct rs_jval *v = rs_jget(obj, key);
+	struct json_object *v = NULL;
 
-	return v && v->type == RS_JNUM ? v->num : NAN;
+	json_object_object_get_ex(obj, key, &v);
+	return v;
 }
 
-static const char *str(const struct rs_jval *obj, const char *key)
+static double num(struct json_object *obj, const char *key)
 {
-	const struct rs_jval *v = rs_jget(obj, key);
+	struct json_object *v = get(obj, key);
 
-	return v && v->type == RS_JSTR ? v->str : "";
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+		return NAN;
+	return json_object_get_double(v);
+}
+
+static const char *str(struct json_object *obj, const char *key)
+{
+	struct json_object *v = get(obj, key);
+
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+
+/* The length of an array member, 0 if there is none. */
+static size_t count(struct json_object *obj, const char *key)
+{
+	struct json_object *v = get(obj, key);
+
+	return json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 }
 
 static struct rs_report *run(const char *scenario, struct rows *rows, const char *buffer,
@@ -120,16 +138,17 @@ static struct rs_report *run(const char *scenario, struct rows *rows, const char
 }
 
 /* Every walk the generator put in comes out, exactly. */
-static void check_walks(const struct rs_jval *truth, const struct rows *rows, int tracepoints)
+static void check_walks(struct json_object *truth, const struct rows *rows, int tracepoints)
 {
-	const struct rs_jval *walks = rs_jget(truth, "walks");
+	struct json_object *walks = get(truth, "walks");
+	size_t nwalks = count(truth, "walks");
 	size_t i, k, found = 0, ok_rows = 0;
 
 	for (k = 0; k < rows->n; k++)
 		ok_rows += rows->r[k].walk.status == RS_WALK_OK;
-	CHECK_EQ_U64(ok_rows, walks->n);
-	for (i = 0; i < walks->n; i++) {
-		const struct rs_jval *t = &walks->items[i];
+	CHECK_EQ_U64(ok_rows, nwalks);
+	for (i = 0; i < nwalks; i++) {
+		struct json_object *t = json_object_array_get_idx(walks, i);
 		const struct row_copy *m = NULL;
 
 		for (k = 0; k < rows->n; k++) {
@@ -160,19 +179,19 @@ static void check_walks(const struct rs_jval *truth, const struct rows *rows, in
 			CHECK_EQ_U64(m->walk.end.nr_visited, (uint64_t)num(t, "nr_visited"));
 			CHECK_EQ_U64(m->walk.end.nr_rmap_one, (uint64_t)num(t, "nr_rmap_one"));
 			CHECK(rs_walk_is_short(&m->walk) ==
-			      (rs_jget(t, "short") && rs_jget(t, "short")->b));
+			      json_object_get_boolean(get(t, "short")));
 		} else {
 			CHECK(!(m->walk.start.has & (RS_HAS_PFN | RS_HAS_MAPCOUNT)));
 			CHECK(!(m->walk.end.has & (RS_HAS_VISITED | RS_HAS_CALLS)));
 			CHECK(!strcmp(rs_func_name(m->walk.start.func), str(t, "func")));
 		}
 	}
-	CHECK_EQ_U64(found, walks->n);
+	CHECK_EQ_U64(found, nwalks);
 }
 
-static void check_counters(const struct rs_jval *truth, const struct rs_report *r)
+static void check_counters(struct json_object *truth, const struct rs_report *r)
 {
-	CHECK_EQ_U64(r->totals.paired, rs_jget(truth, "walks")->n);
+	CHECK_EQ_U64(r->totals.paired, count(truth, "walks"));
 	CHECK_EQ_U64(r->totals.no_end, (uint64_t)num(truth, "unmatched_starts"));
 	CHECK_EQ_U64(r->totals.no_start, (uint64_t)num(truth, "unmatched_ends"));
 	CHECK_EQ_U64(r->totals.superseded, (uint64_t)num(truth, "superseded_starts"));
@@ -184,7 +203,7 @@ static void check_counters(const struct rs_jval *truth, const struct rs_report *
 
 /* A scenario of mktrace.py read back: its truth, rows and report. */
 struct scenario {
-	struct rs_jval *truth;
+	struct json_object *truth;
 	struct rows rows;
 	struct rs_error err;
 	struct rs_report *r;
@@ -216,7 +235,7 @@ static void scenario_close(struct scenario *sc)
 {
 	rs_report_free(sc->r);
 	free(sc->rows.r);
-	rs_jfree(sc->truth);
+	json_object_put(sc->truth);
 }
 
 static void test_tracepoints(void)
@@ -282,7 +301,7 @@ static void test_instance(void)
 			CHECK(!strcmp(sc.rows.r[k].buffer, "rmapstat-4242"));
 		CHECK_EQ_U64(r->traces[0].records, r->traces[0].walk_events + 50);
 	}
-	walks = rs_jget(sc.truth, "walks")->n;
+	walks = count(sc.truth, "walks");
 	scenario_close(&sc);
 
 	r = run("instance", &rows, "top", &err, &ret);
