@@ -259,30 +259,20 @@ static void trim_lost(struct rs_pairing *p, size_t keep)
 
 static void emit(struct rs_pairing *p, struct rs_walk *w)
 {
-	switch (w->status) {
-	case RS_WALK_OK:
-		p->c.paired++;
-		break;
-	case RS_WALK_NESTED:
-		p->c.nested++;
-		break;
-	case RS_WALK_NO_END:
-		p->c.no_end++;
-		break;
-	case RS_WALK_SUPERSEDED:
-		p->c.superseded++;
-		break;
-	case RS_WALK_NO_START:
-		p->c.no_start++;
-		if (w->start_lost)
-			p->c.no_start_lost++;
-		break;
-	case RS_WALK_LOST:
-		p->c.lost_walks++;
-		break;
-	default:
-		break;
-	}
+	/* The counter of each status, in the order of enum rs_walk_status. */
+	uint64_t * const count[] = {
+		[RS_WALK_OK] = &p->c.paired,
+		[RS_WALK_NESTED] = &p->c.nested,
+		[RS_WALK_NO_END] = &p->c.no_end,
+		[RS_WALK_SUPERSEDED] = &p->c.superseded,
+		[RS_WALK_NO_START] = &p->c.no_start,
+		[RS_WALK_LOST] = &p->c.lost_walks,
+	};
+
+	if ((unsigned int)w->status < RS_WALK_STATUS_NR)
+		(*count[w->status])++;
+	if (w->status == RS_WALK_NO_START && w->start_lost)
+		p->c.no_start_lost++;
 	if (p->fn)
 		p->fn(w, p->arg);
 }
@@ -561,9 +551,7 @@ const char *rs_walk_status_name(enum rs_walk_status status)
 		[RS_WALK_LOST] = "lost",
 	};
 
-	if ((unsigned int)status >= RS_WALK_STATUS_NR)
-		return "?";
-	return names[status];
+	return rs_enum_name(names, RS_WALK_STATUS_NR, status, "?");
 }
 
 const struct rs_walk_event *rs_walk_info(const struct rs_walk *w)

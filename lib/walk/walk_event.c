@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "walk_event.h"
 
+const char *rs_enum_name(const char * const *names, unsigned int nr,
+			 unsigned int value, const char *fallback)
+{
+	return value < nr ? names[value] : fallback;
+}
+
 const char *rs_kind_name(enum rs_kind kind)
 {
 	static const char * const names[] = {
@@ -10,9 +16,7 @@ const char *rs_kind_name(enum rs_kind kind)
 		[RS_KIND_UNKNOWN] = "unknown",
 	};
 
-	if ((unsigned int)kind >= RS_KIND_NR)
-		kind = RS_KIND_UNKNOWN;
-	return names[kind];
+	return rs_enum_name(names, RS_KIND_NR, kind, "unknown");
 }
 
 const char *rs_func_name(enum rs_func func)
@@ -26,9 +30,7 @@ const char *rs_func_name(enum rs_func func)
 		[RS_FUNC_RMAP_WALK_FILE] = "rmap_walk_file",
 	};
 
-	if ((unsigned int)func >= RS_FUNC_NR)
-		func = RS_FUNC_NONE;
-	return names[func];
+	return rs_enum_name(names, RS_FUNC_NR, func, "");
 }
 
 enum rs_kind rs_kind_from_mapping(uint64_t mapping)

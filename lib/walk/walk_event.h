@@ -83,6 +83,18 @@ struct rs_walk_event {
 };
 
 /**
+ * rs_enum_name() - look a value up in a table of names indexed by an enum
+ * @names: the names, @nr of them, indexed by the enum's values
+ * @nr: the enum's *_NR, the number of values
+ * @value: the value to name
+ * @fallback: returned for a value out of range, e.g. one read from a file
+ *
+ * Return: names[@value], or @fallback when @value is not below @nr.
+ */
+const char *rs_enum_name(const char * const *names, unsigned int nr,
+			 unsigned int value, const char *fallback);
+
+/**
  * rs_kind_name() - the name of a walk kind, for reports
  * @kind: the kind
  *
