@@ -397,7 +397,4 @@ int rs_page_idle_mark(uint64_t pfn, struct rs_error *err);
 int rs_page_migrate(void *addr, int node, int attempts, struct workload_hit *hit,
 		    struct rs_error *err);
 
-/* The enum workload_err interface of the guest programs (tests/vm/progs). */
-#include "workload_compat.h"
-
 #endif

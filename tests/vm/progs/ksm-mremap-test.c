@@ -41,7 +41,7 @@ static unsigned int timeout_s = 60;
 
 static void on_signal(int sig)
 {
-	ksm_knobs_restore();
+	rs_ksm_knobs_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -65,8 +65,17 @@ static int env_error(const char *msg)
 {
 	fprintf(stderr, "ksm-mremap-test: %s\n", msg);
 	printf("ERROR: %s\n", msg);
-	ksm_knobs_restore();
+	rs_ksm_knobs_restore();
 	return EXIT_ENV;
+}
+
+/* env_error() with the message of a workload function's error. */
+static int env_failed(const struct rs_error *err)
+{
+	char msg[sizeof(err->what) + sizeof(err->fix) + 4];
+
+	snprintf(msg, sizeof(msg), err->fix[0] ? "%s (%s)" : "%s%.0s", err->what, err->fix);
+	return env_error(msg);
 }
 
 /* Number of the n pages at p that map the same page frame as the first. */
@@ -75,10 +84,10 @@ static int same_pfn(const char *p, int n, uint64_t *pfn)
 	uint64_t first, other;
 	int i, same = 1;
 
-	if (wl_page_pfn(p, &first))
+	if (rs_page_pfn(p, &first, NULL))
 		return 0;
 	for (i = 1; i < n; i++)
-		if (wl_page_pfn(p + i * psize, &other) == 0 && other == first)
+		if (rs_page_pfn(p + i * psize, &other, NULL) == 0 && other == first)
 			same++;
 	if (pfn)
 		*pfn = first;
@@ -99,9 +108,9 @@ static double wait_merged(const char *what, unsigned long shared,
 	long m = -1;
 
 	for (;;) {
-		if (ksm_counters_read(&c))
+		if (rs_ksm_counters_read(&c, NULL))
 			return -1;
-		m = ksm_merging_pages();
+		m = rs_ksm_merging_pages();
 		if (c.pages_shared == shared && c.pages_sharing == sharing &&
 		    (m < 0 || m == merging) && (!all || same_pfn(all, n, NULL) == n))
 			break;
@@ -130,12 +139,12 @@ static void wait_full_scans(unsigned long n)
 	unsigned long first;
 	double start = now();
 
-	if (ksm_counters_read(&c))
+	if (rs_ksm_counters_read(&c, NULL))
 		return;
 	first = c.full_scans;
 	while (now() - start < timeout_s) {
 		sleep_ms(20);
-		if (ksm_counters_read(&c) || c.full_scans >= first + n)
+		if (rs_ksm_counters_read(&c, NULL) || c.full_scans >= first + n)
 			return;
 	}
 }
@@ -169,6 +178,7 @@ int main(int argc, char **argv)
 	uint64_t pfn_before = 0, pfn_after = 0;
 	bool premerge = true, pass = true;
 	struct ksm_counters c;
+	struct rs_error werr;
 	double merge_s, remerge_s;
 	char *base, *moved;
 	long vmas, merging;
@@ -193,7 +203,7 @@ int main(int argc, char **argv)
 	psize = (size_t)sysconf(_SC_PAGESIZE);
 	if (geteuid() != 0)
 		return env_error("needs root (KSM knobs, pagemap pfns, move_pages): run as root");
-	if (!ksm_available())
+	if (!rs_ksm_available())
 		return env_error("/sys/kernel/mm/ksm is missing: boot a kernel with CONFIG_KSM=y");
 	if (numa_available() < 0 || numa_bitmask_weight(numa_all_nodes_ptr) < 2)
 		return env_error("needs two NUMA nodes with memory (the lab VM has them)");
@@ -201,8 +211,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
-	if (ksm_knobs_speed_up(1000, 1))
-		return env_error(workload_error());
+	if (rs_ksm_knobs_speed_up(1000, 1, &werr))
+		return env_failed(&werr);
 	/* the counters below are system-wide: nobody else may use KSM */
 	if (wait_merged("other KSM users to go", 0, 0, 0, NULL, 0) < 0)
 		return env_error("KSM counters are not 0: other KSM users on this system");
@@ -231,11 +241,11 @@ int main(int argc, char **argv)
 		       MREMAP_MAYMOVE | MREMAP_FIXED, base);
 	if (moved != base)
 		return env_error("mremap(MREMAP_MAYMOVE|MREMAP_FIXED) failed");
-	vmas = wl_count_vmas(moved, HALF * psize);
+	vmas = rs_count_vmas(moved, HALF * psize);
 	printf("moved_vma=%p\n", (void *)moved);
 	printf("moved_vmas=%ld\n", vmas);
 	printf("index_minus_address_pages=%d\n", HALF);
-	printf("old_range_vmas=%ld\n", wl_count_vmas(base + HALF * psize, HALF * psize));
+	printf("old_range_vmas=%ld\n", rs_count_vmas(base + HALF * psize, HALF * psize));
 
 	remerge_s = wait_merged("re-merge after mremap", 1, HALF - 1, HALF,
 				moved, HALF);
@@ -244,15 +254,13 @@ int main(int argc, char **argv)
 	printf("remerge_seconds=%.2f\n", remerge_s);
 
 	/* a page of the moved VMA; ksmd stopped so that it cannot race the move */
-	if (ksm_knobs_pause())
-		return env_error(workload_error());
-	if ((err = wl_page_pfn(moved, &pfn_before)))
-		return env_error(workload_error());
-	hit.node_before = wl_page_node(moved);
+	if (rs_ksm_knobs_pause(&werr) || rs_page_pfn(moved, &pfn_before, &werr))
+		return env_failed(&werr);
+	hit.node_before = rs_page_node(moved);
 	printf("page_index=0\n");
 	printf("pfn_before=%#" PRIx64 "\n", pfn_before);
-	printf("ksm_page_before=%d\n", wl_pfn_is_ksm(pfn_before));
-	printf("mapcount_before=%ld\n", wl_pfn_mapcount(pfn_before));
+	printf("ksm_page_before=%d\n", rs_pfn_is_ksm(pfn_before));
+	printf("mapcount_before=%ld\n", rs_pfn_mapcount(pfn_before));
 	printf("node_before=%d\n", hit.node_before);
 	if (hit.node_before < 0)
 		return env_error("move_pages() cannot tell the node of the page");
@@ -260,10 +268,10 @@ int main(int argc, char **argv)
 		if (target != hit.node_before &&
 		    numa_bitmask_isbitset(numa_all_nodes_ptr, target))
 			break;
-	err = wl_page_migrate(moved, target, 5, &hit);
-	if (err == WL_ERR_NOT_ROOT || err == WL_ERR_ONE_NODE)
-		return env_error(workload_error());
-	if (wl_page_pfn(moved, &pfn_after))
+	err = rs_page_migrate(moved, target, 5, &hit, &werr);
+	if (err && (werr.status == RS_EXIT_NOT_ROOT || werr.status == RS_EXIT_ONE_NODE))
+		return env_failed(&werr);
+	if (rs_page_pfn(moved, &pfn_after, NULL))
 		pfn_after = 0;
 	printf("target_node=%d\n", target);
 	printf("move_rc=%ld\n", hit.move_rc);
@@ -271,8 +279,8 @@ int main(int argc, char **argv)
 	printf("move_attempts=%d\n", hit.attempts);
 	printf("node_after=%d\n", hit.node_after);
 	printf("pfn_after=%#" PRIx64 "\n", pfn_after);
-	printf("ksm_page_after=%d\n", pfn_after ? wl_pfn_is_ksm(pfn_after) : -1);
-	printf("mapcount_after=%ld\n", pfn_after ? wl_pfn_mapcount(pfn_after) : -1);
+	printf("ksm_page_after=%d\n", pfn_after ? rs_pfn_is_ksm(pfn_after) : -1);
+	printf("mapcount_after=%ld\n", pfn_after ? rs_pfn_mapcount(pfn_after) : -1);
 	if (err || !hit.moved || hit.move_status != target || hit.node_after != target) {
 		printf("FAIL: the KSM page was not migrated to node %d "
 		       "(move_pages rc %ld status %d%s, page on node %d, %d attempts)\n",
@@ -283,12 +291,12 @@ int main(int argc, char **argv)
 	}
 
 	/* ksmd scans again: a broken stable node would show in the counters */
-	if (ksm_knobs_speed_up(1000, 1))
-		return env_error(workload_error());
+	if (rs_ksm_knobs_speed_up(1000, 1, &werr))
+		return env_failed(&werr);
 	wait_full_scans(2);
-	if (ksm_counters_read(&c))
-		return env_error(workload_error());
-	merging = ksm_merging_pages();
+	if (rs_ksm_counters_read(&c, &werr))
+		return env_failed(&werr);
+	merging = rs_ksm_merging_pages();
 	printf("pages_shared=%lu\n", c.pages_shared);
 	printf("pages_sharing=%lu\n", c.pages_sharing);
 	printf("merging_pages=%ld\n", merging);
@@ -309,7 +317,7 @@ int main(int argc, char **argv)
 		pass = false;
 	}
 	munmap(moved, HALF * psize);
-	ksm_knobs_restore();
+	rs_ksm_knobs_restore();
 	printf("%s\n", pass ? "PASS" : "FAIL");
 	return pass ? EXIT_PASS : EXIT_FAIL;
 }

@@ -3,6 +3,7 @@
  * rmap-workload: the guest driver of the VM tests over workload/workload.c.
  * Sets up a workload, fires the trigger and prints key=value lines.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -31,10 +32,35 @@ static void usage(FILE *f)
 "9 interrupted, 10 other system error\n", WL_DEFAULT_PAGES);
 }
 
+/* The exit statuses of the usage text. */
+enum {
+	EXIT_USAGE = 1, EXIT_NOT_ROOT, EXIT_NO_KSM, EXIT_NO_PAGE_IDLE, EXIT_ONE_NODE,
+	EXIT_MERGE_TIMEOUT, EXIT_NO_PFN, EXIT_MIGRATE, EXIT_INTERRUPTED, EXIT_SYSTEM,
+};
+
+/* The exit status of a workload function that returned ret with err. */
+static int exit_status(int ret, const struct rs_error *err, const struct workload_opts *o)
+{
+	switch (err->status) {
+	case RS_EXIT_USAGE:		return EXIT_USAGE;
+	case RS_EXIT_NOT_ROOT:		return EXIT_NOT_ROOT;
+	case RS_EXIT_NO_KSM:		return EXIT_NO_KSM;
+	case RS_EXIT_NO_PAGE_IDLE:	return EXIT_NO_PAGE_IDLE;
+	case RS_EXIT_ONE_NODE:		return EXIT_ONE_NODE;
+	}
+	switch (ret) {
+	case -EINTR:			return EXIT_INTERRUPTED;
+	case -ETIMEDOUT:		return EXIT_MERGE_TIMEOUT;
+	case -ENXIO:			return EXIT_NO_PFN;
+	case -ENOMEM:			return EXIT_SYSTEM;
+	}
+	return o->trigger == WL_TRIGGER_MIGRATE ? EXIT_MIGRATE : EXIT_SYSTEM;
+}
+
 static void on_signal(int sig)
 {
-	workload_stop();
-	ksm_knobs_restore();
+	rs_workload_stop();
+	rs_ksm_knobs_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -49,7 +75,7 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *val)
 
 static void print_hit(const char *prefix, const struct workload_hit *h)
 {
-	printf("%skind=%s\n", prefix, workload_kind_name(h->kind));
+	printf("%skind=%s\n", prefix, rs_workload_kind_name(h->kind));
 	printf("%spage_index=%lu\n", prefix, h->index);
 	printf("%spfn_before=%#" PRIx64 "\n", prefix, h->pfn_before);
 	printf("%spfn_after=%#" PRIx64 "\n", prefix, h->pfn_after);
@@ -77,7 +103,7 @@ static void print_results(const struct workload *wl)
 
 	printf("workload_pages=%lu\n", wl->opts.pages);
 	printf("split=%d\n", wl->opts.split);
-	printf("trigger=%s\n", workload_trigger_name(wl->opts.trigger));
+	printf("trigger=%s\n", rs_workload_trigger_name(wl->opts.trigger));
 	for (k = 0; k < WL_NR_KINDS; k++) {
 		const struct workload_map *m = &wl->map[k];
 
@@ -85,8 +111,8 @@ static void print_results(const struct workload *wl)
 			continue;
 		if (!first)
 			first = m;
-		printf("%s_pages=%lu\n", workload_kind_name(k), m->pages);
-		printf("%s_vmas=%lu\n", workload_kind_name(k), m->vmas);
+		printf("%s_pages=%lu\n", rs_workload_kind_name(k), m->pages);
+		printf("%s_vmas=%lu\n", rs_workload_kind_name(k), m->vmas);
 	}
 	if (first) {
 		printf("pages=%lu\n", first->pages);
@@ -101,7 +127,7 @@ static void print_results(const struct workload *wl)
 		printf("full_scans=%lu\n",
 		       wl->ksm_merged.full_scans - wl->ksm_before.full_scans);
 		printf("merge_seconds=%.2f\n", wl->merge_seconds);
-		if (ksm_counters_read(&end) == 0) {
+		if (rs_ksm_counters_read(&end, NULL) == 0) {
 			printf("pages_shared_end=%lu\n", end.pages_shared);
 			printf("pages_sharing_end=%lu\n", end.pages_sharing);
 		}
@@ -134,18 +160,19 @@ int main(int argc, char **argv)
 	};
 	struct workload_opts o;
 	struct workload wl;
+	struct rs_error werr;
 	unsigned long v;
 	int c, err;
 
-	workload_opts_init(&o);
+	rs_workload_opts_init(&o);
 	while ((c = getopt_long(argc, argv, "w:p:sSt:r:i:T:d:qh", longopts, NULL)) != -1) {
 		err = 0;
 		switch (c) {
 		case 'w':
-			err = workload_parse_kinds(optarg, &o.kinds);
+			err = rs_workload_parse_kinds(optarg, &o.kinds, &werr);
 			break;
 		case 'p':
-			err = parse_ulong(optarg, 1UL << 30, &o.pages) ? WL_ERR_USAGE : 0;
+			err = parse_ulong(optarg, 1UL << 30, &o.pages) ? -EINVAL : 0;
 			break;
 		case 's':
 			o.split = true;
@@ -154,18 +181,18 @@ int main(int argc, char **argv)
 			o.split = false;
 			break;
 		case 't':
-			err = workload_parse_trigger(optarg, &o.trigger);
+			err = rs_workload_parse_trigger(optarg, &o.trigger, &werr);
 			break;
 		case 'r':
-			err = parse_ulong(optarg, WL_MAX_REPEAT, &v) ? WL_ERR_USAGE : 0;
+			err = parse_ulong(optarg, WL_MAX_REPEAT, &v) ? -EINVAL : 0;
 			o.repeat = (unsigned int)v;
 			break;
 		case 'i':
-			err = parse_ulong(optarg, 1UL << 30, &v) ? WL_ERR_USAGE : 0;
+			err = parse_ulong(optarg, 1UL << 30, &v) ? -EINVAL : 0;
 			o.page_index = (long)v;
 			break;
 		case 'T':
-			err = parse_ulong(optarg, 86400, &v) ? WL_ERR_USAGE : 0;
+			err = parse_ulong(optarg, 86400, &v) ? -EINVAL : 0;
 			o.merge_timeout = (unsigned int)v;
 			break;
 		case 'd':
@@ -179,33 +206,34 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return WL_ERR_USAGE;
+			return EXIT_USAGE;
 		}
 		if (err) {
 			if (c == 'w' || c == 't')
-				fprintf(stderr, "rmap-workload: %s\n", workload_error());
+				fprintf(stderr, "rmap-workload: %s (%s)\n", werr.what, werr.fix);
 			else
 				fprintf(stderr, "rmap-workload: bad value '%s' for -%c\n",
 					optarg, c);
-			return WL_ERR_USAGE;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		usage(stderr);
-		return WL_ERR_USAGE;
+		return EXIT_USAGE;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
-	err = workload_setup(&wl, &o);
+	err = rs_workload_setup(&wl, &o, &werr);
 	if (!err)
-		err = workload_trigger(&wl);
-	workload_print_hits(&wl, stderr);
+		err = rs_workload_trigger(&wl, &werr);
+	rs_workload_print_hits(&wl, stderr);
 	print_results(&wl);
 	if (err)
-		fprintf(stderr, "rmap-workload: %s\n", workload_error());
-	workload_teardown(&wl);
+		fprintf(stderr, "rmap-workload: %s%s%s%s\n", werr.what, werr.fix[0] ? " (" : "",
+			werr.fix, werr.fix[0] ? ")" : "");
+	rs_workload_teardown(&wl);
 	fflush(stdout);
-	return err;
+	return err ? exit_status(err, &werr, &o) : 0;
 }
