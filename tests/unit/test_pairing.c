@@ -83,8 +83,7 @@ static struct rs_walk_event kp(enum rs_ev_type type, enum rs_func func, uint64_t
 }
 
 /* An entry as walk_decode.c makes it: ksm/anon/file entries know their kind. */
-static struct rs_walk_event kpe(enum rs_func func, uint64_t ts, int cpu, int pid,
-				uint64_t rwc)
+static struct rs_walk_event kpe(enum rs_func func, uint64_t ts, int cpu, int pid, uint64_t rwc)
 {
 	struct rs_walk_event ev = kp(RS_EV_ENTRY, func, ts, cpu, pid, rwc);
 
@@ -328,8 +327,7 @@ static const struct step streams[] = {
 
 	/* A walk that migrated: started on CPU 0, lost events on CPU 1 later. */
 	TEST("test_lost_other_cpu_keeps_migrated_walk"),
-	S(100, 0, 10, 0xa000, 1), LOST(1, 120, 3), E(140, 1, 10, 0xa000, 1),
-	FLUSH,
+	S(100, 0, 10, 0xa000, 1), LOST(1, 120, 3), E(140, 1, 10, 0xa000, 1), FLUSH,
 	WALK(100, OK, 40),
 
 	/*
@@ -669,10 +667,8 @@ static void test_accounting(void)
 
 static void test_short(void)
 {
-	struct rs_walk w;
+	struct rs_walk w = { .status = RS_WALK_OK };
 
-	memset(&w, 0, sizeof(w));
-	w.status = RS_WALK_OK;
 	w.start = tp(RS_EV_START, 1, 0, 1, 1, 1);
 	w.end = tp(RS_EV_END, 2, 0, 1, 1, 1);
 	w.start.mapcount = 3;
