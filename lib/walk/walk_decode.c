@@ -256,50 +256,7 @@ unsigned int rs_source_missing(unsigned int source)
 	return missing;
 }
 
-/*
- * A number field of the record. The fields are read in place (what
- * tep_read_number_field() does, without its per-call overhead: it is the
- * hot path of a report) when the file has this machine's byte order.
- */
-static inline __attribute__((always_inline))
-int read_field(const struct rs_decoder *d, struct tep_format_field *fl,
-	       struct tep_record *rec, unsigned long long *val)
-{
-	const char *p;
-	uint8_t v8;
-	uint16_t v16;
-	uint32_t v32;
-	uint64_t v64;
-
-	if (!fl)
-		return 0;
-	if ((unsigned int)fl->offset + (unsigned int)fl->size > (unsigned int)rec->size)
-		return 0;
-	if (!d->native)
-		return tep_read_number_field(fl, rec->data, val) == 0;
-	p = (const char *)rec->data + fl->offset;
-	switch (fl->size) {
-	case 1:
-		memcpy(&v8, p, 1);
-		*val = v8;
-		return 1;
-	case 2:
-		memcpy(&v16, p, 2);
-		*val = v16;
-		return 1;
-	case 4:
-		memcpy(&v32, p, 4);
-		*val = v32;
-		return 1;
-	case 8:
-		memcpy(&v64, p, 8);
-		*val = v64;
-		return 1;
-	default:
-		return tep_read_number_field(fl, rec->data, val) == 0;
-	}
-}
-
+/* A number of 1, 2, 4 or 8 bytes at p, maybe unaligned, in this machine's byte order. */
 static inline __attribute__((always_inline))
 unsigned long long read_native(const unsigned char *p, unsigned int size)
 {
@@ -322,6 +279,25 @@ unsigned long long read_native(const unsigned char *p, unsigned int size)
 		memcpy(&v64, p, 8);
 		return v64;
 	}
+}
+
+/*
+ * A number field of the record. The fields are read in place (what
+ * tep_read_number_field() does, without its per-call overhead: it is the
+ * hot path of a report) when the file has this machine's byte order.
+ */
+static inline __attribute__((always_inline))
+int read_field(const struct rs_decoder *d, struct tep_format_field *fl,
+	       struct tep_record *rec, unsigned long long *val)
+{
+	if (!fl)
+		return 0;
+	if ((unsigned int)fl->offset + (unsigned int)fl->size > (unsigned int)rec->size)
+		return 0;
+	if (!d->native || (fl->size != 1 && fl->size != 2 && fl->size != 4 && fl->size != 8))
+		return tep_read_number_field(fl, rec->data, val) == 0;
+	*val = read_native((const unsigned char *)rec->data + fl->offset, fl->size);
+	return 1;
 }
 
 /* common_pid and common_type in place, as tep_data_pid()/tep_data_type() read them. */
