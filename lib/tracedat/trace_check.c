@@ -586,16 +586,15 @@ int rs_trace_check_fd(int fd, struct rs_trace_layout *layout, struct rs_error *e
 	if (!r.bad)
 		goto out;
 bad:
-	rs_trace_layout_free(layout);
 	rs_error_set(err, "it was not completely written (disk full? recording interrupted?): record it again",
 		     "truncated or damaged trace-cmd data file");
-	ret = -1;
-	goto out;
+	goto fail;
 hook:
-	rs_trace_layout_free(layout);
 	/* libtracecmd 1.3.1 dereferences NULL for a hook it cannot parse. */
 	rs_error_set(err, "record without `trace-cmd record -H`",
 		     "has a trace-cmd event hook option, which libtracecmd cannot read safely");
+fail:
+	rs_trace_layout_free(layout);
 	ret = -1;
 out:
 	return ret;

@@ -124,13 +124,22 @@ static int on_events(struct parent *pa, const unsigned char *p, size_t len)
 	return 0;
 }
 
+/* A fixed-size message after HEAD: copied out of the ring; -1 when it is not one. */
+static int take(const struct parent *pa, const unsigned char *p, size_t len, void *out,
+		size_t size)
+{
+	if (!pa->have_head || len != size)
+		return -1;
+	memcpy(out, p, size);
+	return 0;
+}
+
 static int on_purpose(struct parent *pa, const unsigned char *p, size_t len)
 {
 	struct wire_purpose wp;
 
-	if (!pa->have_head || len != sizeof(wp))
+	if (take(pa, p, len, &wp, sizeof(wp)))
 		return -1;
-	memcpy(&wp, p, sizeof(wp));
 	wp.name[RS_PURPOSE_LEN - 1] = '\0';
 	if (!wp.name[0])
 		return -1;
@@ -143,9 +152,8 @@ static int on_lost(struct parent *pa, const unsigned char *p, size_t len)
 {
 	struct wire_lost l;
 
-	if (!pa->have_head || len != sizeof(l))
+	if (take(pa, p, len, &l, sizeof(l)))
 		return -1;
-	memcpy(&l, p, sizeof(l));
 	if (l.buffer >= pa->sum->nr_buffers)
 		return -1;
 	if (pa->ops->lost)
