@@ -77,7 +77,7 @@ struct cached_event {
 	 * The tracepoint's own layout (kernel/patches/0001): pfn, rwc and
 	 * rmap_one of 8 bytes, kind (and mapcount, or nr_visited and
 	 * nr_rmap_one) of 4, locked of 1, in this machine's byte order.
-	 * decode() then reads them in one straight line.
+	 * decode_straight() then reads them in one straight line.
 	 */
 	bool straight;
 };
@@ -351,6 +351,17 @@ static void decode_task(struct rs_decoder *d, struct tep_record *rec, struct rs_
  * The tracepoint's own layout: every field of @ev written here, none read
  * through libtraceevent. The common case, so no memset() first.
  */
+/* Whether event i of this record is decoded by decode_straight(): in use, usable, whole. */
+static inline bool takes_straight(const struct rs_decoder *d, size_t i,
+				  const struct tep_record *rec)
+{
+	const struct cached_event *c = &d->ev[i];
+
+	/* straight implies usable (resolve()) */
+	return c->straight && (known[i].source & d->use) &&
+	       (unsigned int)rec->size >= c->min_size;
+}
+
 static inline __attribute__((always_inline))
 int decode_straight(struct rs_decoder *d, size_t i, struct tep_record *rec,
 		    struct rs_walk_event *ev)
@@ -386,12 +397,12 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	unsigned long long v[F_NR];
 	int f, n;
 
+	if (takes_straight(d, i, rec))
+		return decode_straight(d, i, rec, ev);
 	if (!(known[i].source & d->use))
 		return 0;
 	if (!c->usable)
 		return -1;
-	if (c->straight && (unsigned int)rec->size >= c->min_size)
-		return decode_straight(d, i, rec, ev);
 
 	memset(ev, 0, sizeof(*ev));
 	memset(v, 0, sizeof(v));
@@ -478,9 +489,8 @@ int rs_decode_record(struct rs_decoder *d, struct tep_record *rec,
 	if (d->id_cache_idx[slot] < 0)
 		return 0;
 	i = d->id_cache_idx[slot];
-	/* What decode() would do first, here without its frame: the hot path. */
-	if (d->ev[i].straight && (known[i].source & d->use) &&
-	    (unsigned int)rec->size >= d->ev[i].min_size)
+	/* The hot path, without decode()'s frame. */
+	if (takes_straight(d, i, rec))
 		return decode_straight(d, i, rec, ev);
 	return decode(d, i, rec, ev);
 }
