@@ -32,44 +32,34 @@ static int utf8_len(const unsigned char *p)
 	return n;
 }
 
+/* The characters JSON escapes with a letter: "\\" then this. */
+static const char short_escape[128] = {
+	['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+};
+
 /* Escapes what JSON needs; bytes that are not UTF-8 become \u00XX. */
 static void put_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	int n;
 
 	fputc('"', f);
 	for (; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
+		if (*p < 0x80 && short_escape[*p]) {
+			fputc('\\', f);
+			fputc(short_escape[*p], f);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p);
+		} else if (*p >= 0x80) {
+			n = utf8_len(p);
+			if (!n) {
 				fprintf(f, "\\u%04x", *p);
-			} else if (*p >= 0x80) {
-				int n = utf8_len(p);
-
-				if (!n) {
-					fprintf(f, "\\u%04x", *p);
-				} else {
-					fwrite(p, 1, n, f);
-					p += n - 1;
-				}
 			} else {
-				fputc(*p, f);
+				fwrite(p, 1, n, f);
+				p += n - 1;
 			}
+		} else {
+			fputc(*p, f);
 		}
 	}
 	fputc('"', f);

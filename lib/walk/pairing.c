@@ -571,18 +571,9 @@ int rs_walk_is_short(const struct rs_walk *w)
 void rs_pairing_counters_add(struct rs_pairing_counters *dst,
 			     const struct rs_pairing_counters *src)
 {
-	dst->events += src->events;
-	dst->paired += src->paired;
-	dst->nested += src->nested;
-	dst->no_end += src->no_end;
-	dst->superseded += src->superseded;
-	dst->no_start += src->no_start;
-	dst->no_start_lost += src->no_start_lost;
-	dst->lost_walks += src->lost_walks;
-	dst->lost_markers += src->lost_markers;
-	dst->lost_events += src->lost_events;
-	dst->lost_unknown += src->lost_unknown;
-	dst->in_flight += src->in_flight;
+#define ADD(name)	dst->name += src->name;
+	RS_PAIRING_SUMS(ADD)
+#undef ADD
 	if (src->max_in_flight > dst->max_in_flight)
 		dst->max_in_flight = src->max_in_flight;
 }

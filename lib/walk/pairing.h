@@ -75,21 +75,30 @@ struct rs_walk {
 	bool start_lost;
 };
 
+/*
+ * The counters that add up across buffers and files, X(name) each; the
+ * struct below holds them, then max_in_flight (the larger one is kept).
+ */
+#define RS_PAIRING_SUMS(X)						\
+	X(events)		/* events fed */			\
+	X(paired)		/* RS_WALK_OK */			\
+	X(nested)		/* RS_WALK_NESTED */			\
+	X(no_end)		/* RS_WALK_NO_END */			\
+	X(superseded)		/* RS_WALK_SUPERSEDED */		\
+	X(no_start)		/* RS_WALK_NO_START */			\
+	X(no_start_lost)	/* of those, start_lost (RS_FEED_START_LOST) */ \
+	X(lost_walks)		/* RS_WALK_LOST */			\
+	X(lost_markers)		/* rs_pairing_lost() calls */		\
+	X(lost_events)		/* sum of the known missed-event counts */ \
+	X(lost_unknown)		/* markers whose count was not known */	\
+	X(in_flight)		/* starts waiting for their end now */
+
+#define RS_PAIRING_FIELD(name)	uint64_t name;
 struct rs_pairing_counters {
-	uint64_t events;		/* events fed */
-	uint64_t paired;		/* RS_WALK_OK */
-	uint64_t nested;		/* RS_WALK_NESTED */
-	uint64_t no_end;		/* RS_WALK_NO_END */
-	uint64_t superseded;		/* RS_WALK_SUPERSEDED */
-	uint64_t no_start;		/* RS_WALK_NO_START */
-	uint64_t no_start_lost;		/* of those, start_lost (RS_FEED_START_LOST) */
-	uint64_t lost_walks;		/* RS_WALK_LOST */
-	uint64_t lost_markers;		/* rs_pairing_lost() calls */
-	uint64_t lost_events;		/* sum of the known missed-event counts */
-	uint64_t lost_unknown;		/* markers whose count was not known */
-	uint64_t in_flight;		/* starts waiting for their end now */
+	RS_PAIRING_SUMS(RS_PAIRING_FIELD)
 	uint64_t max_in_flight;		/* the most there ever were */
 };
+#undef RS_PAIRING_FIELD
 
 /* Feed results: what happened to the event just fed. */
 enum rs_feed_result {

@@ -43,20 +43,16 @@ struct known_event {
 #define BIT(f)	(1U << (f))
 
 /* The entry and exit events rmapstat record puts on a walk function. */
-#define KPROBE_PAIR(fn, f)							\
-	{ "rmapstat", #fn "_entry", RS_EV_ENTRY, f, RS_SRC_KPROBES, 0 },	\
-	{ "rmapstat", #fn "_exit", RS_EV_EXIT, f, RS_SRC_KPROBES, 0 }
+#define KPROBE_PAIR(id, fn)							\
+	{ "rmapstat", #fn "_entry", RS_EV_ENTRY, RS_FUNC_##id, RS_SRC_KPROBES, 0 }, \
+	{ "rmapstat", #fn "_exit", RS_EV_EXIT, RS_FUNC_##id, RS_SRC_KPROBES, 0 },
 
 static const struct known_event known[] = {
 	{ "rmap", "rmap_walk_start", RS_EV_START, RS_FUNC_NONE,
 	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC) },
 	{ "rmap", "rmap_walk_end", RS_EV_END, RS_FUNC_NONE,
 	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC) },
-	KPROBE_PAIR(rmap_walk, RS_FUNC_RMAP_WALK),
-	KPROBE_PAIR(rmap_walk_locked, RS_FUNC_RMAP_WALK_LOCKED),
-	KPROBE_PAIR(rmap_walk_ksm, RS_FUNC_RMAP_WALK_KSM),
-	KPROBE_PAIR(rmap_walk_anon, RS_FUNC_RMAP_WALK_ANON),
-	KPROBE_PAIR(rmap_walk_file, RS_FUNC_RMAP_WALK_FILE),
+	RS_WALK_FUNCS(KPROBE_PAIR)
 };
 
 #define NR_KNOWN	(sizeof(known) / sizeof(known[0]))

@@ -9,11 +9,9 @@ const char *rs_enum_name(const char * const *names, unsigned int nr,
 
 const char *rs_kind_name(enum rs_kind kind)
 {
-	static const char * const names[] = {
-		[RS_KIND_KSM] = "KSM",
-		[RS_KIND_ANON] = "ANON",
-		[RS_KIND_FILE] = "FILE",
-		[RS_KIND_UNKNOWN] = "unknown",
+	static const char * const names[RS_KIND_NR] = {
+		[RS_KIND_KSM] = "KSM", [RS_KIND_ANON] = "ANON",
+		[RS_KIND_FILE] = "FILE", [RS_KIND_UNKNOWN] = "unknown",
 	};
 
 	return rs_enum_name(names, RS_KIND_NR, kind, "unknown");
@@ -21,14 +19,12 @@ const char *rs_kind_name(enum rs_kind kind)
 
 const char *rs_func_name(enum rs_func func)
 {
-	static const char * const names[] = {
+#define FUNC_NAME(id, fn)	[RS_FUNC_##id] = #fn,
+	static const char * const names[RS_FUNC_NR] = {
 		[RS_FUNC_NONE] = "",
-		[RS_FUNC_RMAP_WALK] = "rmap_walk",
-		[RS_FUNC_RMAP_WALK_LOCKED] = "rmap_walk_locked",
-		[RS_FUNC_RMAP_WALK_KSM] = "rmap_walk_ksm",
-		[RS_FUNC_RMAP_WALK_ANON] = "rmap_walk_anon",
-		[RS_FUNC_RMAP_WALK_FILE] = "rmap_walk_file",
+		RS_WALK_FUNCS(FUNC_NAME)
 	};
+#undef FUNC_NAME
 
 	return rs_enum_name(names, RS_FUNC_NR, func, "");
 }

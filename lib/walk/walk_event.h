@@ -33,16 +33,23 @@ enum rs_ev_type {
  * The probed function of a kprobe event; RS_FUNC_NONE for tracepoints.
  * rmap_walk and rmap_walk_locked dispatch to the other three; a compiler
  * may inline them into their callers, which then call those directly.
+ * RS_WALK_FUNCS(X) lists them once, as X(ENUM_SUFFIX, function name), for
+ * the enum, their names and the kprobe events named after them.
  */
+#define RS_WALK_FUNCS(X)					\
+	X(RMAP_WALK, rmap_walk)					\
+	X(RMAP_WALK_LOCKED, rmap_walk_locked)			\
+	X(RMAP_WALK_KSM, rmap_walk_ksm)				\
+	X(RMAP_WALK_ANON, rmap_walk_anon)			\
+	X(RMAP_WALK_FILE, rmap_walk_file)
+
+#define RS_FUNC_ENUM(id, fn)	RS_FUNC_##id,
 enum rs_func {
 	RS_FUNC_NONE = 0,
-	RS_FUNC_RMAP_WALK,
-	RS_FUNC_RMAP_WALK_LOCKED,
-	RS_FUNC_RMAP_WALK_KSM,
-	RS_FUNC_RMAP_WALK_ANON,
-	RS_FUNC_RMAP_WALK_FILE,
+	RS_WALK_FUNCS(RS_FUNC_ENUM)
 	RS_FUNC_NR
 };
+#undef RS_FUNC_ENUM
 
 /* Bits of rs_walk_event.has: which fields the event carried. */
 enum {

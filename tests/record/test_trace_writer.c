@@ -149,38 +149,44 @@ static size_t put_event(unsigned char *p, uint32_t delta, const void *payload, s
 	return 4 + len;
 }
 
+/* The two records as the event formats above lay them out. */
+struct start_record {
+	uint16_t type, flags;
+	int32_t pid;
+	uint64_t pfn, rwc, purpose;
+	uint32_t kind;
+	int32_t mapcount;
+	uint8_t locked, pad[3];		/* the payload is whole 4-byte words */
+} __attribute__((packed));
+
+struct end_record {
+	uint16_t type, flags;
+	int32_t pid;
+	uint64_t pfn, rwc, purpose;
+	uint32_t kind, nr_visited, nr_rmap_one;
+	uint8_t locked, pad[3];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct start_record) == 44, "rmap_walk_start record");
+_Static_assert(sizeof(struct end_record) == 48, "rmap_walk_end record");
+
 /* One ring-buffer page: rmap_walk_start at TS0, rmap_walk_end DELTA later. */
 static void make_page(unsigned char *page)
 {
-	unsigned char start[44] = { 0 }, end[48] = { 0 };
-	uint16_t type;
-	int32_t pid = PID, mapcount = 3;
-	uint32_t kind = 0, visited = 20001, rmap_one = 3;
-	uint64_t ts = TS0, pfn = PFN, rwc = RWC, purpose = PURPOSE, commit;
+	const struct start_record start = {
+		.type = START_ID, .pid = PID, .pfn = PFN, .rwc = RWC,
+		.purpose = PURPOSE, .kind = 0, .mapcount = 3,
+	};
+	const struct end_record end = {
+		.type = END_ID, .pid = PID, .pfn = PFN, .rwc = RWC,
+		.purpose = PURPOSE, .kind = 0, .nr_visited = 20001, .nr_rmap_one = 3,
+	};
+	uint64_t ts = TS0, commit;
 	size_t off = 16;
 
-	type = START_ID;
-	memcpy(start, &type, 2);
-	memcpy(start + 4, &pid, 4);
-	memcpy(start + 8, &pfn, 8);
-	memcpy(start + 16, &rwc, 8);
-	memcpy(start + 24, &purpose, 8);
-	memcpy(start + 32, &kind, 4);
-	memcpy(start + 36, &mapcount, 4);
-
-	type = END_ID;
-	memcpy(end, &type, 2);
-	memcpy(end + 4, &pid, 4);
-	memcpy(end + 8, &pfn, 8);
-	memcpy(end + 16, &rwc, 8);
-	memcpy(end + 24, &purpose, 8);
-	memcpy(end + 32, &kind, 4);
-	memcpy(end + 36, &visited, 4);
-	memcpy(end + 40, &rmap_one, 4);
-
 	memset(page, 0, PAGE);
-	off += put_event(page + off, 0, start, sizeof(start));
-	off += put_event(page + off, DELTA, end, sizeof(end));
+	off += put_event(page + off, 0, &start, sizeof(start));
+	off += put_event(page + off, DELTA, &end, sizeof(end));
 	commit = off - 16;
 	memcpy(page, &ts, 8);
 	memcpy(page + 8, &commit, 8);

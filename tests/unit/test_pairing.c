@@ -132,11 +132,9 @@ static const struct {
 	const char *name;
 	size_t offset;
 } counter_fields[] = {
-#define COUNTER(name) { #name, offsetof(struct rs_pairing_counters, name) }
-	COUNTER(events), COUNTER(paired), COUNTER(nested), COUNTER(no_end),
-	COUNTER(superseded), COUNTER(no_start), COUNTER(no_start_lost),
-	COUNTER(lost_walks), COUNTER(lost_markers), COUNTER(lost_events),
-	COUNTER(lost_unknown), COUNTER(in_flight), COUNTER(max_in_flight),
+#define COUNTER(name) { #name, offsetof(struct rs_pairing_counters, name) },
+	RS_PAIRING_SUMS(COUNTER)
+	COUNTER(max_in_flight)
 #undef COUNTER
 };
 

@@ -177,6 +177,7 @@ int main(int argc, char **argv)
 	struct workload_hit hit = { .node_before = -1, .node_after = -1 };
 	uint64_t pfn_before = 0, pfn_after = 0;
 	bool premerge = true, pass = true;
+	struct workload_opts need;
 	struct ksm_counters c;
 	struct rs_error werr;
 	double merge_s, remerge_s;
@@ -201,12 +202,11 @@ int main(int argc, char **argv)
 		}
 	}
 	psize = (size_t)sysconf(_SC_PAGESIZE);
-	if (geteuid() != 0)
-		return env_error("needs root (KSM knobs, pagemap pfns, move_pages): run as root");
-	if (!rs_ksm_available())
-		return env_error("/sys/kernel/mm/ksm is missing: boot a kernel with CONFIG_KSM=y");
-	if (numa_available() < 0 || numa_bitmask_weight(numa_all_nodes_ptr) < 2)
-		return env_error("needs two NUMA nodes with memory (the lab VM has them)");
+	/* what rmapstat's KSM workload with --trigger migrate needs */
+	rs_workload_opts_init(&need);
+	need.trigger = WL_TRIGGER_MIGRATE;
+	if (rs_workload_check_env(&need, &werr))
+		return env_failed(&werr);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
