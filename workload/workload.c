@@ -29,6 +29,11 @@ static const char *const kind_names[WL_NR_KINDS] = {
 	[WL_KSM] = "ksm", [WL_ANON] = "anon", [WL_FILE] = "file",
 };
 
+static const char *const trigger_names[WL_NR_TRIGGERS] = {
+	[WL_TRIGGER_NONE] = "none", [WL_TRIGGER_MIGRATE] = "migrate",
+	[WL_TRIGGER_IDLE] = "idle",
+};
+
 static volatile sig_atomic_t stop_requested;
 
 void rs_workload_stop(void)
@@ -60,14 +65,7 @@ const char *rs_workload_kind_name(enum workload_kind kind)
 
 const char *rs_workload_trigger_name(enum workload_trigger t)
 {
-	switch (t) {
-	case WL_TRIGGER_MIGRATE:
-		return "migrate";
-	case WL_TRIGGER_IDLE:
-		return "idle";
-	default:
-		return "none";
-	}
+	return t < WL_NR_TRIGGERS ? trigger_names[t] : "none";
 }
 
 int rs_workload_parse_kinds(const char *s, unsigned int *kinds, struct rs_error *err)
@@ -103,18 +101,17 @@ bad:
 
 int rs_workload_parse_trigger(const char *s, enum workload_trigger *t, struct rs_error *err)
 {
-	if (strcmp(s, "migrate") == 0)
-		*t = WL_TRIGGER_MIGRATE;
-	else if (strcmp(s, "idle") == 0)
-		*t = WL_TRIGGER_IDLE;
-	else if (strcmp(s, "none") == 0)
-		*t = WL_TRIGGER_NONE;
-	else {
-		rs_error_status(err, RS_EXIT_USAGE, "use migrate, idle or none",
-				"unknown trigger '%s'", s);
-		return -EINVAL;
+	int i;
+
+	for (i = 0; i < WL_NR_TRIGGERS; i++) {
+		if (strcmp(s, trigger_names[i]) == 0) {
+			*t = i;
+			return 0;
+		}
 	}
-	return 0;
+	rs_error_status(err, RS_EXIT_USAGE, "use migrate, idle or none",
+			"unknown trigger '%s'", s);
+	return -EINVAL;
 }
 
 static int numa_nodes_with_memory(void)

@@ -74,6 +74,7 @@ enum workload_trigger {
 	WL_TRIGGER_NONE = 0,	/* set up only, the caller provokes walks */
 	WL_TRIGGER_MIGRATE,	/* move_pages() the page to another node */
 	WL_TRIGGER_IDLE,	/* mark it idle in /sys/kernel/mm/page_idle/bitmap */
+	WL_NR_TRIGGERS
 };
 
 struct workload_opts {

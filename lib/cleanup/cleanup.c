@@ -153,3 +153,21 @@ void rs_cleanup_run_all(void)
 	}
 	unblock_signals(&old);
 }
+
+static void undo_and_die(int sig)
+{
+	rs_cleanup_run_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void rs_cleanup_on_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = undo_and_die };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}

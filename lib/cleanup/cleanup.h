@@ -98,4 +98,16 @@ void rs_cleanup_drop(int handle);
  */
 void rs_cleanup_run_all(void);
 
+/**
+ * rs_cleanup_on_signals() - Undo everything, then die, on SIGINT, SIGTERM
+ * or SIGHUP.
+ *
+ * For programs that have nothing to finish on a signal (the test
+ * programs): the handler runs rs_cleanup_run_all() and re-raises the
+ * signal with its default action, so the exit status still names it.
+ * rmapstat record has its own handler, which finishes the trace on the
+ * first signal.
+ */
+void rs_cleanup_on_signals(void);
+
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "fuzz_compare.h"
 #include "group.h"
 #include "json_read.h"
 #include "output.h"
@@ -23,30 +24,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static FILE *devnull;
-
-static void compare(const struct rs_metric_set *base, const struct rs_metric_set *new,
-		    const char *only)
-{
-	const char *groups[1] = { only };
-	struct rs_compare c;
-	int m;
-
-	memset(&c, 0, sizeof(c));
-	c.base = base;
-	c.new = new;
-	for (m = 0; m < RS_M_NR; m++)
-		c.metrics[c.nr_metrics++] = m;
-	c.threshold_pct = 5;
-	if (only) {
-		c.only_groups = groups;
-		c.nr_only_groups = 1;
-	}
-	if (rs_compare_run(&c))
-		abort();
-	rs_output_compare_text(devnull, &c, RS_UNIT_MS);
-	rs_output_compare_json(devnull, &c, "rmapstat fuzz");
-	rs_compare_free(&c);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -93,11 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		empty.origin = "empty";
 		empty.by = set.by;
 		empty.source = "none";
-		compare(&set, &set, NULL);
-		compare(&set, &empty, NULL);
-		compare(&empty, &set, NULL);
+		fuzz_compare(devnull, &set, &set, NULL, 5, RS_UNIT_MS);
+		fuzz_compare(devnull, &set, &empty, NULL, 5, RS_UNIT_MS);
+		fuzz_compare(devnull, &empty, &set, NULL, 5, RS_UNIT_MS);
 		if (set.n)
-			compare(&set, &set, set.g[set.n - 1].name);
+			fuzz_compare(devnull, &set, &set, set.g[set.n - 1].name, 5, RS_UNIT_MS);
 		rs_metric_set_free(&set);
 	} else if (!err.what[0] || strchr(err.what, '\n') || strchr(err.fix, '\n')) {
 		fprintf(stderr, "bad error message: '%s' (%s)\n", err.what, err.fix);

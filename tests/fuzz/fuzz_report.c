@@ -32,6 +32,7 @@
 #include <sanitizer/lsan_interface.h>
 
 #include "compare.h"
+#include "fuzz_compare.h"
 #include "output.h"
 #include "trace_input.h"
 #include "trace_scan.h"
@@ -113,12 +114,10 @@ static void json_round_trip(const struct rs_report *r, const char *file)
 {
 	static const struct rs_text_opts to = { .unit = RS_UNIT_NS, .hist = true };
 	struct rs_metric_set from_json, from_report;
-	struct rs_compare c;
 	struct rs_error err;
 	size_t len = 0;
 	char *text = NULL;
 	FILE *mem;
-	int m;
 
 	mem = open_memstream(&text, &len);
 	if (!mem)
@@ -132,17 +131,7 @@ static void json_round_trip(const struct rs_report *r, const char *file)
 	}
 	if (rs_metric_set_from_report(&from_report, file, r))
 		abort();
-	memset(&c, 0, sizeof(c));
-	c.base = &from_report;
-	c.new = &from_json;
-	for (m = 0; m < RS_M_NR; m++)
-		c.metrics[c.nr_metrics++] = m;
-	c.threshold_pct = 10;
-	if (rs_compare_run(&c))
-		abort();
-	rs_output_compare_text(devnull, &c, RS_UNIT_US);
-	rs_output_compare_json(devnull, &c, "rmapstat fuzz");
-	rs_compare_free(&c);
+	fuzz_compare(devnull, &from_report, &from_json, NULL, 10, RS_UNIT_US);
 	rs_metric_set_free(&from_json);
 	rs_metric_set_free(&from_report);
 	free(text);

@@ -19,7 +19,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <numa.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "workload.h"
 
 #define PAGES		32
@@ -38,13 +38,6 @@
 
 static size_t psize;
 static unsigned int timeout_s = 60;
-
-static void on_signal(int sig)
-{
-	rs_ksm_knobs_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 static double now(void)
 {
@@ -159,11 +152,13 @@ static bool contents_ok(const char *p, size_t len)
 	return true;
 }
 
-static void usage(FILE *f)
+/* Prints the usage to f and returns status, the exit status. */
+static int usage(FILE *f, int status)
 {
 	fprintf(f, "usage: ksm-mremap-test [--no-premerge] [--timeout S]\n"
 		"  Migrates a KSM page whose VMA mremap() moved (see the source).\n"
 		"  exit 0 PASS, 1 FAIL, 2 environment error (not root, no KSM, one node)\n");
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -194,11 +189,9 @@ int main(int argc, char **argv)
 			timeout_s = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			return usage(stdout, 0);
 		default:
-			usage(stderr);
-			return EXIT_ENV;
+			return usage(stderr, EXIT_ENV);
 		}
 	}
 	psize = (size_t)sysconf(_SC_PAGESIZE);
@@ -207,9 +200,7 @@ int main(int argc, char **argv)
 	need.trigger = WL_TRIGGER_MIGRATE;
 	if (rs_workload_check_env(&need, &werr))
 		return env_failed(&werr);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	rs_cleanup_on_signals();
 
 	if (rs_ksm_knobs_speed_up(1000, 1, &werr))
 		return env_failed(&werr);

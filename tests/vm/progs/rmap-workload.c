@@ -6,11 +6,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "workload.h"
 
 static void usage(FILE *f)
@@ -55,14 +55,6 @@ static int exit_status(int ret, const struct rs_error *err, const struct workloa
 	case -ENOMEM:			return EXIT_SYSTEM;
 	}
 	return o->trigger == WL_TRIGGER_MIGRATE ? EXIT_MIGRATE : EXIT_SYSTEM;
-}
-
-static void on_signal(int sig)
-{
-	rs_workload_stop();
-	rs_ksm_knobs_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *val)
@@ -221,9 +213,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	rs_cleanup_on_signals();
 
 	err = rs_workload_setup(&wl, &o, &werr);
 	if (!err)
