@@ -29,6 +29,7 @@
 #include "config.h"
 #include "journal.h"
 #include "rmapstat.h"
+#include "layout.h"
 #include "session.h"
 #include "sweep.h"
 #include "test_hook.h"
@@ -45,6 +46,8 @@ struct record_params {
 	unsigned int buffer_kb;
 	bool force_kprobes;
 	bool no_rmap;
+	const char *layout;
+	bool count_visits;
 	char **command;			/* after "--", NULL-terminated; NULL: none */
 	bool cleanup;			/* --cleanup: undo killed runs, nothing else */
 	int nr_opts;			/* options given (--cleanup takes no other) */
@@ -67,7 +70,8 @@ static void record_usage(FILE *f)
 "usage: rmapstat record [-o FILE] [--workload ksm|anon|file|all] [--pages N]\n"
 "                       [--split|--no-split] [--trigger migrate|idle] [--repeat N]\n"
 "                       [--duration SEC] [--events SYS:EVENT,...] [--buffer-kb N]\n"
-"                       [--kprobes|--no-rmap] [--merge-timeout SEC] [--quiet]\n"
+"                       [--kprobes|--no-rmap] [--layout rmap_one=N,mapping=M]\n"
+"                       [--count-visits] [--merge-timeout SEC] [--quiet]\n"
 "                       [-- COMMAND ARGS...]\n"
 "       rmapstat record --cleanup\n"
 "\n"
@@ -88,6 +92,11 @@ static void record_usage(FILE *f)
 "  -b, --buffer-kb N        ring buffer per CPU in KiB (default %d)\n"
 "      --kprobes            use the kprobe fallback even if the tracepoints exist\n"
 "      --no-rmap            record only the --events\n"
+"      --layout SPEC        kprobe fallback on a kernel without BTF: the byte\n"
+"                           offsets of rwc->rmap_one and folio->mapping,\n"
+"                           e.g. rmap_one=16,mapping=24 (default: from BTF)\n"
+"      --count-visits       kprobe fallback: count the VMAs each walk visits\n"
+"                           (one kretprobe hit per VMA: slows long walks)\n"
 "  -q, --quiet              no workload progress line\n"
 "      --cleanup            only undo what killed recordings left: write back\n"
 "                           the KSM knobs they changed (from their journals in\n"
@@ -136,6 +145,8 @@ enum {
 	OPT_NO_RMAP,
 	OPT_MERGE_TIMEOUT,
 	OPT_CLEANUP,
+	OPT_LAYOUT,
+	OPT_COUNT_VISITS,
 };
 
 /* 0 to go on, -1 after --help, RS_EXIT_USAGE after a usage error. */
@@ -158,8 +169,12 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		{ "quiet",		no_argument,		NULL, 'q' },
 		{ "cleanup",		no_argument,		NULL, OPT_CLEANUP },
 		{ "help",		no_argument,		NULL, 'h' },
+		{ "layout",		required_argument,	NULL, OPT_LAYOUT },
+		{ "count-visits",	no_argument,		NULL, OPT_COUNT_VISITS },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct rs_layout layout;
+	struct rs_error lerr;
 	unsigned long val;
 	char *end;
 	int c;
@@ -231,6 +246,14 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		case OPT_NO_RMAP:
 			p->no_rmap = true;
 			break;
+		case OPT_LAYOUT:
+			if (rs_layout_parse(&layout, optarg, &lerr))
+				return usage_error("record", RS_EXIT_USAGE, "%s (%s)", lerr.what, lerr.fix);
+			p->layout = optarg;
+			break;
+		case OPT_COUNT_VISITS:
+			p->count_visits = true;
+			break;
 		case 'q':
 			p->wl.quiet = true;
 			break;
@@ -258,6 +281,8 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		return usage_error("record", RS_EXIT_USAGE, "--duration and a command exclude each other; the command's run is the duration");
 	if (p->force_kprobes && p->no_rmap)
 		return usage_error("record", RS_EXIT_USAGE, "--kprobes and --no-rmap exclude each other");
+	if ((p->layout || p->count_visits) && p->no_rmap)
+		return usage_error("record", RS_EXIT_USAGE, "--layout and --count-visits are for the kprobe fallback, which --no-rmap turns off");
 	if (p->no_rmap && !p->nr_events)
 		return usage_error("record", RS_EXIT_USAGE, "--no-rmap records only --events, and none was given");
 	if (!*p->output)
@@ -439,6 +464,8 @@ static int record_run(struct record_params *p)
 		.events = (const char *const *)p->events,
 		.force_kprobes = p->force_kprobes,
 		.no_rmap = p->no_rmap,
+		.layout = p->layout,
+		.count_visits = p->count_visits,
 	};
 	struct session *s = NULL;
 	struct workload wl;

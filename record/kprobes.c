@@ -6,6 +6,7 @@
  * handler removes them too), and the hits the kernel missed.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,40 +18,60 @@
 #include "kprobes.h"
 #include "sweep.h"
 #include "fsutil.h"
+#include "layout.h"
+
+/* What an event fetches. */
+enum kprobe_args {
+	ARGS_WALK,		/* entry of a walk function: layout.h's arguments */
+	ARGS_NONE,		/* kretprobe of a walk function */
+	ARGS_VMA,		/* kretprobe of a VMA iterator: the VMA it yields */
+};
 
 struct kprobe_def {
 	const char *event;
-	const char *func;
-	const char *args;	/* entry: fetch args; NULL for the kretprobe */
+	/*
+	 * The function probed: the first of these that can be. Kernels
+	 * rename and inline (7.3 inlines rmap_walk_file into its callers and
+	 * keeps __rmap_walk_file; it renames anon_vma_interval_tree_*() to
+	 * anon_rmap_tree_*()). A kretprobe of a walk function probes the
+	 * function its entry probe found, the row before it.
+	 */
+	const char *funcs[2];
+	enum kprobe_args args;
 	/*
 	 * NULL: the probe must exist. Else the function may be missing
-	 * (inlined away, or not built) and this says what that costs; the
-	 * entry comes first, its kretprobe is skipped with it.
+	 * (inlined away, or not built) and this says what that costs.
 	 */
 	const char *optional;
+	bool visit;		/* only with --count-visits */
 };
 
+#define WALK_FUNC(fn, alt, why)						\
+	{ #fn "_entry", { #fn, alt }, ARGS_WALK, why, false },		\
+	{ #fn "_exit", { NULL, NULL }, ARGS_NONE, NULL, false }
+#define VISIT(ev, fn, alt)						\
+	{ ev, { fn, alt }, ARGS_VMA, "VMAs visited are not counted", true }
+
 /*
- * Entry probes carry the args, kretprobes none. rmap_walk and
- * rmap_walk_locked dispatch to rmap_walk_ksm/_anon/_file, which pair inside
- * them (lib/walk/pairing.h); callers into which the compiler inlined the
- * dispatcher (try_to_migrate, folio_referenced, ... in mm/rmap.c) call
- * the static rmap_walk_anon/_file directly: only their probes see those.
+ * rmap_walk and rmap_walk_locked dispatch to rmap_walk_ksm/_anon/_file,
+ * which pair inside them (lib/walk/pairing.h); callers into which the
+ * compiler inlined the dispatcher (try_to_migrate, folio_referenced, ...
+ * in mm/rmap.c) call the static rmap_walk_anon/_file directly: only their
+ * probes see those. The VMA iterators yield each VMA a walk visits.
  */
 static const struct kprobe_def kprobe_defs[NR_KPROBES] = {
-	{ "rmap_walk_entry",		"rmap_walk",		KPROBE_ARGS, NULL },
-	{ "rmap_walk_exit",		"rmap_walk",		NULL, NULL },
-	{ "rmap_walk_locked_entry",	"rmap_walk_locked",	KPROBE_ARGS, NULL },
-	{ "rmap_walk_locked_exit",	"rmap_walk_locked",	NULL, NULL },
-	{ "rmap_walk_ksm_entry",	"rmap_walk_ksm",	KPROBE_ARGS,
-	  "KSM walks are not told apart (a kernel without CONFIG_KSM has none)" },
-	{ "rmap_walk_ksm_exit",		"rmap_walk_ksm",	NULL, NULL },
-	{ "rmap_walk_anon_entry",	"rmap_walk_anon",	KPROBE_WALK_ARGS,
-	  "anonymous walks of callers that inlined rmap_walk (try_to_migrate, folio_referenced, ...) are not seen" },
-	{ "rmap_walk_anon_exit",	"rmap_walk_anon",	NULL, NULL },
-	{ "rmap_walk_file_entry",	"rmap_walk_file",	KPROBE_WALK_ARGS,
-	  "file walks of callers that inlined rmap_walk (try_to_migrate, folio_referenced, ...) are not seen" },
-	{ "rmap_walk_file_exit",	"rmap_walk_file",	NULL, NULL },
+	WALK_FUNC(rmap_walk, NULL, NULL),
+	WALK_FUNC(rmap_walk_locked, NULL, NULL),
+	WALK_FUNC(rmap_walk_ksm, NULL,
+		  "KSM walks are not told apart (a kernel without CONFIG_KSM has none)"),
+	WALK_FUNC(rmap_walk_anon, NULL,
+		  "anonymous walks of callers that inlined rmap_walk (try_to_migrate, folio_referenced, ...) are not seen"),
+	WALK_FUNC(rmap_walk_file, "__rmap_walk_file",
+		  "file walks of callers that inlined rmap_walk (try_to_migrate, folio_referenced, ...) are not seen"),
+	VISIT("visit_anon_first", "anon_vma_interval_tree_iter_first", "anon_rmap_tree_iter_first"),
+	VISIT("visit_anon_next", "anon_vma_interval_tree_iter_next", "anon_rmap_tree_iter_next"),
+	VISIT("visit_file_first", "vma_interval_tree_iter_first", NULL),
+	VISIT("visit_file_next", "vma_interval_tree_iter_next", NULL),
 };
 
 /*
@@ -109,33 +130,80 @@ static int prepare_undo(struct rs_kprobes *k, struct rs_error *err)
 }
 
 /* A probe of d that could not be made: 1 if it may be skipped, else -errno. */
-static int creation_failed(const struct kprobe_def *d, int errnum, struct rs_error *err)
+static int creation_failed(const struct kprobe_def *d, const char *why, int errnum,
+			   struct rs_error *err)
 {
-	char *log = tracefs_error_last(NULL);
-	char fix[128];
+	char fix[160];
 
 	if (d->optional) {
 		/* Inlined into every caller, or not built (CONFIG_KSM=n). */
 		fprintf(stderr, "rmapstat: no kprobe on %s (%s): %s\n",
-			d->func, kprobe_error_reason(log, errnum), d->optional);
-		free(log);
+			d->funcs[0], why, d->optional);
 		return 1;
 	}
 	snprintf(fix, sizeof(fix), "the kernel needs CONFIG_KPROBE_EVENTS=y and the "
-		 "symbol %s", d->func);
+		 "symbol %s", d->funcs[0]);
 	rs_error_status(err, RS_EXIT_NO_EVENTS, fix, "cannot create kprobe %s on %s: %s",
-			d->event, d->func, kprobe_error_reason(log, errnum));
-	free(log);
+			d->event, d->funcs[0], why);
 	return -(errnum ? errnum : ENOENT);
 }
 
-int rs_kprobes_create(struct rs_kprobes *k, int live_others, struct rs_error *err)
+/*
+ * Creates the event of d on func: 0, 1 when func cannot be probed
+ * (*why says why), or -errno.
+ */
+static int create_one(struct rs_kprobes *k, size_t i, const char *func,
+		      const struct rs_layout *l, char *why, size_t why_len,
+		      struct rs_error *err)
+{
+	const struct kprobe_def *d = &kprobe_defs[i];
+	struct tracefs_dynevent *ev;
+	char args[256], *log;
+	int ret;
+
+	if (d->args == ARGS_WALK) {
+		ret = rs_layout_fetch_args(l, func, args, sizeof(args));
+		if (ret) {
+			snprintf(why, why_len, "%s", ret == -ENOENT ?
+				 "its arguments are not known: not in the BTF" :
+				 "it does not take (folio, rwc)");
+			return 1;
+		}
+		ev = tracefs_kprobe_alloc(KPROBE_SYSTEM, d->event, func, args);
+	} else {
+		ev = tracefs_kretprobe_alloc(KPROBE_SYSTEM, d->event, func,
+					     d->args == ARGS_VMA ? "vma=$retval:x64" : NULL, 0);
+	}
+	if (!ev) {
+		ret = errno ? -errno : -ENOMEM;
+		rs_error_set(err, NULL, "cannot allocate kprobe %s: %s", d->event,
+			     strerror(-ret));
+		return ret;
+	}
+	tracefs_error_clear(NULL);
+	/* Before it exists: a signal right after must remove it. */
+	k->created[i] = 1;
+	if (tracefs_dynevent_create(ev)) {
+		ret = errno;
+		k->created[i] = 0;
+		log = tracefs_error_last(NULL);
+		snprintf(why, why_len, "%s", kprobe_error_reason(log, ret));
+		free(log);
+		tracefs_dynevent_free(ev);
+		return 1;
+	}
+	k->ev[i] = ev;
+	snprintf(k->func[i], sizeof(k->func[i]), "%s", func);
+	return 0;
+}
+
+int rs_kprobes_create(struct rs_kprobes *k, const struct rs_layout *l, bool visits,
+		      int live_others, struct rs_error *err)
 {
 	const struct kprobe_def *d;
-	struct tracefs_dynevent *ev;
-	const char *skip = NULL;	/* function whose entry probe failed */
 	unsigned int removed = 0;
-	size_t i;
+	char why[256];
+	size_t i, f;
 	int ret;
 
 	ret = rs_sweep_kprobes(live_others, stderr, &removed, err) ?:
@@ -144,33 +212,36 @@ int rs_kprobes_create(struct rs_kprobes *k, int live_others, struct rs_error *er
 		return ret;
 	for (i = 0; i < NR_KPROBES; i++) {
 		d = &kprobe_defs[i];
-		if (skip && !strcmp(d->func, skip))
+		if (d->visit && !visits)
 			continue;
-		if (!d->args)
-			ev = tracefs_kretprobe_alloc(KPROBE_SYSTEM, d->event, d->func, NULL, 0);
-		else
-			ev = tracefs_kprobe_alloc(KPROBE_SYSTEM, d->event, d->func, d->args);
-		if (!ev) {
-			ret = errno ? -errno : -ENOMEM;
-			rs_error_set(err, NULL, "cannot allocate kprobe %s: %s", d->event,
-				     strerror(-ret));
+		if (!d->funcs[0]) {
+			/* The kretprobe of the walk function the row before found. */
+			if (k->ev[i - 1]) {
+				ret = create_one(k, i, k->func[i - 1], l, why, sizeof(why), err);
+				if (ret)
+					return ret < 0 ? ret : creation_failed(d, why, 0, err);
+			}
+			continue;
+		}
+		ret = 1;
+		for (f = 0; ret == 1 && f < 2 && d->funcs[f]; f++)
+			ret = create_one(k, i, d->funcs[f], l, why, sizeof(why), err);
+		if (ret == 1)
+			ret = creation_failed(d, why, ENOENT, err);
+		if (ret < 0)
 			return ret;
-		}
-		tracefs_error_clear(NULL);
-		/* Before it exists: a signal right after must remove it. */
-		k->created[i] = 1;
-		if (tracefs_dynevent_create(ev)) {
-			k->created[i] = 0;
-			ret = creation_failed(d, errno, err);
-			tracefs_dynevent_free(ev);
-			if (ret < 0)
-				return ret;
-			skip = d->func;
-			continue;
-		}
-		k->ev[i] = ev;
 	}
 	return 0;
+}
+
+const char *rs_kprobes_func(const struct rs_kprobes *k, const char *event)
+{
+	size_t i;
+
+	for (i = 0; i < NR_KPROBES; i++)
+		if (k->ev[i] && !strcmp(kprobe_defs[i].event, event))
+			return k->func[i];
+	return NULL;
 }
 
 int rs_kprobes_remove(struct rs_kprobes *k, struct rs_error *err)

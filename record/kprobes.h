@@ -12,23 +12,22 @@
 
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "error.h"
+#include "layout.h"
 
 #define KPROBE_SYSTEM		"rmapstat"
-#define KPROBE_ARGS \
-	"folio=%di:x64 rwc=%si:x64 mapping=+24(%di):x64 rmap_one=+16(%si):x64"
-/* rmap_walk_anon/_file(folio, rwc, locked) */
-#define KPROBE_WALK_ARGS	KPROBE_ARGS " locked=%dx:u8"
-/* Entry and exit events of the five functions. */
-#define NR_KPROBES		10
+/* Entry and exit events of the five walk functions, four VMA iterators. */
+#define NR_KPROBES		14
 
 struct tracefs_dynevent;
 
 /**
  * struct rs_kprobes - The kprobe events of this recording.
  * @ev: the events created (NULL: not created, e.g. an inlined function).
+ * @func: the function each event created probes.
  * @events_file: kprobe_events of tracefs, for the undo step.
  * @del: "-:rmapstat/EVENT\n" of each event, for the undo step.
  * @created: the undo step removes the events set here.
@@ -37,6 +36,7 @@ struct tracefs_dynevent;
  */
 struct rs_kprobes {
 	struct tracefs_dynevent *ev[NR_KPROBES];
+	char func[NR_KPROBES][64];
 	char events_file[PATH_MAX];
 	char del[NR_KPROBES][64];
 	volatile sig_atomic_t created[NR_KPROBES];
@@ -47,19 +47,36 @@ struct rs_kprobes {
 /**
  * rs_kprobes_create() - Create the rmapstat kprobe events.
  * @k: zeroed by the caller; filled.
+ * @l: where the walk functions' arguments are (layout.h).
+ * @visits: also the kretprobes on the VMA iterators (visit_anon_first,
+ *          visit_anon_next, visit_file_first, visit_file_next, each with
+ *          vma=$retval), one hit per VMA a walk visits.
  * @live_others: other rmapstat records running: if there are rmapstat
  *               kprobes, they are theirs (rs_sweep_kprobes()).
  * @err: filled on failure.
  *
- * Those of a dead run are removed first. A probe on rmap_walk_ksm,
- * rmap_walk_anon or rmap_walk_file that cannot be made (inlined into every
- * caller, or not built) is skipped with a line on stderr saying what that
- * costs; rmap_walk and rmap_walk_locked must exist. Their removal is an
+ * Those of a dead run are removed first. Each event probes the first of
+ * its functions that can be probed (rmap_walk_file, else 7.3's
+ * __rmap_walk_file; anon_vma_interval_tree_*, else anon_rmap_tree_*). A
+ * probe on rmap_walk_ksm, rmap_walk_anon, rmap_walk_file or an iterator
+ * that cannot be made (inlined into every caller, not built, or not in the
+ * BTF) is skipped with a line on stderr saying what that costs; rmap_walk
+ * and rmap_walk_locked must exist. Their removal is an
  * undo step of the cleanup registry from the first one on.
  *
  * Return: 0, or -errno (RS_EXIT_BUSY, RS_EXIT_NO_EVENTS, ...).
  */
-int rs_kprobes_create(struct rs_kprobes *k, int live_others, struct rs_error *err);
+int rs_kprobes_create(struct rs_kprobes *k, const struct rs_layout *l, bool visits,
+		      int live_others, struct rs_error *err);
+
+/**
+ * rs_kprobes_func() - The function an event probes.
+ * @k: the events.
+ * @event: the event's name, e.g. "rmap_walk_file_entry".
+ *
+ * Return: e.g. "__rmap_walk_file", or NULL when the event was not created.
+ */
+const char *rs_kprobes_func(const struct rs_kprobes *k, const char *event);
 
 /**
  * rs_kprobes_remove() - Remove the events and free them.

@@ -49,6 +49,8 @@ struct session {
 	char **formats;			/* "system:event" of the enabled events */
 	bool stopped;
 	struct rs_kprobes kprobes;
+	struct rs_layout layout;
+	char *probes;			/* kprobe fallback: what it read, and where */
 	struct rs_drain drain;
 	/* The undo steps of the instance, prepared for a signal handler. */
 	char inst_dir[PATH_MAX];
@@ -366,6 +368,45 @@ static int create_instance(struct session *s, struct rs_error *err)
 	return 0;
 }
 
+/* Before anything changes: without a layout the fallback cannot start. */
+static int find_layout(struct session *s, const struct session_opts *o, struct rs_error *err)
+{
+	if (s->source != SESSION_KPROBES)
+		return 0;
+	if (o->layout)
+		return rs_layout_parse(&s->layout, o->layout, err);
+	return rs_layout_from_btf(&s->layout, NULL, err);
+}
+
+/*
+ * The layout and the functions probed, said once on stderr and saved in
+ * the trace.dat: what a kprobe trace means depends on them.
+ */
+static int describe_probes(struct session *s, struct rs_error *err)
+{
+	static const char *const events[] = {
+		"rmap_walk_entry", "rmap_walk_locked_entry", "rmap_walk_ksm_entry",
+		"rmap_walk_anon_entry", "rmap_walk_file_entry", "visit_anon_first",
+		"visit_anon_next", "visit_file_first", "visit_file_next",
+	};
+	char layout[RS_LAYOUT_DESC_LEN], text[1024];
+	const char *func;
+	size_t i, n;
+
+	rs_layout_describe(&s->layout, layout, sizeof(layout));
+	n = (size_t)snprintf(text, sizeof(text), "layout %s; probed", layout);
+	for (i = 0; i < sizeof(events) / sizeof(events[0]) && n < sizeof(text); i++) {
+		func = rs_kprobes_func(&s->kprobes, events[i]);
+		if (func)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", func);
+	}
+	s->probes = strdup(text);
+	if (!s->probes)
+		return nomem(err);
+	fprintf(stderr, "rmapstat: kprobe fallback: %s\n", s->probes);
+	return 0;
+}
+
 int rs_session_open(const struct session_opts *o, struct session **sp, struct rs_error *err)
 {
 	unsigned int kb = o->buffer_kb ? o->buffer_kb : SESSION_DEFAULT_BUFFER_KB;
@@ -381,6 +422,7 @@ int rs_session_open(const struct session_opts *o, struct session **sp, struct rs
 	if (!s)
 		return nomem(err);
 	ret = choose_source(o, &s->source, err) ?:
+	      find_layout(s, o, err) ?:
 	      sweep_then_begin(s, &live, err) ?:
 	      create_instance(s, err) ?:
 	      setup_clock(s, err) ?:
@@ -394,7 +436,8 @@ int rs_session_open(const struct session_opts *o, struct session **sp, struct rs
 		goto err;
 	}
 	if (s->source == SESSION_KPROBES) {
-		ret = rs_kprobes_create(&s->kprobes, live, err);
+		ret = rs_kprobes_create(&s->kprobes, &s->layout, o->count_visits, live, err) ?:
+		      describe_probes(s, err);
 		if (ret)
 			goto err;
 	}
@@ -461,6 +504,7 @@ int rs_session_write(struct session *s, const char *output, const char *version,
 		.clock_list = s->clock_list,
 		.cpus = d->cpus,
 		.version = version,
+		.probes = s->probes,
 		/* A SIGKILL while it is written leaves it to the staging folder's sweep. */
 		.tmp_dir = d->dir,
 	};
@@ -525,6 +569,8 @@ int rs_session_close(struct session *s, struct rs_error *err)
 	free(s->formats);
 	free(s->clock);
 	free(s->clock_list);
+	free(s->probes);
+	rs_layout_free(&s->layout);
 	free(s->name);
 	free(s);
 	return ret;

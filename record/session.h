@@ -52,6 +52,9 @@ enum session_source {
  * @force_kprobes: the kprobes even when the tracepoints exist.
  * @no_rmap: record only @events.
  * @data_dir: where the staging folder goes (the output's folder); NULL: ".".
+ * @layout: kprobe fallback: the layout stated by hand ("rmap_one=N,mapping=M",
+ *          layout.h); NULL: from the kernel's BTF.
+ * @count_visits: kprobe fallback: also count the VMAs each walk visits.
  */
 struct session_opts {
 	unsigned int buffer_kb;
@@ -59,6 +62,8 @@ struct session_opts {
 	bool force_kprobes;
 	bool no_rmap;
 	const char *data_dir;
+	const char *layout;
+	bool count_visits;
 };
 
 struct session;

@@ -93,6 +93,7 @@ static void add_options(struct tracecmd_output *out, const struct trace_writer *
 		free(s);
 	}
 	add_string_option(out, RS_TRACECMD_OPTION_VERSION, w->version);
+	add_string_option(out, RS_TRACECMD_OPTION_RMAPSTAT_PROBES, w->probes);
 
 	/* The same text as trace-cmd record saves: "CPU: N\n" + stats file. */
 	for (i = 0; w->cpu_stats && i < w->cpus; i++) {

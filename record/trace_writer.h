@@ -30,6 +30,8 @@ struct trace_writer {
 	char *const *cpu_files;		/* cpus files of whole ring-buffer pages */
 	char *const *cpu_stats;		/* cpus texts of per_cpu/cpuN/stats, or NULL */
 	const char *version;		/* saved as the writer's version, or NULL */
+	const char *probes;		/* kprobe fallback: its layout and functions
+					   (RS_TRACECMD_OPTION_RMAPSTAT_PROBES), or NULL */
 	const char *tmp_dir;		/* where the temporary file goes (on the
 					   file system of output), NULL: next to output */
 };

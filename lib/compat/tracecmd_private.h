@@ -54,6 +54,12 @@ enum {
 	RS_TRACECMD_OPTION_TRACECLOCK	= 4,
 	RS_TRACECMD_OPTION_UNAME	= 5,
 	RS_TRACECMD_OPTION_VERSION	= 9,
+	/*
+	 * rmapstat's own: the kprobe fallback's layout and functions, a
+	 * string. Far above trace-cmd's ids, which libtracecmd skips when
+	 * it does not know them.
+	 */
+	RS_TRACECMD_OPTION_RMAPSTAT_PROBES = 0x7273,
 };
 
 struct tracecmd_output *tracecmd_output_create_fd(int fd);

@@ -36,6 +36,7 @@ enum rmapstat_exit {
 	RS_EXIT_NO_PAGE_IDLE	= 8,	/* CONFIG_IDLE_PAGE_TRACKING=n */
 	RS_EXIT_WORKLOAD	= 9,	/* workload failed: KSM merge timeout, move_pages, pagemap */
 	RS_EXIT_BUSY		= 10,	/* another rmapstat record owns the kprobe events */
+	RS_EXIT_NO_BTF		= 11,	/* kprobe fallback: no BTF and no --layout */
 	RS_EXIT_SIGNAL_BASE	= 128,	/* + signal number */
 	/* compare's own statuses */
 	RS_EXIT_REGRESSION	= 1,	/* compare: a gate failed */
