@@ -197,7 +197,8 @@ static int choose_source(const struct session_opts *o, enum session_source *src,
 		if (!o->force_kprobes)
 			fprintf(stderr, "rmapstat: no rmap:rmap_walk_start/end tracepoints in this kernel: "
 				"falling back to kprobes on rmap_walk, rmap_walk_locked, rmap_walk_ksm, rmap_walk_anon "
-				"and rmap_walk_file (durations, pid, cpu, kind and purpose only; no pfn, mapcount or VMA counts)\n");
+				"and rmap_walk_file (durations, pid, cpu, kind and purpose; VMA counts with --count-visits; "
+				"no pfn or mapcount)\n");
 		*src = SESSION_KPROBES;
 	} else if (o->force_kprobes) {
 		rs_error_status(err, RS_EXIT_NO_EVENTS, "build it with CONFIG_KPROBE_EVENTS=y",
