@@ -3,28 +3,32 @@
 #
 # lab/lib/size-check.sh - `lab/lab size-check`: does the tracepoint patch
 # cost anything when tracing is compiled out? Builds mm/rmap.o and mm/ksm.o
-# of stock and traced with kernel/config/notrace.config on top of their
-# fragments and compares the sizes. Sourced by lab/lab at its top level.
+# of VERSION-stock and VERSION-traced with kernel/config/notrace.config on
+# top of their fragments and compares the sizes. Sourced by lab/lab at its
+# top level.
 
 usage_size_check() {
 	cat <<EOF
-usage: lab/lab size-check
+usage: lab/lab size-check [VERSION]
 
-Build mm/rmap.o and mm/ksm.o with tracing compiled out (vm.config +
-notrace.config: CONFIG_TRACING and CONFIG_TRACEPOINTS unset) for the stock
-tree and for the tree with only the tracepoint patch (traced). Prints their
-sizes and fails (exit 1) if the .text of either object differs.
+Build mm/rmap.o and mm/ksm.o with tracing compiled out (the kernel's
+fragments + notrace.config: CONFIG_TRACING and CONFIG_TRACEPOINTS unset) for
+VERSION-stock and for VERSION-traced, the tree with only the tracepoint
+patch (VERSION: 6.12, the default, or another version of lab/kernels with
+both kernels, e.g. 7.3). Prints their sizes and fails (exit 1) if the .text
+of either object differs.
 EOF
 }
 
 # size_objects KERNEL: build (or find cached) notrace rmap.o and ksm.o; sets SIZE_DIR.
 size_objects() {
-	local k=$1 key obj log out t0=$SECONDS o
-	select_kernel "$k"
+	local k key obj log out t0=$SECONDS o
+	select_kernel "$1"
+	k=$KERNEL
 	source_ready
 	FRAGMENTS+=("$CONFIG_DIR/notrace.config")
 	compiler_id >/dev/null
-	key=$(hash_inputs "size-check $k" "${FRAGMENTS[@]}" -- "${PATCHES[@]}" | sha_of)
+	key=$(hash_inputs size-check "${FRAGMENTS[@]}" -- "${PATCHES[@]}" | sha_of)
 	out=$CACHE/size/$k-${key:0:16}
 	SIZE_DIR=$out
 	[[ -f $out/rmap.o && -f $out/ksm.o ]] && return 0
@@ -33,7 +37,7 @@ size_objects() {
 		drop_lock "kernel-$k"
 		return 0
 	fi
-	need_packages "$SRC_PKG" "${BUILD_TOOLS[@]}"
+	need_build_packages
 	msg "size-check: $k: building mm/rmap.o and mm/ksm.o without tracing"
 	take_lock "tree-${K_TREE[$k]}"
 	prepare_tree "$k" "${PATCHES[@]}"
@@ -62,22 +66,27 @@ section_size() {
 }
 
 cmd_size_check() {
+	local version=6.12
 	case ${1:-} in
 	-h | --help) usage_size_check; exit 0 ;;
 	"") ;;
-	*) usage_size_check >&2; die "size-check: unexpected argument $1" ;;
+	-*) usage_size_check >&2; die "size-check: unknown option $1" ;;
+	*) version=$1 ;;
 	esac
+	(($# <= 1)) || die "size-check: unexpected argument $2"
+	[[ -n ${K_TREE[$version-stock]:-} && -n ${K_TREE[$version-traced]:-} ]] ||
+		die "size-check: lab/kernels has no $version-stock and $version-traced"
 	local stock_dir traced_dir obj a b rc=0 sec
-	size_objects stock
+	size_objects "$version-stock"
 	stock_dir=$SIZE_DIR
-	size_objects traced
+	size_objects "$version-traced"
 	traced_dir=$SIZE_DIR
 	echo "size-check: $SRC_PKG $PKG_VERSION (Linux $LINUX_VERSION), $(fragment_names " + "):" \
 		"CONFIG_TRACING and CONFIG_TRACEPOINTS not set"
 	echo "traced = stock + $(basename "${PATCHES[0]}")"
 	(cd "$CACHE/size" && size "${stock_dir##*/}/rmap.o" "${traced_dir##*/}/rmap.o" \
 		"${stock_dir##*/}/ksm.o" "${traced_dir##*/}/ksm.o") |
-		sed -E 's#(stock|traced)-[0-9a-f]{16}/#\1 mm/#'
+		sed -E 's#[^[:space:]]*-(stock|traced)-[0-9a-f]{16}/#\1 mm/#'
 	for obj in rmap.o ksm.o; do
 		a=$(section_size "$stock_dir/$obj" .text)
 		b=$(section_size "$traced_dir/$obj" .text)

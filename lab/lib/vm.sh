@@ -78,16 +78,26 @@ base_initramfs() {
 usage_run() {
 	cat <<EOF
 usage: lab/lab run --kernel KERNEL [options] -- CMD [ARG...]
+       lab/lab run --kernel KERNEL [options] -- 'SHELL LINE'
 
-Boot KERNEL (${KERNELS[*]}, or a path to a bzImage) in QEMU (TCG, 2 vCPUs,
-2 NUMA nodes) and run CMD ARG... there with /bin/sh -c, in /host. CMD's stdout
-and stderr come back on this stdout and stderr; the exit status is CMD's.
+Boot KERNEL (${KERNELS[*]}, an alias: $(alias_list),
+or a path to a bzImage) in QEMU (TCG, 2 vCPUs, 2 NUMA nodes) and run there
+either CMD with its ARGs, each one word as given, or, when a single word
+follows --, that word as a line of the guest's shell (busybox sh -c):
+  lab/lab run --kernel 7.3-stock -- 'uname -r; ls /sys/kernel/btf'
+The command runs in /root (HOME), a tmpfs of the guest that vanishes with
+it: files there allow shared writable mmap, which the 9p share refuses
+(upstream's migrate.file selftest needs it). Hand files back through the
+shared folder, /host, by absolute path (/host/out.dat), or run in /host with
+--in-share, where relative paths land in the share. CMD's stdout and stderr come back on this
+stdout and stderr; the exit status is CMD's.
 
 options:
   --kernel K          kernel to boot (built first if needed)
   --timeout SEC       kill QEMU after SEC seconds, exit 124 (default 600)
   --share DIR         host folder mounted at /host over 9p (default: a fresh
                       temporary folder, removed afterwards)
+  --in-share          run CMD in /host, the shared folder, not in /root
   --carry FILE        copy executable FILE into the guest as /usr/bin/NAME with
                       its shared libraries (repeatable; trace-cmd is always there)
   --mem-per-node MB   memory of each of the 2 NUMA nodes (default 1024)
@@ -133,7 +143,7 @@ report_kernel_trouble() {
 }
 
 cmd_run() {
-	local kernel='' timeout=600 share='' mem=1024 console='' dmesg='' verbose='' carry=()
+	local kernel='' timeout=600 share='' mem=1024 console='' dmesg='' verbose='' carry=() cwd=/root
 	while (($#)); do
 		case $1 in
 		--kernel) kernel=${2:?--kernel needs a value}; shift 2 ;;
@@ -142,6 +152,7 @@ cmd_run() {
 		--timeout=*) timeout=${1#*=}; shift ;;
 		--share) share=${2:?--share needs a value}; shift 2 ;;
 		--share=*) share=${1#*=}; shift ;;
+		--in-share) cwd=/host; shift ;;
 		--carry) carry+=("${2:?--carry needs a value}"); shift 2 ;;
 		--carry=*) carry+=("${1#*=}"); shift ;;
 		--mem-per-node) mem=${2:?--mem-per-node needs a value}; shift 2 ;;
@@ -158,7 +169,7 @@ cmd_run() {
 		esac
 	done
 	(($#)) || { usage_run >&2; die "run: no command given (lab/lab run --kernel K -- CMD ARGS)"; }
-	[[ -n $kernel ]] || die "run: --kernel is required (${KERNELS[*]}, or a bzImage path)"
+	[[ -n $kernel ]] || die "run: --kernel is required (${KERNELS[*]}, an alias, or a bzImage path)"
 	if [[ ! $timeout =~ ^[0-9]+$ ]] || ((timeout == 0)); then
 		die "run: --timeout must be a positive number of seconds"
 	fi
@@ -192,7 +203,14 @@ cmd_run() {
 		mkdir -p "$share"
 	fi
 	share=$(readlink -f "$share")
-	sh_quote "$@" >"$lab/cmd"
+	# One word: a shell line, as written. More: a command and its arguments,
+	# quoted so that the guest's sh -c runs exactly them.
+	if (($# == 1)); then
+		printf '%s\n' "$1" >"$lab/cmd"
+	else
+		sh_quote "$@" >"$lab/cmd"
+	fi
+	printf '%s\n' "$cwd" >"$lab/cwd"
 	: >"$lab/stdout"
 	: >"$lab/stderr"
 
