@@ -272,7 +272,10 @@ static void print_kind(struct trace_seq *s, bool *first,
 		part(s, first, "kind=UNKNOWN(%u)", ev->kind_raw);
 }
 
-/* The rmap_one callback by name, as the CLI names it (lib/walk/purpose.h). */
+/*
+ * The rmap_one callback by name, as the CLI names it (lib/walk/purpose.h):
+ * "?0x..." where no function starts, never "sym+0x...".
+ */
 static void print_purpose(struct trace_seq *s, bool *first,
 			  struct tep_handle *tep, const struct rs_walk_event *ev)
 {

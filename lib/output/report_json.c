@@ -92,12 +92,14 @@ static void json_trace(struct rs_json *j, const struct rs_trace_summary *s)
 	json_unavailable(j, rs_source_missing(s->source));
 	rs_json_string(j, RS_KEY_CLOCK, s->clock);
 	rs_json_string(j, RS_KEY_KERNEL, s->uname);
+	rs_json_string(j, RS_KEY_PROBES, s->probes);
 	rs_json_string(j, RS_KEY_TRACE_CMD_VERSION, s->tracecmd_version);
 	rs_json_u64(j, RS_KEY_FILE_VERSION, s->file_version);
 	rs_json_i64(j, RS_KEY_CPUS, s->cpus);
 	rs_json_u64(j, RS_KEY_RECORDS, s->records);
 	rs_json_u64(j, RS_KEY_WALK_EVENTS, s->walk_events);
 	rs_json_u64(j, RS_KEY_UNDECODABLE_EVENTS, s->undecodable);
+	rs_json_u64(j, RS_KEY_PURPOSE_MISSES, s->purpose_misses);
 	if (s->walk_events) {
 		rs_json_u64(j, RS_KEY_FIRST_TS, s->first_ts);
 		rs_json_u64(j, RS_KEY_LAST_TS, s->last_ts);

@@ -49,6 +49,11 @@ static void text_trace(FILE *f, const struct rs_trace_summary *s)
 		rs_put_printable(f, s->uname);
 		fputc('\n', f);
 	}
+	if (s->probes) {
+		fprintf(f, "  probes:  ");
+		rs_put_printable(f, s->probes);
+		fputc('\n', f);
+	}
 	fprintf(f, "  buffers:");
 	for (b = 0; b < s->nr_buffers; b++) {
 		fprintf(f, "%s ", b ? "," : "");
@@ -71,6 +76,9 @@ static void text_trace(FILE *f, const struct rs_trace_summary *s)
 			s->pc.lost_markers, s->pc.lost_markers == 1 ? "" : "s");
 	else
 		fprintf(f, "  lost:    no events lost\n");
+	if (s->purpose_misses)
+		fprintf(f, "  purpose: %" PRIu64 " walk%s whose rmap_one is not a function in kallsyms (shown as ?0x..., not named)\n",
+			s->purpose_misses, s->purpose_misses == 1 ? "" : "s");
 	if (s->undecodable)
 		fprintf(f, "  warning: %" PRIu64 " walk events have a format this rmapstat does not know, not counted\n",
 			s->undecodable);

@@ -111,6 +111,9 @@ static void on_walk(const struct rs_walk *w, void *arg)
 	if (fc->error)
 		return;
 	purpose = purpose_of(fc, info);
+	/* Per walk: a nested call is the walk of its outer one, counted there. */
+	if (rs_purpose_missed(purpose) && w->status != RS_WALK_NESTED)
+		fc->sum->purpose_misses++;
 	keys.kind = info->kind;
 	keys.purpose = purpose;
 	keys.pid = info->pid;

@@ -76,7 +76,8 @@ void rs_report_free(struct rs_report *r);
  * one pairing engine per buffer; every walk record goes to its group, the
  * paired ones (RS_WALK_OK) are offered to the slowest walks, and each is
  * passed to the row callback if there is one. The file's summary is
- * appended to @r->traces and its counters added to @r->totals.
+ * appended to @r->traces, with its walks whose purpose is a miss
+ * (purpose.h) in purpose_misses, and its counters added to @r->totals.
  *
  * Return: 0, or -1 with @err set: the file is missing or unreadable, is
  * no trace, has no walk event formats, has no such --buffer, is damaged,

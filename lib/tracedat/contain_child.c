@@ -78,7 +78,8 @@ static int child_head(const struct rs_trace_summary *sum, void *arg)
 
 	if (sum->nr_buffers > MAX_BUFFERS)
 		return E2BIG;
-	mh.len = sizeof(h) + string_size(sum->uname) + string_size(sum->tracecmd_version);
+	mh.len = sizeof(h) + string_size(sum->uname) + string_size(sum->tracecmd_version) +
+		 string_size(sum->probes);
 	for (i = 0; i < sum->nr_buffers; i++)
 		mh.len += string_size(sum->buffers[i].name) + string_size(sum->buffers[i].clock);
 	if (mh.len > MAX_MSG)
@@ -87,6 +88,7 @@ static int child_head(const struct rs_trace_summary *sum, void *arg)
 	w_bytes(w, &h, sizeof(h));
 	w_string(w, sum->uname);
 	w_string(w, sum->tracecmd_version);
+	w_string(w, sum->probes);
 	for (i = 0; i < sum->nr_buffers; i++) {
 		w_string(w, sum->buffers[i].name);
 		w_string(w, sum->buffers[i].clock);

@@ -54,7 +54,7 @@ struct wire_head {
 	uint32_t formats;
 	uint32_t source;
 	uint32_t nr_buffers;
-	/* then uname, tracecmd_version, and name + clock of each buffer: strings */
+	/* then uname, tracecmd_version, probes, and name + clock of each buffer: strings */
 };
 
 struct wire_purpose {

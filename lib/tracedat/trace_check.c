@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "trace_check.h"
+#include "tracecmd_private.h"
 
 #define OPTION_DONE		0
 #define OPTION_DATE		1
@@ -121,6 +122,7 @@ void rs_trace_layout_free(struct rs_trace_layout *l)
 		free(l->buffers[i].cpus);
 	}
 	free(l->buffers);
+	free(l->probes);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -203,6 +205,24 @@ static int clock_ok(const struct reader *r, uint64_t size)
 	for (word = strtok_r(text, " ", &next); word; word = strtok_r(NULL, " ", &next))
 		if (*word == '[')
 			return word[strspn(word, "[]")] != '\0';
+	return 1;
+}
+
+/*
+ * rmapstat's probes option at the reader's position, not consumed: one
+ * NUL-terminated string of at most RS_TRACE_PROBES_MAX bytes. The first
+ * goes into the layout (without memory, none does: it only describes).
+ */
+static int probes_ok(const struct reader *r, uint32_t size)
+{
+	struct reader p = *r;
+	char text[RS_TRACE_PROBES_MAX];
+
+	if (!size || size > sizeof(text) || get(&p, text, size) ||
+	    memchr(text, '\0', size) != text + size - 1)
+		return 0;
+	if (r->layout && !r->layout->probes)
+		r->layout->probes = strdup(text);
 	return 1;
 }
 
@@ -439,6 +459,8 @@ static int check_v7(struct reader *r)
 			if (oid == OPTION_BUFFER && !buffer_ok(r, r->pos, size))
 				return 0;
 			if (oid == OPTION_TRACECLOCK && !clock_ok(r, size))
+				return 0;
+			if (oid == RS_TRACECMD_OPTION_RMAPSTAT_PROBES && !probes_ok(r, size))
 				return 0;
 			layout_option(r, oid);
 			skip(r, size);

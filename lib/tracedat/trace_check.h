@@ -13,6 +13,10 @@
  *    buffer that fails to load is closed by libtracecmd, which crashes;
  *  - a HOOK option (trace-cmd record -H) it cannot parse: NULL dereference.
  *
+ * On the way it picks up rmapstat's own option, which libtracecmd skips:
+ * the description of the kprobe fallback (RS_TRACECMD_OPTION_RMAPSTAT_PROBES,
+ * written by `rmapstat record` into version 7 files).
+ *
  * Compressed version 7 options sections cannot be read here; libtracecmd
  * checks them.
  */
@@ -37,20 +41,33 @@ struct rs_layout_buffer {
 	struct rs_layout_cpu *cpus;
 };
 
+/*
+ * The largest probes option, its NUL included: `rmapstat record` writes
+ * at most 1023 characters. A longer one, or one that is not a single
+ * NUL-terminated string, is damage.
+ */
+#define RS_TRACE_PROBES_MAX	1024
+
 /**
- * struct rs_trace_layout - where the pages of a trace-cmd data file are
+ * struct rs_trace_layout - where the pages of a trace-cmd data file are,
+ *	and what rmapstat recorded about its probes
  * @known: every buffer's CPU data was found uncompressed, with the page
  *	size of the header, and no option moves time stamps (DATE, OFFSET,
  *	TIME_SHIFT, TSC2NSEC): the pages can be read as they are stored
  * @page_size: of the ring buffer
  * @nr_buffers: the top buffer and the instances, in file order
  * @buffers: their CPU data
+ * @probes: the kprobe fallback's layout and functions ("layout rmap_one=+16
+ *	...; probed rmap_walk ..."), from the first probes option of an
+ *	uncompressed version 7 options section; NULL when there is none
+ *	(tracepoint traces, other recorders, version 6, compressed options)
  */
 struct rs_trace_layout {
 	int known;
 	uint32_t page_size;
 	size_t nr_buffers;
 	struct rs_layout_buffer *buffers;
+	char *probes;
 };
 
 /**
@@ -62,8 +79,9 @@ void rs_trace_layout_free(struct rs_trace_layout *l);
 /**
  * rs_trace_check_fd() - check the structure of a trace-cmd data file
  * @fd: the open file, read with pread() (its offset is not moved)
- * @layout: NULL, or filled with where the CPU data is (free it with
- *	rs_trace_layout_free(); @layout->known says whether it is complete)
+ * @layout: NULL, or filled with where the CPU data is and the probes
+ *	option (free it with rs_trace_layout_free(); @layout->known says
+ *	whether the CPU data is complete)
  * @err: set when -1 is returned
  *
  * Return: 0 when nothing was found (or another file version), -1 with

@@ -82,7 +82,8 @@ static int on_head(struct parent *pa, const unsigned char *p, size_t len)
 	sum->cpus = h.cpus;
 	sum->formats = h.formats;
 	sum->source = h.source;
-	if (get_string(&p, end, &sum->uname) || get_string(&p, end, &sum->tracecmd_version))
+	if (get_string(&p, end, &sum->uname) || get_string(&p, end, &sum->tracecmd_version) ||
+	    get_string(&p, end, &sum->probes))
 		return -1;
 	sum->buffers = calloc(h.nr_buffers, sizeof(*sum->buffers));
 	if (!sum->buffers)

@@ -295,6 +295,7 @@ struct rs_trace *rs_trace_open_fd(int fd, const char *file, struct rs_error *err
 	t->meta.file = t->file;
 	t->meta.uname = tracecmd_get_uname(t->top);
 	t->meta.tracecmd_version = tracecmd_get_version(t->top);
+	t->meta.probes = t->layout.probes;
 	t->meta.file_version = tracecmd_get_in_file_version(t->top);
 	t->meta.cpus = tracecmd_cpus(t->top);
 	t->meta.nr_buffers = t->nr_buffers;

@@ -19,6 +19,8 @@ struct rs_trace_meta {
 	const char *file;
 	const char *uname;		/* NULL if not saved */
 	const char *tracecmd_version;	/* NULL if not saved */
+	const char *probes;		/* the kprobe fallback's description
+					   (struct rs_trace_layout), or NULL */
 	unsigned long file_version;	/* 6, 7 */
 	int cpus;
 	int nr_buffers;			/* 1 (top) + instances */

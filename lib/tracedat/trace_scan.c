@@ -42,6 +42,7 @@ void rs_trace_summary_free(struct rs_trace_summary *s)
 	free(s->file);
 	free(s->uname);
 	free(s->tracecmd_version);
+	free(s->probes);
 	free(s->clock);
 	memset(s, 0, sizeof(*s));
 }
@@ -121,6 +122,7 @@ static int scan_head(struct scan *s, const struct rs_scan_opts *o,
 
 	sum->uname = dup_or_null(meta->uname);
 	sum->tracecmd_version = dup_or_null(meta->tracecmd_version);
+	sum->probes = dup_or_null(meta->probes);
 	sum->file_version = meta->file_version;
 	sum->cpus = meta->cpus;
 

@@ -35,6 +35,8 @@ struct rs_trace_summary {
 	char *file;
 	char *uname;			/* NULL if not saved */
 	char *tracecmd_version;		/* NULL if not saved */
+	char *probes;			/* rmapstat record's kprobe fallback: its
+					   layout and functions; NULL if not saved */
 	unsigned long file_version;
 	int cpus;
 	char *clock;			/* of the (first) buffer with walk events */
@@ -48,6 +50,8 @@ struct rs_trace_summary {
 	size_t nr_buffers;
 	struct rs_buffer_summary *buffers;
 	struct rs_pairing_counters pc;	/* all buffers */
+	uint64_t purpose_misses;	/* walks whose rmap_one is not a function
+					   (purpose.h), the nested ones not counted */
 };
 
 struct rs_scan_opts {
@@ -67,7 +71,7 @@ struct rs_scan_opts {
  *
  * Each returns 0 to go on, else a positive errno that ends the pass.
  * The caller pairs the events (pairing.h); the counters of the summary
- * that come from pairing are the caller's to fill.
+ * that come from pairing, and purpose_misses, are the caller's to fill.
  */
 struct rs_scan_ops {
 	int (*head)(const struct rs_trace_summary *sum, void *arg);

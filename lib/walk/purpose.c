@@ -10,22 +10,20 @@ const char *rs_purpose_name(struct tep_handle *tep, const struct rs_walk_event *
 			    char *buf, size_t len)
 {
 	const char *name = NULL;
-	unsigned long long start = 0;
 
 	if (!(ev->has & RS_HAS_RMAP_ONE)) {
 		snprintf(buf, len, "unknown");
 		return buf;
 	}
-	if (tep && ev->rmap_one) {
+	/*
+	 * tep_find_function() names any address inside a function: only its
+	 * first byte is one the kernel can have passed as rmap_one.
+	 */
+	if (tep && ev->rmap_one && tep_find_function_address(tep, ev->rmap_one) == ev->rmap_one)
 		name = tep_find_function(tep, ev->rmap_one);
-		if (name)
-			start = tep_find_function_address(tep, ev->rmap_one);
-	}
-	if (!name)
-		snprintf(buf, len, "0x%" PRIx64, ev->rmap_one);
-	else if (start == ev->rmap_one)
+	if (name)
 		snprintf(buf, len, "%s", name);
 	else
-		snprintf(buf, len, "%s+0x%llx", name, ev->rmap_one - start);
+		snprintf(buf, len, "%c0x%" PRIx64, RS_PURPOSE_MISS, ev->rmap_one);
 	return buf;
 }

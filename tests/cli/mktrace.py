@@ -156,7 +156,7 @@ class TracepointScenario(Scenario):
             "start_ns": t0, "end_ns": t1, "duration_ns": t1 - t0, "start_cpu": cpu0,
             "end_cpu": cpu1, "pid": pid, "pfn": pfn, "rwc": rwc,
             "kind": KIND_NAMES[kind],
-            "purpose": purpose if isinstance(purpose, str) else "0x%x" % purpose,
+            "purpose": purpose if isinstance(purpose, str) else "?0x%x" % purpose,
             "mapcount": mapcount, "nr_visited": visited, "nr_rmap_one": calls,
             "locked": locked, "short": calls < mapcount})
 
@@ -179,7 +179,7 @@ CASE_WALKS = [
     # A long walk across a gap larger than the 27-bit ring buffer delta.
     (2_000_000, 862_000_000, 0, 0, 100, 0x5000, 0xffffc90000a1fd00, "try_to_migrate_one", 0, 16, 20000,
      16, 0),
-    # Unknown purpose (not in kallsyms): shown as hex.
+    # Unknown purpose (not a function of kallsyms): a miss, "?0x...".
     (870_000_000, 870_000_999, 1, 1, 400, 0x6000, 0xffffc90000d4fd00, UNKNOWN_RMAP_ONE, 2, 1, 5, 1, 0),
 ]
 

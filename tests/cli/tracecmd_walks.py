@@ -137,7 +137,8 @@ class Pairing:
         self.records.append(rec)
 
     def _purpose_kprobe(self, addr):
-        return self.syms.get(addr, "0x%x" % addr)
+        # Only where a function starts; any other address is a miss.
+        return self.syms.get(addr, "?0x%x" % addr)
 
     def event(self, e):
         f = e["fields"]
@@ -150,6 +151,9 @@ class Pairing:
             rec["seq"] = self.seq
             rec["kind"] = f.get("kind", "unknown")
             rec["purpose"] = f.get("purpose", "unknown")
+            # %ps of an address kallsyms does not name is hex: a miss.
+            if rec["purpose"].startswith("0x"):
+                rec["purpose"] = "?" + rec["purpose"]
             rec["pfn"] = _num(f["pfn"])
             rec["locked"] = int(f["locked"]) if "locked" in f else None
             key = ("tp", _num(f["rwc"]), rec["pfn"], e["pid"])

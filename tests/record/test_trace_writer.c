@@ -8,8 +8,17 @@
  * file and ring-buffer pages holding one rmap walk, writes a trace.dat
  * with rs_trace_write() and reads it back with libtracecmd: event
  * names, fields, the exact timestamps, the comm, and %ps resolved through
- * the saved kallsyms. When a trace-cmd binary is given as argv[1], its
+ * the saved kallsyms. When a trace-cmd binary is given as argv[2], its
  * `report` must show the same. A write that fails must leave no file.
+ *
+ * rmapstat's own option, the kprobe fallback's description, must leave
+ * the file readable by libtracecmd and trace-cmd, and `rmapstat report`
+ * (argv[1]) must show it as it was written, in text (control characters
+ * as '?') and JSON, show nothing for a file without it, and refuse one
+ * longer than RS_TRACE_PROBES_MAX as damaged.
+ *
+ *   test-trace-writer RMAPSTAT [TRACE_CMD]
+ *
  * Needs neither root nor tracefs.
  */
 #include <dirent.h>
@@ -19,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event-parse.h>
@@ -36,6 +46,9 @@
 #define PURPOSE		0xffffffff81001000ULL
 #define TS0		5000000000ULL	/* page timestamp, ns */
 #define DELTA		3000ULL		/* walk duration, ns */
+#define PROBES		"layout rmap_one=+16 mapping=+24 (BTF /sys/kernel/btf/vmlinux); " \
+			"probed rmap_walk rmap_walk_locked rmap_walk_ksm rmap_walk_anon __rmap_walk_file"
+#define PROBES_MAX	1024		/* RS_TRACE_PROBES_MAX of lib/tracedat/trace_check.h */
 
 static int failures;
 
@@ -221,7 +234,7 @@ static void setup(void)
 	put("cpu1", "", 0);	/* a CPU without events */
 }
 
-static int write_trace(const char *output, char *cpu1)
+static int write_trace(const char *output, char *cpu1, const char *probes)
 {
 	static const char *const events[] = {
 		"rmap:rmap_walk_start", "rmap:rmap_walk_end", NULL,
@@ -240,6 +253,7 @@ static int write_trace(const char *output, char *cpu1)
 		.cpu_files = files,
 		.cpu_stats = stats,
 		.version = "rmapstat test",
+		.probes = probes,
 	};
 	struct rs_error err;
 	int ret;
@@ -305,29 +319,66 @@ static void check_read_back(const char *file)
 	tracecmd_close(in);
 }
 
+/* Runs `'PROGRAM' ARGS 'FILE' 2>&1` into out; its exit status, or -1. */
+static int run(const char *program, const char *args, const char *file, char *out, size_t len)
+{
+	char cmd[1024];
+	size_t n;
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s '%s' 2>&1", program, args, file);
+	out[0] = '\0';
+	p = popen(cmd, "r");
+	CHECK(p, "cannot run %s", cmd);
+	if (!p)
+		return -1;
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* trace-cmd report must show the walk with its purpose, comm and clock. */
 static void check_trace_cmd(const char *trace_cmd, const char *file)
 {
 	static const char *const want[] = {
 		"ksm-test-4242", "rmap_walk_start:", expect_start, "rmap_walk_end:", expect_end,
 	};
-	char cmd[1024], out[8192];
-	size_t n, i;
-	FILE *p;
+	char out[8192];
+	size_t i;
 
-	snprintf(cmd, sizeof(cmd), "'%s' report '%s' 2>&1", trace_cmd, file);
-	p = popen(cmd, "r");
-	CHECK(p, "cannot run %s", cmd);
-	if (!p)
-		return;
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	CHECK(pclose(p) == 0, "%s failed:\n%s", cmd, out);
+	CHECK(run(trace_cmd, "report", file, out, sizeof(out)) == 0,
+	      "trace-cmd report %s failed:\n%s", file, out);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		CHECK(strstr(out, want[i]), "trace-cmd report lacks '%s':\n%s", want[i], out);
 	/* 5.000000 s and 5.000003 s (the mono clock is printed in seconds) */
 	CHECK(strstr(out, " 5.000000:") && strstr(out, " 5.000003:"),
 	      "trace-cmd report timestamps:\n%s", out);
+}
+
+/*
+ * rmapstat report shows the probes option as written (text: printable;
+ * JSON: the string), or, for want NULL, no probes line and null.
+ */
+static void check_rmapstat(const char *rmapstat, const char *file, const char *want_text,
+			   const char *want_json)
+{
+	char out[16384], line[1200];
+
+	CHECK(run(rmapstat, "report", file, out, sizeof(out)) == 0,
+	      "rmapstat report %s failed:\n%s", file, out);
+	if (want_text) {
+		snprintf(line, sizeof(line), "\n  probes:  %s\n", want_text);
+		CHECK(strstr(out, line), "rmapstat report lacks '%s':\n%s", line, out);
+	} else {
+		CHECK(!strstr(out, "probes:"), "rmapstat report shows probes:\n%s", out);
+	}
+	CHECK(run(rmapstat, "report --json", file, out, sizeof(out)) == 0,
+	      "rmapstat report --json %s failed:\n%s", file, out);
+	snprintf(line, sizeof(line), "\"probes\": %s%s%s,\n", want_json ? "\"" : "",
+		 want_json ? want_json : "null", want_json ? "\"" : "");
+	CHECK(strstr(out, line), "rmapstat report --json lacks '%s':\n%s", line, out);
 }
 
 /* The output directory holds exactly the listed names (NULL-terminated). */
@@ -371,10 +422,52 @@ static void check_symbols(void)
 		CHECK(fns[i], "writer function %zu did not resolve", i);
 }
 
+/*
+ * Files with and without the probes option, and with a damaged one: what
+ * rmapstat report makes of them (libtracecmd and trace-cmd read every
+ * one: the option is rmapstat's own).
+ */
+static void check_probes(const char *rmapstat, const char *trace_cmd, char *cpu1)
+{
+	char file[600], out[8192], long_probes[PROBES_MAX + 1];
+
+	snprintf(file, sizeof(file), "%s/probes.dat", root);
+	CHECK(write_trace(file, cpu1, "layout \033[2J rmap_one=+16\tmapping=+24") == 0,
+	      "write with control characters failed");
+	check_read_back(file);
+	check_rmapstat(rmapstat, file, "layout ?[2J rmap_one=+16?mapping=+24",
+		       "layout \\u001b[2J rmap_one=+16\\tmapping=+24");
+
+	snprintf(file, sizeof(file), "%s/plain.dat", root);
+	CHECK(write_trace(file, cpu1, NULL) == 0, "write without probes failed");
+	check_rmapstat(rmapstat, file, NULL, NULL);
+
+	/* The longest rmapstat record writes is read; one byte more is damage. */
+	memset(long_probes, 'x', sizeof(long_probes));
+	long_probes[PROBES_MAX - 1] = '\0';
+	snprintf(file, sizeof(file), "%s/longest.dat", root);
+	CHECK(write_trace(file, cpu1, long_probes) == 0, "write with the longest probes failed");
+	check_rmapstat(rmapstat, file, long_probes, long_probes);
+	long_probes[PROBES_MAX - 1] = 'x';
+	long_probes[PROBES_MAX] = '\0';
+	snprintf(file, sizeof(file), "%s/too-long.dat", root);
+	CHECK(write_trace(file, cpu1, long_probes) == 0, "write with too long probes failed");
+	check_read_back(file);
+	if (trace_cmd)
+		check_trace_cmd(trace_cmd, file);
+	CHECK(run(rmapstat, "report", file, out, sizeof(out)) == 2 &&
+	      strstr(out, "damaged"), "too long probes option not refused:\n%s", out);
+}
+
 int main(int argc, char **argv)
 {
 	char out[600], bad[600], outdir[512], cpu1[512], missing[512], cmd[1200];
+	const char *trace_cmd = argc > 2 && access(argv[2], X_OK) == 0 ? argv[2] : NULL;
 
+	if (argc < 2) {
+		fprintf(stderr, "usage: test-trace-writer RMAPSTAT [TRACE_CMD]\n");
+		return 2;
+	}
 	check_symbols();
 	setup();
 	snprintf(outdir, sizeof(outdir), "%s/out", root);
@@ -384,16 +477,18 @@ int main(int argc, char **argv)
 	snprintf(missing, sizeof(missing), "%s/no-such-cpu-file", root);
 
 	/* A failed write leaves neither the file nor its temporary. */
-	CHECK(write_trace(bad, missing) < 0, "write with a missing CPU file succeeded");
+	CHECK(write_trace(bad, missing, PROBES) < 0, "write with a missing CPU file succeeded");
 	check_dir(outdir, NULL);
 
-	CHECK(write_trace(out, cpu1) == 0, "write failed");
+	CHECK(write_trace(out, cpu1, PROBES) == 0, "write failed");
 	check_dir(outdir, "trace.dat");
 	check_read_back(out);
-	if (argc > 1 && access(argv[1], X_OK) == 0)
-		check_trace_cmd(argv[1], out);
+	if (trace_cmd)
+		check_trace_cmd(trace_cmd, out);
 	else
 		printf("trace-cmd not given: trace-cmd report not checked\n");
+	check_rmapstat(argv[1], out, PROBES, PROBES);
+	check_probes(argv[1], trace_cmd, cpu1);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (!failures && system(cmd))

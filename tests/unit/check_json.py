@@ -73,6 +73,11 @@ def report(test_report, directory, scenarios):
         check(d["percentiles"]["exact_up_to"] == 1024, where + "exact up to")
         check(len(d["traces"]) == 1 and d["traces"][0]["clock"] == truth["clock"],
               where + "trace metadata")
+        tr = d["traces"][0]
+        check(tr["probes"] is None, where + "probes %r in a file without the option" % tr["probes"])
+        misses = sum(1 for w in truth["walks"] if w["purpose"].startswith("?"))
+        check(tr["purpose_misses"] == misses,
+              where + "purpose_misses %d, expected %d" % (tr["purpose_misses"], misses))
         if truth["source"] == "kprobes":
             for f in ("pfn", "mapcount", "nr_visited", "nr_rmap_one", "short_walks"):
                 check(f in d["unavailable"], where + "unavailable " + f)

@@ -253,9 +253,13 @@ static void test_read_messages(void)
 	}
 }
 
+/* Report JSON as compare reads it; the traces' members it ignores. */
 static const char report_json[] =
 	"{\"schema\": \"rmapstat-report\", \"version\": 1, \"group_by\": [\"kind\"],"
-	" \"source\": \"tracepoints\", \"groups\": ["
+	" \"source\": \"tracepoints\", \"traces\": ["
+	" {\"kernel\": \"Linux lab\", \"probes\": \"layout rmap_one=+16 mapping=+24; probed rmap_walk\","
+	"  \"purpose_misses\": 2},"
+	" {\"kernel\": null, \"probes\": null, \"purpose_misses\": 0}], \"groups\": ["
 	" {\"name\": \"KSM\", \"count\": 4, \"min_ns\": 100, \"mean_ns\": 150.5, \"p99_ns\": 1000,"
 	"  \"p99_9_ns\": 1000, \"max_ns\": 1000},"
 	" {\"name\": \"ANON\", \"count\": 0, \"min_ns\": null, \"p99_ns\": null}]}";

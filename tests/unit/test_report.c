@@ -20,6 +20,7 @@
 #include "check.h"
 #include "json_read.h"
 #include "output.h"
+#include "purpose.h"
 #include "trace_input.h"
 #include "walk_decode.h"
 #include "walk_report.h"
@@ -189,6 +190,26 @@ static void check_walks(struct json_object *truth, const struct rows *rows, int 
 	CHECK_EQ_U64(found, nwalks);
 }
 
+/*
+ * The walks whose purpose is a miss, counted per walk: in the truth (its
+ * paired walks) and in the rows; a nested call is its outer walk.
+ */
+static void check_purpose_misses(struct json_object *truth, const struct rows *rows,
+				 const struct rs_trace_summary *s)
+{
+	struct json_object *walks = get(truth, "walks");
+	uint64_t in_truth = 0, in_rows = 0;
+	size_t i;
+
+	for (i = 0; i < count(truth, "walks"); i++)
+		in_truth += rs_purpose_missed(str(json_object_array_get_idx(walks, i), "purpose"));
+	for (i = 0; i < rows->n; i++)
+		in_rows += rs_purpose_missed(rows->r[i].purpose) &&
+			   rows->r[i].walk.status != RS_WALK_NESTED;
+	CHECK_EQ_U64(s->purpose_misses, in_truth);
+	CHECK_EQ_U64(s->purpose_misses, in_rows);
+}
+
 static void check_counters(struct json_object *truth, const struct rs_report *r)
 {
 	CHECK_EQ_U64(r->totals.paired, count(truth, "walks"));
@@ -228,6 +249,9 @@ static bool scenario_open(struct scenario *sc, const char *scenario, int tracepo
 	}
 	check_walks(sc->truth, &sc->rows, tracepoints);
 	check_counters(sc->truth, sc->r);
+	check_purpose_misses(sc->truth, &sc->rows, &sc->r->traces[0]);
+	/* mktrace.py writes version 6 files: no probes option */
+	CHECK(!sc->r->traces[0].probes);
 	return true;
 }
 
