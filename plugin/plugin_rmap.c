@@ -10,6 +10,10 @@
  *   rmap_walk_end:   pfn=0x4a3b2 kind=KSM purpose=try_to_migrate_one mapcount=2
  *                    visited=9001 rmap_one=2 duration=404.123456ms SLOW
  *
+ * The visit events of the kprobe fallback (rmapstat:visit_*) print their
+ * vma alone; the engine counts them into the kprobe walk they belong to,
+ * whose exit then prints visited= as a tracepoint's end does.
+ *
  * Starts and ends are paired by the engine the rmapstat CLI uses
  * (lib/walk/pairing.h), fed one event at a time in the order trace-cmd prints
  * them (timestamp order across CPUs). Each tep handle (each input file)
@@ -414,6 +418,7 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 	struct cached_walk *c = cache_slot(rp, rec);
 	const struct rs_walk *w = NULL;
 	struct rs_walk_event ev;
+	const struct rs_walk_event *end = &ev;
 	struct rs_walk walk;
 	bool first = true;
 	uint64_t slow;
@@ -440,12 +445,15 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 		w = &c->walk;
 	}
 
-	if (w && (feed == RS_FEED_PAIRED || feed == RS_FEED_NESTED))
+	/* a paired walk's end: the event, with the visits of a kprobe walk */
+	if (w && (feed == RS_FEED_PAIRED || feed == RS_FEED_NESTED)) {
 		print_walk_info(s, &first, rp->tep, &w->start);
-	else
+		end = &w->end;
+	} else {
 		print_walk_info(s, &first, rp->tep, &ev);
-	if (ev.has & RS_HAS_VISITED)
-		part(s, &first, "visited=%u", ev.nr_visited);
+	}
+	if (end->has & RS_HAS_VISITED)
+		part(s, &first, "visited=%u", end->nr_visited);
 	if (ev.has & RS_HAS_CALLS)
 		part(s, &first, "rmap_one=%u", ev.nr_rmap_one);
 
@@ -474,18 +482,42 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 	return 0;
 }
 
+/*
+ * A visit: one line a VMA, so it says no more than the kernel's format
+ * would (the vma the iterator returned); the engine counts it.
+ */
+static int visit_handler(struct trace_seq *s, struct tep_record *rec,
+			 struct tep_event *event, void *context)
+{
+	struct rmap_plugin *rp = context;
+	struct rs_walk_event ev;
+	int ret = decode(rp, event, rec, &ev);
+
+	if (ret < 0)
+		return 1;
+	if (ret > 0)
+		rs_pairing_feed(rp->pairs, &ev, NULL);	/* a visit allocates nothing */
+	trace_seq_printf(s, "vma=0x%llx", (unsigned long long)ev.vma);
+	print_raw(s, rec, event);
+	return 0;
+}
+
 /* ---- loading ---- */
 
 /* Registers (or unregisters) a handler for every walk event the decoder knows. */
 static void handlers(struct tep_handle *tep, struct rmap_plugin *rp, bool on)
 {
+	static const tep_event_handler_func by_type[RS_EV_NR] = {
+		[RS_EV_START] = start_handler, [RS_EV_ENTRY] = start_handler,
+		[RS_EV_END] = end_handler, [RS_EV_EXIT] = end_handler,
+		[RS_EV_VISIT] = visit_handler,
+	};
 	const char *system, *name;
 	enum rs_ev_type type;
 	size_t i;
 
 	for (i = 0; !rs_decoder_event(i, &system, &name, &type); i++) {
-		tep_event_handler_func fn = type == RS_EV_START || type == RS_EV_ENTRY ?
-					    start_handler : end_handler;
+		tep_event_handler_func fn = by_type[type];
 
 		if (on)
 			tep_register_event_handler(tep, -1, system, name, fn, rp);

@@ -3,11 +3,21 @@
  * Walks in flight live in a chained hash table keyed by (tag, pid, a, b):
  * tracepoints use tag 0, a = rwc, b = pfn; kprobes use tag = probed
  * function, a = b = 0, and keep several frames per key, the newest (highest
- * sequence number) on top.
+ * sequence number) on top. The tag is not hashed: every kprobe frame of a
+ * task is in the bucket of its pid, so the innermost frame a visit counts
+ * into, and the outer frame an inner pair folds into, are one bucket away.
  *
  * Starts dropped for lost events stay in the table as "lost" entries (not
  * in flight, never paired): their end, when it comes, is told apart from
  * an end whose start was never seen.
+ *
+ * Visits and lost events: a frame's count is exact only if no visit of it
+ * was lost. Each frame keeps the CPUs its task was seen on since it
+ * started (cpu % 64, entry, visits, exits); events lost on one of those
+ * make its count unknown, and so do events lost on a CPU before the task
+ * is first seen there (lost_at). What no record shows (a task whose every
+ * event on a CPU was lost, or a loss reported only after the walk ended)
+ * goes unnoticed, as an end lost on a CPU the walk did not start on does.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -28,6 +38,9 @@ struct rs_pending {
 	struct rs_key key;
 	uint64_t seq;
 	bool lost;			/* dropped for lost events: a key to recognise */
+	bool visits_unknown;		/* some of its visits may have been lost */
+	uint64_t visits;		/* kprobe frame: visits counted into it */
+	uint64_t cpus;			/* 1 << (cpu % 64) of the CPUs its task was seen on */
 	struct rs_walk_event start;
 };
 
@@ -37,6 +50,7 @@ struct rs_pairing {
 	struct rs_pending *free_list;
 	uint64_t seq;
 	size_t nr_lost;			/* lost entries in the table */
+	uint64_t lost_at[64];		/* per cpu % 64: seq when events were last lost */
 	rs_walk_fn fn;
 	void *arg;
 	struct rs_pairing_counters c;
@@ -57,11 +71,48 @@ static uint64_t mix64(uint64_t x)
 
 static size_t key_hash(const struct rs_key *k, size_t nbuckets)
 {
-	/* One mix of the fields, each spread by a different odd multiplier. */
+	/* One mix of the fields but the tag, each spread by a different odd multiplier. */
 	uint64_t h = mix64(k->a ^ (k->b * 0x9e3779b97f4a7c15ULL) ^
-			   ((((uint64_t)k->tag << 32) | (uint32_t)k->pid) * 0xc2b2ae3d27d4eb4fULL));
+			   ((uint64_t)(uint32_t)k->pid * 0xc2b2ae3d27d4eb4fULL));
 
 	return h & (nbuckets - 1);
+}
+
+/* The bucket of every kprobe frame of task pid. */
+static struct rs_pending *task_frames(const struct rs_pairing *p, int pid)
+{
+	struct rs_key k = { .tag = RS_FUNC_RMAP_WALK, .pid = pid };
+
+	return p->buckets[key_hash(&k, p->nbuckets)];
+}
+
+static bool frame_of(const struct rs_pending *e, int pid)
+{
+	return e->key.tag != RS_FUNC_NONE && e->key.pid == pid && !e->lost;
+}
+
+static uint64_t cpu_bit(int cpu)
+{
+	return 1ULL << ((unsigned int)cpu % 64);
+}
+
+/*
+ * Task pid was seen on cpu: its frames in flight that did not know it yet
+ * learn it, and lose their visit count if events were lost there since
+ * they started.
+ */
+static void saw_cpu(struct rs_pairing *p, int pid, int cpu)
+{
+	uint64_t bit = cpu_bit(cpu);
+	struct rs_pending *e;
+
+	for (e = task_frames(p, pid); e; e = e->next) {
+		if (!frame_of(e, pid) || (e->cpus & bit))
+			continue;
+		e->cpus |= bit;
+		if (p->lost_at[(unsigned int)cpu % 64] >= e->seq)
+			e->visits_unknown = true;
+	}
 }
 
 static int key_eq(const struct rs_key *x, const struct rs_key *y)
@@ -158,6 +209,9 @@ static int insert(struct rs_pairing *p, const struct rs_key *k,
 	e->key = *k;
 	e->seq = ++p->seq;
 	e->lost = false;
+	e->visits_unknown = false;
+	e->visits = 0;
+	e->cpus = cpu_bit(ev->cpu);
 	e->start = *ev;
 	h = key_hash(k, p->nbuckets);
 	e->next = p->buckets[h];
@@ -304,6 +358,7 @@ static int feed_start(struct rs_pairing *p, const struct rs_walk_event *ev)
 		if (link)
 			drop(p, link, RS_WALK_SUPERSEDED);
 	} else {
+		saw_cpu(p, ev->pid, ev->cpu);
 		link = find(p, &k, 1, &n);
 		if (n >= RS_KPROBE_MAX_DEPTH)
 			drop(p, link, RS_WALK_SUPERSEDED);
@@ -322,48 +377,58 @@ static int feed_start(struct rs_pairing *p, const struct rs_walk_event *ev)
  */
 static struct rs_pending *outer_frame(struct rs_pairing *p, int pid, uint64_t seq)
 {
-	static const enum rs_func outer[] = { RS_FUNC_RMAP_WALK, RS_FUNC_RMAP_WALK_LOCKED };
 	struct rs_pending *e, *best = NULL;
-	struct rs_key k;
-	size_t i;
 
-	for (i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
-		memset(&k, 0, sizeof(k));
-		k.tag = outer[i];
-		k.pid = pid;
-		for (e = p->buckets[key_hash(&k, p->nbuckets)]; e; e = e->next) {
-			if (key_eq(&e->key, &k) && e->seq < seq &&
-			    (!best || e->seq > best->seq))
-				best = e;
-		}
+	for (e = task_frames(p, pid); e; e = e->next) {
+		if ((e->key.tag == RS_FUNC_RMAP_WALK || e->key.tag == RS_FUNC_RMAP_WALK_LOCKED) &&
+		    e->key.pid == pid && e->seq < seq && (!best || e->seq > best->seq))
+			best = e;
 	}
 	return best;
 }
 
 /*
- * A kprobe rmap_walk_ksm, _anon or _file pair (started as number seq)
+ * A kprobe rmap_walk_ksm, _anon or _file pair (the frame that was *inner)
  * inside an rmap_walk or rmap_walk_locked of the same task and rwc: the
- * outer frame is the walk, and takes the kind the inner function walks;
- * this one is nested.
+ * outer frame is the walk, and takes the kind the inner function walks
+ * and its visits; this one is nested.
  */
-static int fold_nested(struct rs_pairing *p, const struct rs_walk_event *inner,
-		       uint64_t seq)
+static int fold_nested(struct rs_pairing *p, const struct rs_pending *inner_frame)
 {
+	const struct rs_walk_event *inner = &inner_frame->start;
 	enum rs_kind kind = rs_func_kind(inner->func);
 	struct rs_pending *outer;
 
 	if (kind == RS_KIND_UNKNOWN)
 		return 0;	/* a tracepoint, or rmap_walk(_locked) itself */
-	outer = outer_frame(p, inner->pid, seq);
+	outer = outer_frame(p, inner->pid, inner_frame->seq);
 	if (!outer)
 		return 0;
 	if ((inner->has & RS_HAS_RWC) && (outer->start.has & RS_HAS_RWC) &&
 	    inner->rwc != outer->start.rwc)
 		return 0;
+	outer->visits += inner_frame->visits;
+	outer->visits_unknown |= inner_frame->visits_unknown;
 	outer->start.kind = kind;
 	outer->start.kind_raw = kind;
 	outer->start.has |= RS_HAS_KIND;
 	return 1;
+}
+
+/*
+ * The visits counted into a kprobe walk go to its end, if its entry said
+ * the trace has them and none may have been lost.
+ */
+static void end_visits(struct rs_pairing *p, struct rs_walk *w, const struct rs_pending *frame)
+{
+	if (!(w->start.has & RS_HAS_VISIT_COUNT))
+		return;
+	if (frame->visits_unknown) {
+		p->c.visits_incomplete++;
+		return;
+	}
+	w->end.nr_visited = frame->visits > UINT32_MAX ? UINT32_MAX : (unsigned int)frame->visits;
+	w->end.has |= RS_HAS_VISITED;
 }
 
 static int feed_end(struct rs_pairing *p, const struct rs_walk_event *ev,
@@ -372,7 +437,6 @@ static int feed_end(struct rs_pairing *p, const struct rs_walk_event *ev,
 	struct rs_pending **link;
 	struct rs_walk w;
 	struct rs_key k;
-	uint64_t seq;
 	int result;
 
 	memset(&w, 0, sizeof(w));
@@ -391,16 +455,20 @@ static int feed_end(struct rs_pairing *p, const struct rs_walk_event *ev,
 		}
 	} else {
 		w.start = (*link)->start;
-		seq = (*link)->seq;
-		unlink_entry(p, link);
 		w.duration_ns = ev->ts >= w.start.ts ? ev->ts - w.start.ts : 0;
-		if (ev->type == RS_EV_EXIT && fold_nested(p, &w.start, seq)) {
+		if (ev->type == RS_EV_EXIT) {
+			saw_cpu(p, ev->pid, ev->cpu);
+			end_visits(p, &w, *link);
+		}
+		/* before the unlink: the frame hands its visits on */
+		if (ev->type == RS_EV_EXIT && fold_nested(p, *link)) {
 			w.status = RS_WALK_NESTED;
 			result = RS_FEED_NESTED;
 		} else {
 			w.status = RS_WALK_OK;
 			result = RS_FEED_PAIRED;
 		}
+		unlink_entry(p, link);
 		/* A start that did not know its kind takes the end's. */
 		if (w.start.kind == RS_KIND_UNKNOWN && ev->kind != RS_KIND_UNKNOWN &&
 		    (ev->has & RS_HAS_KIND)) {
@@ -415,17 +483,43 @@ static int feed_end(struct rs_pairing *p, const struct rs_walk_event *ev,
 	return result;
 }
 
+/* The hot path of a trace with visits: one bucket, one increment. */
+static int feed_visit(struct rs_pairing *p, const struct rs_walk_event *ev)
+{
+	struct rs_pending *e, *top = NULL;
+
+	p->c.visits += ev->nr_visited;
+	for (e = task_frames(p, ev->pid); e; e = e->next)
+		if (frame_of(e, ev->pid) && (!top || e->seq > top->seq))
+			top = e;
+	if (!top) {
+		p->c.visits_outside += ev->nr_visited;
+		return RS_FEED_VISIT_OUTSIDE;
+	}
+	if (!(top->cpus & cpu_bit(ev->cpu)))
+		saw_cpu(p, ev->pid, ev->cpu);
+	if (!(ev->has & RS_HAS_VISITED))
+		top->visits_unknown = true;	/* a record too short to say */
+	top->visits += ev->nr_visited;
+	return RS_FEED_VISIT;
+}
+
 int rs_pairing_feed(struct rs_pairing *p, const struct rs_walk_event *ev,
 		    struct rs_walk *out)
 {
-	p->c.events++;
 	switch (ev->type) {
+	case RS_EV_VISIT:
+		return feed_visit(p, ev);
 	case RS_EV_START:
 	case RS_EV_ENTRY:
+		p->c.events++;
 		return feed_start(p, ev);
 	case RS_EV_END:
 	case RS_EV_EXIT:
+		p->c.events++;
 		return feed_end(p, ev, out);
+	case RS_EV_NR:
+		break;
 	}
 	errno = EINVAL;
 	return RS_FEED_ERROR;
@@ -499,7 +593,18 @@ static int drop_all(struct rs_pairing *p, int cpu, enum rs_walk_status status)
 
 void rs_pairing_lost(struct rs_pairing *p, int cpu, uint64_t ts, long long missed)
 {
+	struct rs_pending *e;
+	size_t i;
+
 	(void)ts;	/* every start in flight on that CPU is older than ts */
+	/* Visits of the walks whose task was on that CPU may be among them. */
+	for (i = 0; i < p->nbuckets; i++)
+		for (e = p->buckets[i]; e; e = e->next)
+			if (cpu < 0 || (e->cpus & cpu_bit(cpu)))
+				e->visits_unknown = true;
+	for (i = 0; i < 64; i++)
+		if (cpu < 0 || (unsigned int)cpu % 64 == i)
+			p->lost_at[i] = p->seq;
 	p->c.lost_markers++;
 	if (missed > 0)
 		p->c.lost_events += (uint64_t)missed;
@@ -507,9 +612,6 @@ void rs_pairing_lost(struct rs_pairing *p, int cpu, uint64_t ts, long long misse
 		p->c.lost_unknown++;
 	if (drop_all(p, cpu, RS_WALK_LOST)) {
 		/* No memory for the ordered list: drop them unordered. */
-		struct rs_pending *e;
-		size_t i;
-
 		for (i = 0; i < p->nbuckets; i++) {
 			for (e = p->buckets[i]; e; e = e->next) {
 				if (e->lost || (cpu >= 0 && e->start.cpu != cpu))

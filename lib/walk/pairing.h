@@ -21,10 +21,32 @@
  * kind), so that statistics count every walk once whichever functions the
  * compiler kept; one that runs on its own is the walk (RS_WALK_OK).
  *
+ * Visits (kprobe fallback): the tracepoints' end says how many VMAs a walk
+ * visited (nr_visited); a kprobe exit cannot. Kretprobes on the interval-
+ * tree iterators (RS_EV_VISIT, walk_event.h) can: a visit event on task
+ * pid adds its nr_visited to the innermost kprobe frame in flight on pid
+ * (the newest entry of that task whose exit has not come). A task runs
+ * one thing at a time, so that frame is the walk the iterator works for.
+ * When an inner ksm/anon/file pair folds into its rmap_walk(_locked) as
+ * RS_WALK_NESTED, its visits go to the outer frame too: the NESTED walk
+ * carries its own visits, the OK walk (the one statistics count) all of
+ * them. A kprobe walk whose entry carries RS_HAS_VISIT_COUNT (the decoder
+ * sets it when the trace has the visit events of the walk's kind:
+ * walk_decode.h) gets them as end.nr_visited with RS_HAS_VISITED, 0
+ * included; without it (no visit events in the trace) its end stays as
+ * the exit left it. Tracepoint walks never take visits. A visit with no
+ * kprobe frame in flight on its task (iterators called outside a walk,
+ * or in a walk whose entry was not seen or was dropped for lost events)
+ * is counted in visits_outside. A walk whose visits may have been lost
+ * (events lost on a CPU its task was seen on while it ran: pairing.c)
+ * gets no nr_visited and is counted in visits_incomplete.
+ *
  * Nothing is dropped silently: every start and end comes back exactly once
- * through the callback, paired or with the reason it could not be paired.
- * Memory is proportional to the walks in flight (plus a bounded number of
- * keys of starts dropped for lost events), not to the trace size.
+ * through the callback, paired or with the reason it could not be paired;
+ * every visit is counted into a walk or in visits_outside. Memory is
+ * proportional to the walks in flight (plus a bounded number of keys of
+ * starts dropped for lost events), not to the trace size: a visit is a
+ * lookup in one bucket and an addition.
  *
  *	struct rs_pairing *p = rs_pairing_new(on_walk, ctx);
  *	for each record in timestamp order:
@@ -80,7 +102,7 @@ struct rs_walk {
  * struct below holds them, then max_in_flight (the larger one is kept).
  */
 #define RS_PAIRING_SUMS(X)						\
-	X(events)		/* events fed */			\
+	X(events)		/* starts and ends fed (visits: below) */ \
 	X(paired)		/* RS_WALK_OK */			\
 	X(nested)		/* RS_WALK_NESTED */			\
 	X(no_end)		/* RS_WALK_NO_END */			\
@@ -91,7 +113,10 @@ struct rs_walk {
 	X(lost_markers)		/* rs_pairing_lost() calls */		\
 	X(lost_events)		/* sum of the known missed-event counts */ \
 	X(lost_unknown)		/* markers whose count was not known */	\
-	X(in_flight)		/* starts waiting for their end now */
+	X(in_flight)		/* starts waiting for their end now */	\
+	X(visits)		/* VMAs visited: nr_visited of the visits fed */ \
+	X(visits_outside)	/* of those, no kprobe walk in flight on the task */ \
+	X(visits_incomplete)	/* kprobe walks paired without nr_visited: lost */
 
 #define RS_PAIRING_FIELD(name)	uint64_t name;
 struct rs_pairing_counters {
@@ -109,6 +134,9 @@ enum rs_feed_result {
 	RS_FEED_NO_START,		/* an end whose start was never seen: *out says so */
 	RS_FEED_START_LOST,		/* an end whose start was dropped for lost events
 					   (RS_WALK_NO_START with start_lost) */
+	RS_FEED_VISIT,			/* a visit, counted into a kprobe walk in flight */
+	RS_FEED_VISIT_OUTSIDE,		/* a visit with no kprobe walk in flight on its
+					   task (visits_outside) */
 };
 
 typedef void (*rs_walk_fn)(const struct rs_walk *walk, void *arg);
@@ -153,13 +181,20 @@ void rs_pairing_free(struct rs_pairing *p);
  * oldest of them as RS_WALK_SUPERSEDED. An end (RS_EV_END, RS_EV_EXIT)
  * closes the newest start of its key: the walk goes to fn and, if @out is
  * not NULL, to *@out as well. An end that comes before its start (clocks
- * of two CPUs that disagree) gets duration_ns 0.
+ * of two CPUs that disagree) gets duration_ns 0. A visit (RS_EV_VISIT)
+ * adds @ev->nr_visited to the innermost kprobe walk in flight on @ev->pid
+ * (see the top of this file), allocates nothing and is not kept. A reader
+ * may merge consecutive visits of one task on one CPU into one event with
+ * their sum as nr_visited, as long as nothing else is fed between them
+ * (no other event, no rs_pairing_lost()). A visit without RS_HAS_VISITED
+ * (its record did not say) leaves its walk's count unknown.
  *
  * Return: an enum rs_feed_result: RS_FEED_PENDING for a start;
  * RS_FEED_PAIRED, RS_FEED_NESTED, RS_FEED_NO_START or RS_FEED_START_LOST
- * for an end; RS_FEED_ERROR with errno ENOMEM when a start could not be
- * stored (it is not kept), or with errno EINVAL when @ev->type is not an
- * enum rs_ev_type.
+ * for an end; RS_FEED_VISIT or RS_FEED_VISIT_OUTSIDE for a visit;
+ * RS_FEED_ERROR with errno ENOMEM when a start could not be stored (it is
+ * not kept), or with errno EINVAL when @ev->type is not an enum
+ * rs_ev_type.
  */
 int rs_pairing_feed(struct rs_pairing *p, const struct rs_walk_event *ev,
 		    struct rs_walk *out);
@@ -177,7 +212,10 @@ int rs_pairing_feed(struct rs_pairing *p, const struct rs_walk_event *ev,
  * end: each goes to fn as RS_WALK_LOST, oldest first, and can no longer
  * pair (a later end becomes RS_WALK_NO_START with start_lost, fed as
  * RS_FEED_START_LOST), so no walk ever gets a duration spanning a gap in
- * the trace. With @cpu < 0 every start in flight is dropped. The engine
+ * the trace. The visit counts of the kprobe walks still in flight whose
+ * task was seen on @cpu become unknown (visits_incomplete), as do those
+ * of walks whose task is first seen on @cpu later. With @cpu < 0 every
+ * start in flight is dropped. The engine
  * remembers the keys of dropped starts until their end comes, a new start
  * of the same key shows the end was lost too, or more than
  * RS_PAIRING_MAX_LOST_STARTS are waiting (all but the newest

@@ -11,7 +11,7 @@
 
 enum {
 	F_PFN, F_RWC, F_RMAP_ONE, F_KIND, F_MAPCOUNT, F_LOCKED,
-	F_VISITED, F_CALLS, F_FOLIO, F_MAPPING, F_NR
+	F_VISITED, F_CALLS, F_FOLIO, F_MAPPING, F_VMA, F_NR
 };
 
 /* Each field the decoder reads: its name in the event format, its RS_HAS_* bit. */
@@ -29,6 +29,7 @@ static const struct {
 	[F_CALLS]	= { "nr_rmap_one",	RS_HAS_CALLS },
 	[F_FOLIO]	= { "folio",		RS_HAS_FOLIO },
 	[F_MAPPING]	= { "mapping",		0 },
+	[F_VMA]		= { RS_VISIT_FIELD,	RS_HAS_VMA },
 };
 
 struct known_event {
@@ -38,21 +39,30 @@ struct known_event {
 	enum rs_func func;
 	unsigned int source;
 	unsigned int required;		/* F_* bits the pairing cannot do without */
+	enum rs_kind tree;		/* a visit event: the tree it iterates */
 };
 
 #define BIT(f)	(1U << (f))
 
 /* The entry and exit events rmapstat record puts on a walk function. */
 #define KPROBE_PAIR(id, fn)							\
-	{ "rmapstat", #fn "_entry", RS_EV_ENTRY, RS_FUNC_##id, RS_SRC_KPROBES, 0 }, \
-	{ "rmapstat", #fn "_exit", RS_EV_EXIT, RS_FUNC_##id, RS_SRC_KPROBES, 0 },
+	{ "rmapstat", #fn "_entry", RS_EV_ENTRY, RS_FUNC_##id, RS_SRC_KPROBES, 0,	\
+	  RS_KIND_UNKNOWN },								\
+	{ "rmapstat", #fn "_exit", RS_EV_EXIT, RS_FUNC_##id, RS_SRC_KPROBES, 0,	\
+	  RS_KIND_UNKNOWN },
+
+/* A visit event: without its vma it cannot say whether it visited one. */
+#define VISIT_EVENT(tree_, name)						\
+	{ "rmapstat", #name, RS_EV_VISIT, RS_FUNC_NONE, RS_SRC_VISITS, BIT(F_VMA), \
+	  RS_KIND_##tree_ },
 
 static const struct known_event known[] = {
 	{ "rmap", "rmap_walk_start", RS_EV_START, RS_FUNC_NONE,
-	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC) },
+	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC), RS_KIND_UNKNOWN },
 	{ "rmap", "rmap_walk_end", RS_EV_END, RS_FUNC_NONE,
-	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC) },
+	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC), RS_KIND_UNKNOWN },
 	RS_WALK_FUNCS(KPROBE_PAIR)
+	RS_VISIT_EVENTS(VISIT_EVENT)
 };
 
 #define NR_KNOWN	(sizeof(known) / sizeof(known[0]))
@@ -88,6 +98,8 @@ struct rs_decoder {
 	int nr_events;			/* tep_get_events_count() at last lookup */
 	unsigned int sources;
 	unsigned int use;
+	/* 1 << RS_KIND_ANON, _FILE: the trees whose visit events are all usable */
+	unsigned int visit_trees;
 	bool native;			/* the trace has this machine's byte order */
 	struct cached_event ev[NR_KNOWN];
 	struct common_field type, pid;
@@ -111,7 +123,7 @@ struct rs_decoder *rs_decoder_new(struct tep_handle *tep)
 		return NULL;
 	d->tep = tep;
 	d->nr_events = -1;
-	d->use = RS_SRC_TRACEPOINTS | RS_SRC_KPROBES;
+	d->use = RS_SRC_TRACEPOINTS | RS_SRC_KPROBES | RS_SRC_VISITS;
 	return d;
 }
 
@@ -153,6 +165,39 @@ static bool straight_layout(const struct known_event *k, const struct cached_eve
 	return true;
 }
 
+/*
+ * The trees whose visits the trace has, and RS_SRC_VISITS in the sources
+ * only with them and with the kprobe walks they are counted into: one
+ * iterator of a tree missing would undercount every walk of that tree.
+ */
+static void visit_sources(struct rs_decoder *d)
+{
+	unsigned int missing = 0;
+	size_t i;
+
+	for (i = 0; i < NR_KNOWN; i++) {
+		if (known[i].type != RS_EV_VISIT)
+			continue;
+		if (d->ev[i].usable)
+			d->visit_trees |= 1U << known[i].tree;
+		else
+			missing |= 1U << known[i].tree;
+	}
+	d->visit_trees &= ~missing;
+	if (!d->visit_trees || !(d->sources & RS_SRC_KPROBES))
+		d->sources &= ~RS_SRC_VISITS;
+}
+
+/* Whether the visits of a kprobe walk of this kind are in the trace and decoded. */
+static bool visits_counted(const struct rs_decoder *d, enum rs_kind kind)
+{
+	unsigned int trees = kind == RS_KIND_FILE ? 1U << RS_KIND_FILE :
+			     kind == RS_KIND_UNKNOWN ? 1U << RS_KIND_ANON | 1U << RS_KIND_FILE :
+			     1U << RS_KIND_ANON;	/* KSM walks iterate the anon tree */
+
+	return (d->use & RS_SRC_VISITS) && (d->visit_trees & trees) == trees;
+}
+
 static void resolve(struct rs_decoder *d)
 {
 	int nr = tep_get_events_count(d->tep);
@@ -162,6 +207,7 @@ static void resolve(struct rs_decoder *d)
 		return;
 	d->nr_events = nr;
 	d->sources = 0;
+	d->visit_trees = 0;
 	d->native = tep_is_file_bigendian(d->tep) == tep_is_local_bigendian(d->tep);
 	d->type.field = NULL;
 	d->pid.field = NULL;
@@ -188,8 +234,10 @@ static void resolve(struct rs_decoder *d)
 			if (!c->field[f] && (known[i].required & BIT(f))) {
 				c->usable = 0;
 				snprintf(d->err, sizeof(d->err),
-					 "%s:%s has no field '%s' (this is not the event format of kernel/patches/0001)",
-					 known[i].system, known[i].name, fields[f].name);
+					 "%s:%s has no field '%s' (this is not the event format of %s)",
+					 known[i].system, known[i].name, fields[f].name,
+					 known[i].source == RS_SRC_VISITS ?
+					 "a kretprobe with " RS_VISIT_FETCHARG : "kernel/patches/0001");
 			}
 		}
 		for (f = 0; f < F_NR; f++) {
@@ -223,6 +271,7 @@ static void resolve(struct rs_decoder *d)
 				      d->pid.field->size == 4;
 		}
 	}
+	visit_sources(d);
 }
 
 unsigned int rs_decoder_sources(struct rs_decoder *d)
@@ -246,7 +295,8 @@ unsigned int rs_source_missing(unsigned int source)
 	unsigned int missing = 0;
 
 	if (source & RS_SRC_KPROBES)
-		missing |= RS_HAS_PFN | RS_HAS_MAPCOUNT | RS_HAS_VISITED | RS_HAS_CALLS;
+		missing |= RS_HAS_PFN | RS_HAS_MAPCOUNT | RS_HAS_CALLS |
+			   (source & RS_SRC_VISITS ? 0 : RS_HAS_VISITED);
 	if (source & RS_SRC_TRACEPOINTS)
 		missing |= RS_HAS_FOLIO;
 	return missing;
@@ -379,10 +429,48 @@ int decode_straight(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	ev->rwc = read_native(data + c->off[F_RWC], 8);
 	ev->rmap_one = read_native(data + c->off[F_RMAP_ONE], 8);
 	ev->folio = 0;
+	ev->vma = 0;
 	ev->mapcount = start ? (int32_t)read_native(data + c->off[F_MAPCOUNT], 4) : 0;
 	ev->locked = data[c->off[F_LOCKED]] != 0;
 	ev->nr_visited = start ? 0 : read_native(data + c->off[F_VISITED], 4);
 	ev->nr_rmap_one = start ? 0 : read_native(data + c->off[F_CALLS], 4);
+	return 1;
+}
+
+/*
+ * A visit: one a record, by the million, so every field is written here
+ * (no memset() first) and only vma is read.
+ */
+static int decode_visit(struct rs_decoder *d, size_t i, struct tep_record *rec,
+			struct rs_walk_event *ev)
+{
+	const struct cached_event *c = &d->ev[i];
+	unsigned long long vma = 0;
+	bool have;
+
+	if (d->native && (unsigned int)rec->size >= c->min_size) {
+		vma = read_native((const unsigned char *)rec->data + c->off[F_VMA], c->size[F_VMA]);
+		have = true;
+	} else {
+		have = read_field(d, c->field[F_VMA], rec, &vma);
+	}
+	ev->ts = rec->ts;
+	ev->cpu = rec->cpu;
+	decode_task(d, rec, ev);
+	ev->type = RS_EV_VISIT;
+	ev->func = RS_FUNC_NONE;
+	ev->kind = known[i].tree;
+	ev->kind_raw = known[i].tree;
+	ev->has = RS_HAS_KIND | (have ? RS_HAS_VMA | RS_HAS_VISITED : 0);
+	ev->pfn = 0;
+	ev->rwc = 0;
+	ev->rmap_one = 0;
+	ev->folio = 0;
+	ev->vma = vma;
+	ev->mapcount = 0;
+	ev->locked = false;
+	ev->nr_visited = vma != 0;
+	ev->nr_rmap_one = 0;
 	return 1;
 }
 
@@ -399,6 +487,8 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 		return 0;
 	if (!c->usable)
 		return -1;
+	if (known[i].type == RS_EV_VISIT)
+		return decode_visit(d, i, rec, ev);
 
 	memset(ev, 0, sizeof(*ev));
 	memset(v, 0, sizeof(v));
@@ -450,6 +540,8 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 		ev->kind_raw = ev->kind;
 		ev->has |= RS_HAS_KIND;
 	}
+	if (visits_counted(d, ev->kind))
+		ev->has |= RS_HAS_VISIT_COUNT;
 	/* rmap_walk_anon/_file have a locked argument; the others' names say it. */
 	if (!(ev->has & RS_HAS_LOCKED)) {
 		ev->locked = ev->func == RS_FUNC_RMAP_WALK_LOCKED;

@@ -9,6 +9,16 @@
  *						(kprobes: the same and locked)
  *   rmapstat:rmap_walk_exit, rmap_walk_locked_exit, rmap_walk_ksm_exit,
  *   rmap_walk_anon_exit, rmap_walk_file_exit	(kretprobes, no arguments)
+ *   rmapstat:visit_anon_first, visit_anon_next, visit_file_first,
+ *   visit_file_next				(kretprobes: vma, RS_VISIT_EVENTS)
+ *
+ * The visit events are a source of their own (RS_SRC_VISITS): decoded only
+ * when it is in use, they are what lets the pairing count nr_visited for
+ * the kprobe walks. The decoder tells the pairing through the walks'
+ * entries: a kprobe entry carries RS_HAS_VISIT_COUNT when the visit
+ * events of its kind (both iterators of its tree) are in the trace and
+ * decoded, so a walk that visited nothing says 0, and one whose visits
+ * the trace cannot see says nothing.
  *
  * Event and field lookups are done once and cached. The lookup is lazy (on
  * first use, and again when the tep handle learns new events), so a
@@ -29,6 +39,7 @@ enum rs_source {
 	RS_SRC_NONE = 0,
 	RS_SRC_TRACEPOINTS = 1U << 0,
 	RS_SRC_KPROBES = 1U << 1,
+	RS_SRC_VISITS = 1U << 2,	/* the visit events of the kprobe walks */
 };
 
 struct rs_decoder;
@@ -38,9 +49,10 @@ struct rs_decoder;
  * @i: 0, 1, ... until -1 comes back
  * @system: set to its system ("rmap", "rmapstat")
  * @name: set to its name ("rmap_walk_start", "rmap_walk_ksm_entry", ...)
- * @type: set to what it is in a walk (start, end, entry, exit)
+ * @type: set to what it is in a walk (start, end, entry, exit, visit)
  *
- * The one list of walk events: the plugin registers its handlers from it.
+ * The one list of walk events, visit events included: the plugin
+ * registers its handlers from it.
  *
  * Return: 0, or -1 when @i is past the last event.
  */
@@ -75,6 +87,9 @@ void rs_decoder_free(struct rs_decoder *d);
  * Looks the events up again if the tep handle learned new ones since the
  * last lookup. A source counts when one of its events is there with every
  * field the pairing needs (a tracepoint without pfn or rwc does not).
+ * RS_SRC_VISITS counts only with RS_SRC_KPROBES (visits are counted into
+ * kprobe walks), and when both visit events of one tree (anon or file)
+ * are there with their vma field.
  *
  * Return: the RS_SRC_* bits of the sources whose event formats the tep
  * handle holds; RS_SRC_NONE when it holds none.
@@ -88,7 +103,8 @@ unsigned int rs_decoder_sources(struct rs_decoder *d);
  *	walk event"
  *
  * The default is every source. A trace that has the rmap tracepoints and
- * the kprobes would otherwise count each walk twice.
+ * the kprobes would otherwise count each walk twice. Kprobe entries carry
+ * RS_HAS_VISIT_COUNT only while RS_SRC_VISITS is in use.
  */
 void rs_decoder_use(struct rs_decoder *d, unsigned int sources);
 
@@ -100,7 +116,10 @@ void rs_decoder_use(struct rs_decoder *d, unsigned int sources);
  *
  * Fills ts, cpu, pid, comm, type, func and the fields the event carries,
  * with @ev->has saying which; a kprobe entry gets the kind its function
- * or its folio's mapping tells. The events are looked up only if no
+ * or its folio's mapping tells, and RS_HAS_VISIT_COUNT as the top of this
+ * file says. A visit event (RS_EV_VISIT) gets vma, nr_visited 1 for a
+ * non-NULL vma (0 for NULL) and the kind of its tree (RS_KIND_ANON or
+ * RS_KIND_FILE). The events are looked up only if no
  * lookup was done yet (the formats of a file do not change while it is
  * read), and each record's event id is matched through a small cache:
  * this is the hot path of a report.
@@ -144,8 +163,8 @@ const char *rs_decoder_error(const struct rs_decoder *d);
  * @source: RS_SRC_* bits
  *
  * For reports, to say which columns a trace cannot fill: the kprobes
- * carry no pfn, mapcount, nr_visited or nr_rmap_one; the tracepoints no
- * folio address.
+ * carry no pfn, mapcount, nr_visited or nr_rmap_one (nr_visited they do
+ * with RS_SRC_VISITS); the tracepoints no folio address.
  *
  * Return: the RS_HAS_* bits that some source in @source never carries
  * (the union over those sources); 0 for RS_SRC_NONE.

@@ -3,7 +3,9 @@
  * One decoded walk event: what rmap:rmap_walk_start/end or a kprobe of the
  * rmapstat fallback said, independent of libtraceevent. The pairing engine
  * (pairing.h) consumes these; walk_decode.h makes them from tep records,
- * tests make them by hand.
+ * tests make them by hand. A visit event (one VMA an interval-tree iterator
+ * handed to the running walk) is one too: the pairing counts them into the
+ * kprobe walks, which have no nr_visited of their own.
  */
 #ifndef RS_WALK_EVENT_H
 #define RS_WALK_EVENT_H
@@ -27,6 +29,8 @@ enum rs_ev_type {
 	RS_EV_END,		/* rmap:rmap_walk_end */
 	RS_EV_ENTRY,		/* rmapstat:<func>_entry (kprobe) */
 	RS_EV_EXIT,		/* rmapstat:<func>_exit (kretprobe) */
+	RS_EV_VISIT,		/* rmapstat:visit_* (kretprobe on a VMA iterator) */
+	RS_EV_NR
 };
 
 /*
@@ -51,6 +55,29 @@ enum rs_func {
 };
 #undef RS_FUNC_ENUM
 
+/*
+ * The visit events of the kprobe fallback: kretprobes in system "rmapstat"
+ * on the interval-tree iterators that hand the walks their VMAs, with one
+ * fetch argument, "vma=$retval:x64" (for the anon tree the value is the
+ * anon_vma_chain, for the file tree the vma; either way non-NULL is one
+ * VMA visited, NULL the end of the iteration). X(tree, event name) each,
+ * the tree as the RS_KIND_ suffix of the walks that iterate it (KSM walks
+ * iterate the anon tree):
+ *
+ *   visit_anon_first, visit_anon_next	anon_vma_interval_tree_iter_first/_next
+ *					(7.3: anon_rmap_tree_iter_first/_next)
+ *   visit_file_first, visit_file_next	vma_interval_tree_iter_first/_next
+ */
+#define RS_VISIT_EVENTS(X)					\
+	X(ANON, visit_anon_first)				\
+	X(ANON, visit_anon_next)				\
+	X(FILE, visit_file_first)				\
+	X(FILE, visit_file_next)
+
+/* The fetch argument of the visit events: its name and the kprobe_events text. */
+#define RS_VISIT_FIELD		"vma"
+#define RS_VISIT_FETCHARG	RS_VISIT_FIELD "=$retval:x64"
+
 /* Bits of rs_walk_event.has: which fields the event carried. */
 enum {
 	RS_HAS_PFN		= 1U << 0,
@@ -59,9 +86,16 @@ enum {
 	RS_HAS_KIND		= 1U << 3,
 	RS_HAS_MAPCOUNT		= 1U << 4,	/* start only */
 	RS_HAS_LOCKED		= 1U << 5,
-	RS_HAS_VISITED		= 1U << 6,	/* end only: nr_visited */
+	RS_HAS_VISITED		= 1U << 6,	/* end and visit: nr_visited */
 	RS_HAS_CALLS		= 1U << 7,	/* end only: nr_rmap_one */
 	RS_HAS_FOLIO		= 1U << 8,	/* kprobe entry: folio address */
+	/*
+	 * Kprobe entry: the trace has the visit events of the walk's kind
+	 * (and they are decoded), so the pairing counts the walk's visits
+	 * into its end's nr_visited (pairing.h).
+	 */
+	RS_HAS_VISIT_COUNT	= 1U << 9,
+	RS_HAS_VMA		= 1U << 10,	/* visit: vma */
 };
 
 struct rs_walk_event {
@@ -85,6 +119,13 @@ struct rs_walk_event {
 	uint64_t folio;
 	int mapcount;
 	bool locked;
+	uint64_t vma;			/* visit: what the iterator returned */
+	/*
+	 * End: nr_visited of the tracepoint, or the visits the pairing
+	 * counted for a kprobe walk. Visit: the VMAs it stands for (1, or 0
+	 * for the NULL that ends an iteration; a reader may merge the visits
+	 * of one task on one CPU into one event, see rs_pairing_feed()).
+	 */
 	unsigned int nr_visited;
 	unsigned int nr_rmap_one;
 };

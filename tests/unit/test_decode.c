@@ -9,6 +9,16 @@
  * whose copies of the tracepoint formats must have the recorded layout.
  * A missing or unparsable format file ends the test with an error.
  *
+ * The visit formats there (rmapstat-visit_*.format) are what tracefs
+ * prints in events/rmapstat/<name>/format after
+ *
+ *   echo 'r:rmapstat/visit_anon_next anon_vma_interval_tree_iter_next vma=$retval:x64' \
+ *	>> /sys/kernel/tracing/kprobe_events
+ *
+ * (and the same for visit_anon_first, visit_file_first/_next on
+ * vma_interval_tree_iter_first/_next): the kretprobe's common fields of
+ * the recorded rmapstat:rmap_walk_*_exit formats, then "u64 vma".
+ *
  * usage: test-decode DATA_FORMATS_DIR KPROBE_FORMATS_DIR
  */
 #include <errno.h>
@@ -39,6 +49,12 @@ static const char *const kprobe_names[] = {
 	"rmap_walk_ksm_entry", "rmap_walk_ksm_exit",
 };
 static struct format kprobe_fmts[sizeof(kprobe_names) / sizeof(kprobe_names[0])];
+/* KPROBE_FORMATS_DIR: the visit events, anon tree first. */
+#define VISIT_NAME(tree, name)	#name,
+static const char *const visit_names[] = { RS_VISIT_EVENTS(VISIT_NAME) };
+#undef VISIT_NAME
+#define NR_VISITS	(sizeof(visit_names) / sizeof(visit_names[0]))
+static struct format visit_fmts[NR_VISITS];
 /* KPROBE_FORMATS_DIR: the tracepoint formats the plugin tests use. */
 static struct format own_start_fmt, own_end_fmt;
 
@@ -110,6 +126,10 @@ static void load_formats(const char *data_dir, const char *kprobe_dir)
 		snprintf(file, sizeof(file), "rmapstat-%s.format", kprobe_names[i]);
 		load_format(&kprobe_fmts[i], kprobe_dir, file, "rmapstat", kprobe_names[i]);
 	}
+	for (i = 0; i < NR_VISITS; i++) {
+		snprintf(file, sizeof(file), "rmapstat-%s.format", visit_names[i]);
+		load_format(&visit_fmts[i], kprobe_dir, file, "rmapstat", visit_names[i]);
+	}
 	load_format(&own_start_fmt, kprobe_dir, "rmap_walk_start.format", "rmap",
 		    "rmap_walk_start");
 	load_format(&own_end_fmt, kprobe_dir, "rmap_walk_end.format", "rmap", "rmap_walk_end");
@@ -123,6 +143,8 @@ static void free_formats(void)
 	free(end_fmt.text);
 	for (i = 0; i < sizeof(kprobe_fmts) / sizeof(kprobe_fmts[0]); i++)
 		free(kprobe_fmts[i].text);
+	for (i = 0; i < NR_VISITS; i++)
+		free(visit_fmts[i].text);
 	free(own_start_fmt.text);
 	free(own_end_fmt.text);
 }
@@ -270,7 +292,8 @@ static void test_kprobes(void)
 	CHECK(ev.type == RS_EV_ENTRY && ev.func == RS_FUNC_RMAP_WALK && ev.kind == RS_KIND_ANON);
 	CHECK(ev.folio == 0xffffea0000040000ULL && ev.rwc == 0xffffc90000a1fd00ULL);
 	CHECK(ev.rmap_one == 0xffffffff812a4000ULL && !ev.locked);
-	CHECK(!(ev.has & (RS_HAS_PFN | RS_HAS_MAPCOUNT)));
+	/* no visit events in this trace: nothing to count nr_visited from */
+	CHECK(!(ev.has & (RS_HAS_PFN | RS_HAS_MAPCOUNT | RS_HAS_VISIT_COUNT)));
 	set(e, "mapping", 0xffff888003a1c003ULL);
 	CHECK(rs_decode_event(d, e, &rec, &ev) == 1 && ev.kind == RS_KIND_KSM);
 	set(e, "mapping", 0);
@@ -288,6 +311,161 @@ static void test_kprobes(void)
 	rec = record(x, 7, 1, 130);
 	CHECK(rs_decode_record(d, &rec, &ev) == 1 && ev.type == RS_EV_EXIT &&
 	      ev.func == RS_FUNC_RMAP_WALK_LOCKED && ev.kind == RS_KIND_UNKNOWN && ev.cpu == 1);
+	rs_decoder_free(d);
+	tep_free(tep);
+}
+
+/* The kprobe walk formats, and the visit formats from..to (indexes of visit_names). */
+static struct tep_handle *visits_tep(size_t from, size_t to)
+{
+	struct tep_handle *tep = new_tep();
+	size_t i;
+
+	for (i = 0; i < sizeof(kprobe_fmts) / sizeof(kprobe_fmts[0]); i++)
+		CHECK(tep_parse_event(tep, kprobe_fmts[i].text, kprobe_fmts[i].len,
+				      "rmapstat") == 0);
+	for (i = from; i < to; i++)
+		CHECK(tep_parse_event(tep, visit_fmts[i].text, visit_fmts[i].len,
+				      "rmapstat") == 0);
+	return tep;
+}
+
+/* A record of rmapstat:name with one field set (NULL: none). */
+static struct tep_record kprobe_record(struct tep_handle *tep, const char *name,
+				       const char *field, unsigned long long v,
+				       int pid, unsigned long long ts)
+{
+	struct tep_event *e = tep_find_event_by_name(tep, "rmapstat", name);
+	struct tep_record rec;
+
+	CHECK(e != NULL);
+	rec = record(e, pid, 1, ts);
+	if (field)
+		set(e, field, v);
+	return rec;
+}
+
+/*
+ * The visit kretprobes: decoded as visits of their tree, a NULL vma as
+ * none; the kprobe entries of a trace that has them say the pairing can
+ * count their nr_visited, which it then does.
+ */
+static void test_visits(void)
+{
+	struct tep_handle *tep = visits_tep(0, NR_VISITS);
+	struct rs_decoder *d = rs_decoder_new(tep);
+	struct rs_pairing *p = rs_pairing_new(NULL, NULL);
+	struct rs_walk_event ev;
+	struct tep_record rec;
+	struct rs_walk w;
+
+	CHECK(rs_decoder_sources(d) == (RS_SRC_KPROBES | RS_SRC_VISITS));
+	CHECK(!(rs_source_missing(RS_SRC_KPROBES | RS_SRC_VISITS) & RS_HAS_VISITED));
+
+	rec = kprobe_record(tep, "visit_anon_next", "vma", 0xffff888004a1b2c0ULL, 7, 200);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1);
+	CHECK(ev.type == RS_EV_VISIT && ev.kind == RS_KIND_ANON && ev.func == RS_FUNC_NONE);
+	CHECK(ev.vma == 0xffff888004a1b2c0ULL && ev.nr_visited == 1 && ev.pid == 7 &&
+	      ev.ts == 200 && ev.cpu == 1);
+	CHECK((ev.has & (RS_HAS_VMA | RS_HAS_VISITED)) == (RS_HAS_VMA | RS_HAS_VISITED));
+	rec = kprobe_record(tep, "visit_file_first", "vma", 0, 7, 201);
+	CHECK(rs_decode_event(d, tep_find_event_by_name(tep, "rmapstat", "visit_file_first"),
+			      &rec, &ev) == 1);
+	CHECK(ev.type == RS_EV_VISIT && ev.kind == RS_KIND_FILE && ev.vma == 0 &&
+	      ev.nr_visited == 0);
+
+	/* entry, three visits (one NULL: the end of the loop), exit */
+	rec = kprobe_record(tep, "rmap_walk_ksm_entry", "rwc", 0xffffc90000a1fd00ULL, 7, 100);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && (ev.has & RS_HAS_VISIT_COUNT));
+	CHECK(rs_pairing_feed(p, &ev, NULL) == RS_FEED_PENDING);
+	rec = kprobe_record(tep, "visit_anon_first", "vma", 0xffff888004a1b000ULL, 7, 110);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && rs_pairing_feed(p, &ev, NULL) == RS_FEED_VISIT);
+	rec = kprobe_record(tep, "visit_anon_next", "vma", 0xffff888004a1b040ULL, 7, 120);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && rs_pairing_feed(p, &ev, NULL) == RS_FEED_VISIT);
+	rec = kprobe_record(tep, "visit_anon_next", "vma", 0, 7, 130);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && rs_pairing_feed(p, &ev, NULL) == RS_FEED_VISIT);
+	rec = kprobe_record(tep, "rmap_walk_ksm_exit", NULL, 0, 7, 140);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && rs_pairing_feed(p, &ev, &w) == RS_FEED_PAIRED);
+	CHECK(w.end.nr_visited == 2 && (w.end.has & RS_HAS_VISITED));
+	CHECK(rs_pairing_counters(p)->visits == 2 && rs_pairing_counters(p)->events == 2);
+
+	/* visits not in use: not decoded, and the entries do not ask for them */
+	rs_decoder_use(d, RS_SRC_KPROBES);
+	rec = kprobe_record(tep, "visit_anon_next", "vma", 0xffff888004a1b2c0ULL, 7, 300);
+	CHECK(rs_decode_record(d, &rec, &ev) == 0);
+	rec = kprobe_record(tep, "rmap_walk_ksm_entry", NULL, 0, 7, 310);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && !(ev.has & RS_HAS_VISIT_COUNT));
+	rs_pairing_free(p);
+	rs_decoder_free(d);
+	tep_free(tep);
+}
+
+/* A walk counts visits only when both iterators of its tree are probed. */
+static void test_visits_one_tree(void)
+{
+	struct tep_handle *tep = visits_tep(0, 2);	/* visit_anon_first/_next */
+	struct rs_decoder *d = rs_decoder_new(tep);
+	struct rs_walk_event ev;
+	struct tep_record rec;
+	size_t i;
+
+	CHECK(rs_decoder_sources(d) == (RS_SRC_KPROBES | RS_SRC_VISITS));
+	rec = kprobe_record(tep, "rmap_walk_ksm_entry", NULL, 0, 7, 100);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && (ev.has & RS_HAS_VISIT_COUNT));
+	rec = kprobe_record(tep, "rmap_walk_entry", "mapping", 0xffff888003a1d001ULL, 7, 110);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && ev.kind == RS_KIND_ANON &&
+	      (ev.has & RS_HAS_VISIT_COUNT));
+	rec = kprobe_record(tep, "rmap_walk_entry", "mapping", 0xffff888003a1e000ULL, 7, 120);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && ev.kind == RS_KIND_FILE &&
+	      !(ev.has & RS_HAS_VISIT_COUNT));
+	/* a NULL mapping: either tree, and the file one is not there */
+	rec = kprobe_record(tep, "rmap_walk_entry", "mapping", 0, 7, 130);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && !(ev.has & RS_HAS_VISIT_COUNT));
+	/* only visit_file_first: still not the file tree (a plugin sees formats come in) */
+	CHECK(tep_parse_event(tep, visit_fmts[2].text, visit_fmts[2].len, "rmapstat") == 0);
+	rec = kprobe_record(tep, "rmap_walk_entry", "mapping", 0xffff888003a1e000ULL, 7, 140);
+	CHECK(rs_decode_event(d, tep_find_event_by_name(tep, "rmapstat", "rmap_walk_entry"),
+			      &rec, &ev) == 1 && !(ev.has & RS_HAS_VISIT_COUNT));
+	CHECK(tep_parse_event(tep, visit_fmts[3].text, visit_fmts[3].len, "rmapstat") == 0);
+	CHECK(rs_decode_event(d, tep_find_event_by_name(tep, "rmapstat", "rmap_walk_entry"),
+			      &rec, &ev) == 1 && (ev.has & RS_HAS_VISIT_COUNT));
+	rs_decoder_free(d);
+	tep_free(tep);
+
+	/* visits without the walk kprobes they count into: no source */
+	tep = new_tep();
+	d = rs_decoder_new(tep);
+	for (i = 0; i < NR_VISITS; i++)
+		CHECK(tep_parse_event(tep, visit_fmts[i].text, visit_fmts[i].len, "rmapstat") == 0);
+	CHECK(rs_decoder_sources(d) == RS_SRC_NONE);
+	rs_decoder_free(d);
+	tep_free(tep);
+}
+
+/* A visit kretprobe without vma cannot count: not a source, an error. */
+static void test_visits_without_vma(void)
+{
+	struct tep_handle *tep = visits_tep(0, 0);
+	struct rs_decoder *d = rs_decoder_new(tep);
+	struct rs_walk_event ev;
+	struct tep_record rec;
+	char *fmt;
+	size_t i;
+
+	for (i = 0; i < NR_VISITS; i++) {
+		fmt = strdup(visit_fmts[i].text);
+		CHECK(fmt && strstr(fmt, "u64 vma;"));
+		memcpy(strstr(fmt, "u64 vma;"), "u64 ret;", 8);
+		memcpy(strstr(fmt, "REC->vma"), "REC->ret", 8);
+		CHECK(tep_parse_event(tep, fmt, visit_fmts[i].len, "rmapstat") == 0);
+		free(fmt);
+	}
+	CHECK(rs_decoder_sources(d) == RS_SRC_KPROBES);
+	CHECK(rs_decoder_error(d) && strstr(rs_decoder_error(d), RS_VISIT_FETCHARG));
+	rec = kprobe_record(tep, "visit_file_next", "ret", 0xffff888004a1b2c0ULL, 7, 100);
+	CHECK(rs_decode_record(d, &rec, &ev) == -1);
+	rec = kprobe_record(tep, "rmap_walk_ksm_entry", NULL, 0, 7, 110);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && !(ev.has & RS_HAS_VISIT_COUNT));
 	rs_decoder_free(d);
 	tep_free(tep);
 }
@@ -357,6 +535,9 @@ int main(int argc, char **argv)
 	load_formats(argv[1], argv[2]);
 	RUN(test_tracepoints);
 	RUN(test_kprobes);
+	RUN(test_visits);
+	RUN(test_visits_one_tree);
+	RUN(test_visits_without_vma);
 	RUN(test_other_format);
 	RUN(test_recorded_formats);
 	ret = check_summary();
