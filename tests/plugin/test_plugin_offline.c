@@ -107,6 +107,21 @@ static void ctx_open(struct ctx *c)
 	trace_seq_init(&c->s);
 }
 
+/* The formats rmapstat-NAME.format of own_formats_dir, for each of names[n]. */
+static void parse_rmapstat(struct ctx *c, const char * const *names, size_t n)
+{
+	char path[4096];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/rmapstat-%s.format", own_formats_dir, names[i]);
+		parse_format(c, path, "rmapstat");
+	}
+}
+
+static const char * const visits[] = {	/* the visit kretprobes, for OP_VISITS */
+	"visit_anon_first", "visit_anon_next", "visit_file_first", "visit_file_next",
+};
+
 /* A tep handle with the formats and the plugin loaded: one "trace". */
 static void ctx_init(struct ctx *c)
 {
@@ -116,17 +131,11 @@ static void ctx_init(struct ctx *c)
 		"rmap_walk_anon_entry", "rmap_walk_anon_exit", "rmap_walk_file_entry",
 		"rmap_walk_file_exit",
 	};
-	char path[4096];
-	size_t i;
 
 	ctx_open(c);
 	parse_format(c, rmap_formats[0], "rmap");
 	parse_format(c, rmap_formats[1], "rmap");
-	for (i = 0; i < sizeof(kprobes) / sizeof(kprobes[0]); i++) {
-		snprintf(path, sizeof(path), "%s/rmapstat-%s.format", own_formats_dir,
-			 kprobes[i]);
-		parse_format(c, path, "rmapstat");
-	}
+	parse_rmapstat(c, kprobes, sizeof(kprobes) / sizeof(kprobes[0]));
 	tep_register_function(c->tep, "try_to_migrate_one", TTM, NULL);
 	tep_register_function(c->tep, "remove_migration_pte", RMP, NULL);
 	tep_register_function(c->tep, "folio_referenced_one", FRO, NULL);
@@ -233,6 +242,8 @@ enum op {
 	OP_END,		/* rmap:rmap_walk_end */
 	OP_ENTRY,	/* rmapstat:<name>_entry (kprobe) */
 	OP_EXIT,	/* rmapstat:<name>_exit (kretprobe) */
+	OP_VISITS,	/* the visit formats join the trace */
+	OP_VISIT,	/* rmapstat:<name>, a visit kretprobe */
 	OP_LOST,	/* the next record comes after n lost events */
 	OP_AGAIN,	/* record n of this trace (1: its first) printed again */
 	OP_OPTION,	/* -O name=want (want NULL: toggle the boolean) */
@@ -245,7 +256,7 @@ struct step {
 	const char *name;		/* ENTRY, EXIT: the function; OPTION: the option */
 	int cpu, pid;
 	unsigned long long ts;
-	unsigned long long pfn;		/* ENTRY: the folio */
+	unsigned long long pfn;		/* ENTRY: the folio; VISIT: the vma */
 	unsigned long long rwc, rmap_one, mapping;
 	unsigned int kind, visited, calls;
 	int mapcount, locked;
@@ -271,6 +282,10 @@ struct step {
 	  .what = what_, .want = want_ }
 #define KEXIT(func_, cpu_, ts_, pid_, what_, want_) \
 	{ .op = OP_EXIT, .name = func_, .cpu = cpu_, .ts = ts_, .pid = pid_, \
+	  .what = what_, .want = want_ }
+#define VISITS { .op = OP_VISITS }
+#define VISIT(name_, cpu_, ts_, pid_, vma_, what_, want_) \
+	{ .op = OP_VISIT, .name = name_, .cpu = cpu_, .ts = ts_, .pid = pid_, .pfn = vma_, \
 	  .what = what_, .want = want_ }
 #define LOST(n_) { .op = OP_LOST, .n = n_ }
 #define AGAIN(n_, what_, match_, want_) \
@@ -432,6 +447,21 @@ static const struct step cases[] = {
 	KEXIT("rmap_walk_file", 1, 6200, 403, "exit after lost events", "duration=? (events dropped since entry)"),
 	KEXIT("rmap_walk_anon", 0, 6300, 404, "the entry after the gap pairs", "folio=0xffffea0000100040 kind=ANON purpose=folio_referenced_one duration=200ns"),
 	KEXIT("rmap_walk_file", 1, 6400, 403, "a second exit: its entry was never seen", "duration=? (entry not seen)"),
+
+	/* The VMA iterators' kretprobes: each exit counts the visits of its walk. */
+	TRACE("kprobes with visits"),
+	VISITS,
+	KENTRY("rmap_walk", 0, 1000, 300, FOLIO, RWC1, KSM_MAPPING, TTM, 0, NULL, NULL),
+	KENTRY("rmap_walk_ksm", 0, 1100, 300, FOLIO, RWC1, KSM_MAPPING, TTM, 0, NULL, NULL),
+	VISIT("visit_anon_first", 0, 1200, 300, 0xffff888004a1b000ULL, "a visit", "vma=0xffff888004a1b000"),
+	AGAIN(3, "a visit printed again is not counted again", EXACT, "vma=0xffff888004a1b000"),
+	VISIT("visit_anon_next", 0, 1300, 300, 0xffff888004a1b040ULL, NULL, NULL),
+	VISIT("visit_anon_next", 0, 1400, 300, 0, "the NULL that ends a loop", "vma=0x0"),
+	VISIT("visit_file_first", 1, 1500, 301, 0xffff888004a1c000ULL, NULL, NULL),
+	KEXIT("rmap_walk_ksm", 0, 1900, 300, "nested exit: its visits, not another task's", "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one visited=2 duration=800ns (inside rmap_walk)"),
+	KEXIT("rmap_walk", 0, 2000, 300, "the walk: all of them", "folio=0xffffea0000100000 kind=KSM purpose=try_to_migrate_one visited=2 duration=1.000us"),
+	KENTRY("rmap_walk_file", 1, 3000, 301, FOLIO + 0x40, RWC2, FILE_MAPPING, FRO, 0, NULL, NULL),
+	KEXIT("rmap_walk_file", 1, 3100, 301, "none visited", "folio=0xffffea0000100040 kind=FILE purpose=folio_referenced_one visited=0 duration=100ns"),
 };
 
 /* The record of step s, its fields set as the kernel would. */
@@ -452,6 +482,11 @@ static struct rec *make_record(struct ctx *c, const struct step *s)
 		else
 			put_all(r, ev, (const char *[]){ "nr_visited", "nr_rmap_one", NULL },
 				(unsigned long long[]){ s->visited, s->calls });
+		return r;
+	}
+	if (s->op == OP_VISIT) {
+		r = record(c, "rmapstat", s->name, s->cpu, s->ts, s->pid, &ev);
+		put(r->data, ev, "vma", s->pfn);
 		return r;
 	}
 	snprintf(name, sizeof(name), "%s_%s", s->name, s->op == OP_ENTRY ? "entry" : "exit");
@@ -509,6 +544,9 @@ static void play(const struct step *steps, size_t n)
 			continue;
 		case OP_OPTION:
 			option(s->name, s->want);
+			continue;
+		case OP_VISITS:
+			parse_rmapstat(&c, visits, sizeof(visits) / sizeof(visits[0]));
 			continue;
 		case OP_AGAIN:
 			if (s->n < 1 || s->n > nrecs)
