@@ -56,6 +56,9 @@ static void json_counters(struct rs_json *j, const char *key, const struct rs_pa
 	rs_json_u64(j, RS_KEY_LOST_EVENTS, c->lost_events);
 	rs_json_u64(j, RS_KEY_LOST_UNKNOWN_MARKERS, c->lost_unknown);
 	rs_json_u64(j, RS_KEY_MAX_IN_FLIGHT, c->max_in_flight);
+	rs_json_u64(j, RS_KEY_VISITS, c->visits);
+	rs_json_u64(j, RS_KEY_VISITS_OUTSIDE, c->visits_outside);
+	rs_json_u64(j, RS_KEY_VISITS_INCOMPLETE, c->visits_incomplete);
 	rs_json_end_object(j);
 }
 
@@ -66,6 +69,8 @@ static void json_sources(struct rs_json *j, const char *key, unsigned int source
 		rs_json_string(j, NULL, "tracepoints");
 	if (sources & RS_SRC_KPROBES)
 		rs_json_string(j, NULL, "kprobes");
+	if (sources & RS_SRC_VISITS)
+		rs_json_string(j, NULL, "visits");
 	rs_json_end_array(j);
 }
 
@@ -174,11 +179,14 @@ static void json_work(struct rs_json *j, const struct rs_stats *s)
 	rs_json_begin_object(j, RS_KEY_WORK);
 	rs_json_u64(j, RS_KEY_WALKS, s->with_counters);
 	rs_json_u64(j, RS_KEY_VISITED, s->visited);
-	rs_json_u64(j, RS_KEY_RMAP_ONE, s->calls);
+	if (s->with_calls)
+		rs_json_u64(j, RS_KEY_RMAP_ONE, s->calls);
+	else
+		rs_json_null(j, RS_KEY_RMAP_ONE);	/* kprobe walks: VMAs only */
 	rs_json_double(j, RS_KEY_VISITED_PER_WALK,
 		       (double)s->visited / (double)s->with_counters, 3);
 	rs_json_double(j, RS_KEY_RMAP_ONE_PER_WALK,
-		       (double)s->calls / (double)s->with_counters, 3);
+		       s->with_calls ? (double)s->calls / (double)s->with_calls : NAN, 3);
 	rs_json_double(j, RS_KEY_VISITED_PER_RMAP_ONE,
 		       s->calls ? (double)s->visited / (double)s->calls : NAN, 3);
 	rs_json_u64(j, RS_KEY_WALKS_WITH_MAPCOUNT, s->with_mapcount);

@@ -67,6 +67,9 @@
 #define RS_KEY_LOST_EVENTS		"lost_events"
 #define RS_KEY_LOST_UNKNOWN_MARKERS	"lost_unknown_markers"
 #define RS_KEY_MAX_IN_FLIGHT		"max_in_flight"
+#define RS_KEY_VISITS			"visits"
+#define RS_KEY_VISITS_OUTSIDE		"visits_outside"
+#define RS_KEY_VISITS_INCOMPLETE	"visits_incomplete"
 
 /* rmapstat-report: GROUP; the durations are the metrics of compare.h */
 #define RS_KEY_KEY			"key"

@@ -36,8 +36,9 @@ static void text_trace(FILE *f, const struct rs_trace_summary *s)
 	double span;
 
 	fprintf(f, "rmapstat report: %s\n", s->file);
-	if (s->source == RS_SRC_KPROBES)
-		fprintf(f, "  source:  kprobes on rmap_walk, rmap_walk_locked, rmap_walk_ksm, rmap_walk_anon, rmap_walk_file (kernel without the rmap tracepoints)\n");
+	if (s->source & RS_SRC_KPROBES)
+		fprintf(f, "  source:  kprobes on rmap_walk, rmap_walk_locked, rmap_walk_ksm, rmap_walk_anon, rmap_walk_file%s (kernel without the rmap tracepoints)\n",
+			s->source & RS_SRC_VISITS ? ", VMAs from the interval-tree iterators" : "");
 	else
 		fprintf(f, "  source:  rmap:rmap_walk_start/end tracepoints%s\n",
 			s->formats & RS_SRC_KPROBES ? " (the rmapstat kprobes in the file are ignored)" : "");
@@ -76,6 +77,10 @@ static void text_trace(FILE *f, const struct rs_trace_summary *s)
 			s->pc.lost_markers, s->pc.lost_markers == 1 ? "" : "s");
 	else
 		fprintf(f, "  lost:    no events lost\n");
+	if (s->source & RS_SRC_VISITS)
+		fprintf(f, "  visits:  %" PRIu64 " VMAs visited; %" PRIu64 " outside any walk (other users of the iterators); %" PRIu64 " walk%s without a count (events lost)\n",
+			s->pc.visits, s->pc.visits_outside, s->pc.visits_incomplete,
+			s->pc.visits_incomplete == 1 ? "" : "s");
 	if (s->purpose_misses)
 		fprintf(f, "  purpose: %" PRIu64 " walk%s whose rmap_one is not a function in kallsyms (shown as ?0x..., not named)\n",
 			s->purpose_misses, s->purpose_misses == 1 ? "" : "s");
@@ -160,16 +165,23 @@ static const char *cell_work(const struct rs_column *col, const void *row,
 	switch (col->arg) {
 	case W_VISITED:
 		return u64_cell(buf, s->visited);
-	case W_CALLS:
-		return u64_cell(buf, s->calls);
 	case W_VISITED_PER_WALK:
 		return ratio_cell(buf, s->visited, s->with_counters);
+	default:
+		break;
+	}
+	/* kprobe walks count VMAs only: no calls, no short walks */
+	if (!s->with_calls)
+		return "-";
+	switch (col->arg) {
+	case W_CALLS:
+		return u64_cell(buf, s->calls);
 	case W_CALLS_PER_WALK:
-		return ratio_cell(buf, s->calls, s->with_counters);
+		return ratio_cell(buf, s->calls, s->with_calls);
 	case W_VISITED_PER_CALL:
 		return ratio_cell(buf, s->visited, s->calls);
 	default:
-		return u64_cell(buf, s->short_walks);
+		return s->with_mapcount ? u64_cell(buf, s->short_walks) : "-";
 	}
 }
 
@@ -403,17 +415,23 @@ int rs_output_text(FILE *f, const struct rs_report *r, const struct rs_text_opts
 			fputc('\n', f);
 		text_trace(f, &r->traces[i]);
 	}
-	if (r->sources & RS_SRC_KPROBES)
+	if ((r->sources & RS_SRC_KPROBES) && !(r->sources & RS_SRC_VISITS))
 		fprintf(f, "\nA kprobe trace cannot show the pfn, the mapcount, the VMAs visited or the rmap_one() calls\n"
 			"(so no work table and no short walks): the kind comes from the function (rmap_walk_ksm, _anon,\n"
 			"_file) or folio->mapping, the purpose from rwc->rmap_one; walks pair per task and function\n"
 			"(last in, first out), and a walk seen in rmap_walk(_locked) and in the function it calls counts once.\n");
+	else if (r->sources & RS_SRC_KPROBES)
+		fprintf(f, "\nA kprobe trace cannot show the pfn, the mapcount or the rmap_one() calls (so no short walks);\n"
+			"the VMAs visited are the VMAs the interval-tree iterators gave the walk's task while it was in\n"
+			"flight (record --count-visits). The kind comes from the function (rmap_walk_ksm, _anon, _file) or\n"
+			"folio->mapping, the purpose from rwc->rmap_one; walks pair per task and function (last in,\n"
+			"first out), and a walk seen in rmap_walk(_locked) and in the function it calls counts once.\n");
 	g = rs_groups_sorted(r->groups, &n);
 	if (n && !g)
 		return -1;
 	rs_group_spec_format(&r->opts.by, ctx.by, sizeof(ctx.by));
 	text_durations(f, &ctx, g, n);
-	if (r->sources & RS_SRC_TRACEPOINTS)
+	if (r->sources & (RS_SRC_TRACEPOINTS | RS_SRC_VISITS))
 		text_work(f, &ctx, g, n);
 	text_unmatched(f, r, &ctx, g, n);
 	if (o->hist)

@@ -91,10 +91,14 @@ int rs_stats_add_walk(struct rs_stats *s, const struct rs_walk *w)
 	if (add_duration(s, w->duration_ns))
 		return -1;
 	s->status[RS_WALK_OK]++;
-	if ((w->end.has & RS_HAS_VISITED) && (w->end.has & RS_HAS_CALLS)) {
+	/* kprobes with --count-visits count the VMAs, not the calls */
+	if (w->end.has & RS_HAS_VISITED) {
 		s->with_counters++;
 		s->visited += w->end.nr_visited;
-		s->calls += w->end.nr_rmap_one;
+		if (w->end.has & RS_HAS_CALLS) {
+			s->with_calls++;
+			s->calls += w->end.nr_rmap_one;
+		}
 	}
 	is_short = rs_walk_is_short(w);
 	if (is_short >= 0) {

@@ -38,8 +38,9 @@ struct rs_stats {
 	size_t values_cap;		/* 0 once there were more */
 	int values_sorted;
 	/* work, over the paired walks that carry the counters */
-	uint64_t with_counters;
+	uint64_t with_counters;		/* walks with nr_visited */
 	uint64_t visited;		/* sum of nr_visited */
+	uint64_t with_calls;		/* of those, with nr_rmap_one (not kprobes) */
 	uint64_t calls;			/* sum of nr_rmap_one */
 	uint64_t with_mapcount;		/* walks where "short" can be decided */
 	uint64_t short_walks;		/* nr_rmap_one < mapcount at start */
@@ -69,8 +70,8 @@ void rs_stats_free(struct rs_stats *s);
  * @w: the walk record, from the pairing engine
  *
  * A paired walk (RS_WALK_OK) adds its duration to every statistic, its
- * counters to the work when its end carries nr_visited and nr_rmap_one,
- * and counts as short or not when rs_walk_is_short() can tell. Any other
+ * nr_visited to the work when its end carries it (and nr_rmap_one when it
+ * carries that too: kprobe walks count only the VMAs), and counts as short or not when rs_walk_is_short() can tell. Any other
  * status (RS_WALK_NESTED included: its outer walk is the one measured) is
  * only counted in @s->status. Amortized O(1): the kept durations double
  * their array up to RS_STATS_EXACT_MAX and are then dropped.

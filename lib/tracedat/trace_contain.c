@@ -114,7 +114,7 @@ static int on_events(struct parent *pa, const unsigned char *p, size_t len)
 		struct rs_walk_event *ev = &we.ev;
 
 		memcpy(&we, p + i * sizeof(we), sizeof(we));
-		if (we.buffer >= pa->sum->nr_buffers || (unsigned int)ev->type > RS_EV_EXIT ||
+		if (we.buffer >= pa->sum->nr_buffers || (unsigned int)ev->type >= RS_EV_NR ||
 		    (unsigned int)ev->func >= RS_FUNC_NR || (unsigned int)ev->kind >= RS_KIND_NR ||
 		    ev->cpu < 0)
 			return -1;

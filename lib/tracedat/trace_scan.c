@@ -82,11 +82,14 @@ static int on_record(int buffer, struct tep_record *rec, void *arg)
 		sum->undecodable++;
 	if (ret <= 0)
 		return 0;
-	if (!sum->walk_events)
-		sum->first_ts = ev.ts;
-	sum->last_ts = ev.ts;
-	sum->walk_events++;
-	sum->buffers[buffer].walk_events++;
+	/* A visit is no walk event: the pairing counts it (visits). */
+	if (ev.type != RS_EV_VISIT) {
+		if (!sum->walk_events)
+			sum->first_ts = ev.ts;
+		sum->last_ts = ev.ts;
+		sum->walk_events++;
+		sum->buffers[buffer].walk_events++;
+	}
 	s->error = name_purpose(s, &ev);
 	if (!s->error)
 		s->error = s->ops->event(&ev, buffer, s->arg);
@@ -140,8 +143,12 @@ static int scan_head(struct scan *s, const struct rs_scan_opts *o,
 				     "no rmap walk events in this trace (neither rmap:rmap_walk_start/end nor the rmapstat kprobes)");
 		return -1;
 	}
-	/* Both: the kprobes would count every walk a second time. */
-	sum->source = sum->formats & RS_SRC_TRACEPOINTS ? RS_SRC_TRACEPOINTS : RS_SRC_KPROBES;
+	/*
+	 * Both: the kprobes would count every walk a second time. The visit
+	 * events count only into the kprobe walks.
+	 */
+	sum->source = sum->formats & RS_SRC_TRACEPOINTS ? RS_SRC_TRACEPOINTS :
+		      sum->formats & (RS_SRC_KPROBES | RS_SRC_VISITS);
 	rs_decoder_use(s->dec, sum->source);
 
 	*chosen = -1;
