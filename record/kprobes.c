@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "kprobes.h"
 #include "sweep.h"
+#include "walk_event.h"
 #include "fsutil.h"
 #include "layout.h"
 
@@ -33,7 +34,7 @@ struct kprobe_def {
 	 * The function probed: the first of these that can be. Kernels
 	 * rename and inline (7.3 inlines rmap_walk_file into its callers and
 	 * keeps __rmap_walk_file; it renames anon_vma_interval_tree_*() to
-	 * anon_rmap_tree_*()). A kretprobe of a walk function probes the
+	 * anon_rmap_tree_*() and vma_interval_tree_*() to mapping_rmap_tree_*()). A kretprobe of a walk function probes the
 	 * function its entry probe found, the row before it.
 	 */
 	const char *funcs[2];
@@ -70,8 +71,8 @@ static const struct kprobe_def kprobe_defs[NR_KPROBES] = {
 		  "file walks of callers that inlined rmap_walk (try_to_migrate, folio_referenced, ...) are not seen"),
 	VISIT("visit_anon_first", "anon_vma_interval_tree_iter_first", "anon_rmap_tree_iter_first"),
 	VISIT("visit_anon_next", "anon_vma_interval_tree_iter_next", "anon_rmap_tree_iter_next"),
-	VISIT("visit_file_first", "vma_interval_tree_iter_first", NULL),
-	VISIT("visit_file_next", "vma_interval_tree_iter_next", NULL),
+	VISIT("visit_file_first", "vma_interval_tree_iter_first", "mapping_rmap_tree_iter_first"),
+	VISIT("visit_file_next", "vma_interval_tree_iter_next", "mapping_rmap_tree_iter_next"),
 };
 
 /*
@@ -172,7 +173,7 @@ static int create_one(struct rs_kprobes *k, size_t i, const char *func,
 		ev = tracefs_kprobe_alloc(KPROBE_SYSTEM, d->event, func, args);
 	} else {
 		ev = tracefs_kretprobe_alloc(KPROBE_SYSTEM, d->event, func,
-					     d->args == ARGS_VMA ? "vma=$retval:x64" : NULL, 0);
+					     d->args == ARGS_VMA ? RS_VISIT_FETCHARG : NULL, 0);
 	}
 	if (!ev) {
 		ret = errno ? -errno : -ENOMEM;

@@ -57,7 +57,8 @@ struct rs_kprobes {
  *
  * Those of a dead run are removed first. Each event probes the first of
  * its functions that can be probed (rmap_walk_file, else 7.3's
- * __rmap_walk_file; anon_vma_interval_tree_*, else anon_rmap_tree_*). A
+ * __rmap_walk_file; anon_vma_interval_tree_*, else anon_rmap_tree_*; vma_interval_tree_*,
+ * else mapping_rmap_tree_*). A
  * probe on rmap_walk_ksm, rmap_walk_anon, rmap_walk_file or an iterator
  * that cannot be made (inlined into every caller, not built, or not in the
  * BTF) is skipped with a line on stderr saying what that costs; rmap_walk

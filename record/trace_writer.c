@@ -159,6 +159,11 @@ static int read_back(const char *path)
 {
 	struct tracecmd_input *in;
 
+	/*
+	 * Quiet: libtracecmd warns of an option it does not know, such as
+	 * rmapstat's own, which it skips; a file it cannot open is the error.
+	 */
+	tracecmd_set_loglevel(TEP_LOG_NONE);
 	in = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!in)
 		return -1;

@@ -67,6 +67,7 @@ enum rs_func {
  *   visit_anon_first, visit_anon_next	anon_vma_interval_tree_iter_first/_next
  *					(7.3: anon_rmap_tree_iter_first/_next)
  *   visit_file_first, visit_file_next	vma_interval_tree_iter_first/_next
+ *					(7.3: mapping_rmap_tree_iter_first/_next)
  */
 #define RS_VISIT_EVENTS(X)					\
 	X(ANON, visit_anon_first)				\
