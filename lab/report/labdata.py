@@ -26,6 +26,8 @@ class Lab:
         self.repeat = self.settings["repeat"]
         self.trigger = self.settings["trigger"]
         self.sweep = self.settings["sweep"]
+        # the kernel run beside the "after" one (run-lab --upstream), or None
+        self.upstream = self.settings.get("upstream")
         self._reports = {}
 
     def label(self, k):

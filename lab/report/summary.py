@@ -74,6 +74,44 @@ def kind_rows(lab):
     return rows
 
 
+def upstream_table(lab):
+    """Upstream (kprobes, --count-visits) beside the "after" kernel, per kind:
+    (header, rows), or None when the run had no upstream kernel."""
+    up = lab.upstream
+    if not up or not lab.kernels:
+        return None
+    ours = lab.kernels[1] if len(lab.kernels) >= 2 else lab.kernels[0]
+    header = ["kind", "metric", f"{up} ({lab.source(up)})", f"{ours} ({lab.source(ours)})",
+              f"{up}/{ours}"]
+    rows = []
+    for kind in KINDS:
+        a, b = lab.group(up, "main", kind), lab.group(ours, "main", kind)
+        if not (a and a["count"]) and not (b and b["count"]):
+            continue
+
+        def val(g, key):
+            return g.get(key) if g else None
+
+        def visited(g):
+            w = g.get("work") if g else None
+            return w.get("visited_per_walk") if w else None
+
+        metrics = [("walks", val(a, "count"), val(b, "count"), fmt_count, False),
+                   ("mean", val(a, "mean_ns"), val(b, "mean_ns"), fmt_ns, True),
+                   ("p99", val(a, "p99_ns"), val(b, "p99_ns"), fmt_ns, True),
+                   ("max", val(a, "max_ns"), val(b, "max_ns"), fmt_ns, True),
+                   ("VMAs visited / walk", visited(a), visited(b), fmt_count, True)]
+        for i, (name, x, y, fmt, ratio) in enumerate(metrics):
+            rows.append([kind if i == 0 else "", name, fmt(x), fmt(y),
+                         fmt_ratio(x, y) if ratio else ""])
+    return header, rows
+
+
+UPSTREAM_NOTE = ("The upstream kernel has the KSM fix but no rmap tracepoints: rmapstat "
+                 "records it with the kprobe fallback and --count-visits (VMAs from the "
+                 "interval-tree iterators; the kprobe hits add to its walk times).")
+
+
 def text_table(header, rows, right_from=2):
     """Plain-text columns: the first right_from columns left-aligned."""
     widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
@@ -184,7 +222,8 @@ def build_text(lab):
     srcs = {k: lab.source(k) for k in ks}
     for k, s in srcs.items():
         if s != "tracepoints":
-            L.append(f"  {k}: {s} trace: no work counters (VMAs visited, mappings found)")
+            L.append(f"  {k}: {s} trace: no mappings found; VMAs visited only with "
+                     "--count-visits")
     if len(ks) >= 2:
         L.append(f"  {NOISE}")
     L.append("")
@@ -200,6 +239,11 @@ def build_text(lab):
                      f"--group KSM --metric p99,max --units ms   # exit {rc}")
             L += ["  " + ln for ln in text.splitlines()]
         L.append("")
+    ut = upstream_table(lab)
+    if ut:
+        L.append(f"Upstream {lab.upstream} beside ours, the same workloads:")
+        L += text_table(*ut)
+        L += ["  " + UPSTREAM_NOTE, ""]
     if lab.sweep:
         L.append("KSM walk time vs VMA count (the sweep: one KSM mapping split into N VMAs, "
                  f"page {lab.trigger} x{lab.repeat}):")
@@ -267,6 +311,11 @@ def build_md(lab, wall):
                   "  before: " + " / ".join(fmt_ns(x["mean_ns"]) for _, x, _ in pts),
                   "  after:  " + " / ".join(fmt_ns(y["mean_ns"]) for _, _, y in pts)]
         M += ["```", ""]
+
+    ut = upstream_table(lab)
+    if ut:
+        M += [f"## Upstream {lab.upstream} beside ours", ""]
+        M += md_table(*ut) + ["", UPSTREAM_NOTE, ""]
 
     cmp = compares(lab)
     if cmp:

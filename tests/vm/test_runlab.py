@@ -4,7 +4,8 @@
 results folder is checked: every file there, the JSON valid and of the
 documented schemas, the trace.dat files trace-cmd files, the SVG plots well
 formed, the compare verdicts, and the fixed kernel's KSM walks faster (and
-visiting fewer VMAs) than the traced kernel's.
+visiting fewer VMAs) than the traced kernel's; so are those of the upstream
+kernel run beside them (7.3-stock, kprobe fallback with --count-visits).
 
 Environment (set by tests/vm/meson.build): RMAPSTAT_RUN_LAB (the script),
 RMAPSTAT_BUILD (the meson build folder run-lab uses instead of build/).
@@ -23,6 +24,8 @@ from vmlib import SRC_ROOT, fail, require_lab
 
 RUN_LAB = os.environ.get("RMAPSTAT_RUN_LAB", os.path.join(SRC_ROOT, "run-lab"))
 KERNELS = ("traced", "fixed")
+UPSTREAM = "7.3-stock"                             # run beside them by default
+UPSTREAM_RECORDS = ("ksm", "anon", "file")
 RECORDS = ("ksm", "anon", "file", "sweep-1000")   # --quick: 5000 pages, sweep 1000,5000
 TRACE_MAGIC = b"\x17\x08\x44tracing"
 
@@ -59,13 +62,14 @@ def check(out, stdout):
                  f"{k}/main.json", f"{k}/main.txt", f"{k}/main.csv"]
         for r in RECORDS:
             need += [f"{k}/{r}.dat", f"{k}/{r}.json", f"{k}/{r}.txt"]
+    need += [f"{UPSTREAM}/{r}.{x}" for r in UPSTREAM_RECORDS for x in ("dat", "json", "txt")]
     missing = [p for p in need if not os.path.isfile(os.path.join(out, p))]
     if missing:
         fail(f"missing in the results folder: {', '.join(missing)}")
     print(f"ok: {len(need)} files present")
 
     lab = load_json_plain(os.path.join(out, "lab.json"))
-    if lab["kernels"] != list(KERNELS) or lab["pages"] != 5000 or \
+    if lab["kernels"] != list(KERNELS) or lab.get("upstream") != UPSTREAM or lab["pages"] != 5000 or \
             [p["vmas"] for p in lab["sweep"]] != [1000, 5000]:
         fail(f"lab.json does not describe the --quick run: {lab}")
 
@@ -115,6 +119,19 @@ def check(out, stdout):
             fail(f"{r}: fixed's KSM walks do not visit fewer VMAs than traced's")
     print("ok: fixed faster than traced on the KSM case")
 
+    # upstream has the fix too: its KSM walks (kprobes, --count-visits) beat traced's
+    up = ksm_group(load_json_plain(os.path.join(out, UPSTREAM, "main.json")), UPSTREAM)
+    t = ksm_group(load_json_plain(os.path.join(out, "traced", "main.json")), "traced")
+    if not up.get("work") or up["work"]["visited_per_walk"] is None:
+        fail(f"{UPSTREAM}: no VMAs visited in its KSM group (--count-visits): {up.get('work')}")
+    print(f"{UPSTREAM} (kprobes): KSM mean {up['mean_ns'] / 1e6:.3f} ms, visited/walk "
+          f"{up['work']['visited_per_walk']}; traced {t['mean_ns'] / 1e6:.3f} ms, "
+          f"{t['work']['visited_per_walk']}")
+    if not (up["work"]["visited_per_walk"] < t["work"]["visited_per_walk"] and
+            up["mean_ns"] < t["mean_ns"]):
+        fail(f"{UPSTREAM}: its KSM walks are not faster / do not visit fewer VMAs than traced's")
+    print(f"ok: upstream {UPSTREAM} has the fix: faster and fewer VMAs than traced")
+
     with open(os.path.join(out, "compare.tsv")) as f:
         verdicts = {(b, n): int(rc) for b, n, rc in
                     (ln.split("\t") for ln in f.read().splitlines())}
@@ -127,10 +144,12 @@ def check(out, stdout):
     with open(os.path.join(out, "summary.md")) as f:
         summary = f.read()
     for what, text, words in (("table.txt", table, ("KSM", "ANON", "FILE", "traced/fixed",
-                                                    "exit 1 = regression", "1,000")),
+                                                    "exit 1 = regression", "1,000",
+                                                    f"Upstream {UPSTREAM} beside ours")),
                               ("summary.md", summary, ("| KSM |", "sweep.svg",
                                                        "latency-cdf.svg", "changelog")),
-                              ("run-lab output", stdout, ("[1/8] traced:", "[8/8] fixed:",
+                              ("run-lab output", stdout, ("[1/11] traced:", "[8/11] fixed:",
+                                                          f"[11/11] {UPSTREAM}:",
                                                           "total wall time"))):
         for w in words:
             if w not in text:
