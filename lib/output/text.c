@@ -162,14 +162,10 @@ static const char *cell_work(const struct rs_column *col, const void *row,
 
 	if (!s->with_counters)
 		return "-";
-	switch (col->arg) {
-	case W_VISITED:
+	if (col->arg == W_VISITED)
 		return u64_cell(buf, s->visited);
-	case W_VISITED_PER_WALK:
+	if (col->arg == W_VISITED_PER_WALK)
 		return ratio_cell(buf, s->visited, s->with_counters);
-	default:
-		break;
-	}
 	/* kprobe walks count VMAs only: no calls, no short walks */
 	if (!s->with_calls)
 		return "-";

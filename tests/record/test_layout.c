@@ -16,18 +16,9 @@
 
 #include <bpf/btf.h>
 
+#include "check.h"
 #include "layout.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failures++;						\
-	}								\
-} while (0)
 
 /* The type ids of the test's BTF. */
 struct ids {
@@ -131,9 +122,9 @@ static void expect_args(const struct rs_layout *l, const char *func, int want_re
 	char buf[256] = "";
 	int ret = rs_layout_fetch_args(l, func, buf, sizeof(buf));
 
-	CHECK(ret == want_ret, "%s: returned %d, want %d", func, ret, want_ret);
+	CHECKF(ret == want_ret, "%s: returned %d, want %d", func, ret, want_ret);
 	if (!want_ret && want)
-		CHECK(!strcmp(buf, want), "%s: '%s', want '%s'", func, buf, want);
+		CHECKF(!strcmp(buf, want), "%s: '%s', want '%s'", func, buf, want);
 }
 
 static void test_btf(const char *dir)
@@ -147,12 +138,12 @@ static void test_btf(const char *dir)
 	snprintf(path, sizeof(path), "%s/vmlinux", dir);
 	b = make_btf(&id, true);
 	add_walk_funcs(b, &id);
-	CHECK(!write_btf(b, path), "writing %s", path);
+	CHECKF(!write_btf(b, path), "writing %s", path);
 	btf__free(b);
 
-	CHECK(!rs_layout_from_btf(&l, path, &err), "from BTF: %s", err.what);
-	CHECK(l.rmap_one == 8, "rmap_one at %d, want 8", l.rmap_one);
-	CHECK(l.mapping == 24, "mapping at %d, want 24 (anonymous members)", l.mapping);
+	CHECKF(!rs_layout_from_btf(&l, path, &err), "from BTF: %s", err.what);
+	CHECKF(l.rmap_one == 8, "rmap_one at %d, want 8", l.rmap_one);
+	CHECKF(l.mapping == 24, "mapping at %d, want 24 (anonymous members)", l.mapping);
 	expect_args(&l, "rmap_walk", 0,
 		    "folio=%di:x64 rwc=%si:x64 mapping=+24(%di):x64 rmap_one=+8(%si):x64");
 	expect_args(&l, "rmap_walk_anon", 0,
@@ -165,23 +156,23 @@ static void test_btf(const char *dir)
 	expect_args(&l, "page_walk", -EINVAL, NULL);
 	expect_args(&l, "bad_folio", -EINVAL, NULL);
 	rs_layout_describe(&l, desc, sizeof(desc));
-	CHECK(strstr(desc, "rmap_one=+8 mapping=+24 (BTF ") && strstr(desc, path),
+	CHECKF(strstr(desc, "rmap_one=+8 mapping=+24 (BTF ") && strstr(desc, path),
 	      "describe: '%s'", desc);
 	rs_layout_free(&l);
 	rs_layout_free(&l);
 
 	/* A BTF without struct folio: an error that names --layout. */
 	b = make_btf(&id, false);
-	CHECK(!write_btf(b, path), "writing %s", path);
+	CHECKF(!write_btf(b, path), "writing %s", path);
 	btf__free(b);
-	CHECK(rs_layout_from_btf(&l, path, &err) == -ENOENT, "BTF without struct folio");
-	CHECK(strstr(err.what, "struct folio.mapping") && strstr(err.fix, "--layout"),
+	CHECKF(rs_layout_from_btf(&l, path, &err) == -ENOENT, "BTF without struct folio");
+	CHECKF(strstr(err.what, "struct folio.mapping") && strstr(err.fix, "--layout"),
 	      "no folio: '%s' (%s)", err.what, err.fix);
 	unlink(path);
 
-	CHECK(rs_layout_from_btf(&l, path, &err) == -ENOENT, "missing BTF file");
-	CHECK(err.status == RS_EXIT_NO_BTF, "missing BTF: status %d", err.status);
-	CHECK(strstr(err.fix, "CONFIG_DEBUG_INFO_BTF") && strstr(err.fix, "--layout"),
+	CHECKF(rs_layout_from_btf(&l, path, &err) == -ENOENT, "missing BTF file");
+	CHECKF(err.status == RS_EXIT_NO_BTF, "missing BTF: status %d", err.status);
+	CHECKF(strstr(err.fix, "CONFIG_DEBUG_INFO_BTF") && strstr(err.fix, "--layout"),
 	      "missing BTF: fix '%s'", err.fix);
 }
 
@@ -196,8 +187,8 @@ static void test_parse(void)
 	struct rs_error err;
 	size_t i;
 
-	CHECK(!rs_layout_parse(&l, "rmap_one=16,mapping=24", &err), "parse: %s", err.what);
-	CHECK(l.rmap_one == 16 && l.mapping == 24 && !l.btf, "parsed %d %d", l.rmap_one,
+	CHECKF(!rs_layout_parse(&l, "rmap_one=16,mapping=24", &err), "parse: %s", err.what);
+	CHECKF(l.rmap_one == 16 && l.mapping == 24 && !l.btf, "parsed %d %d", l.rmap_one,
 	      l.mapping);
 	expect_args(&l, "rmap_walk_file", 0,
 		    "folio=%di:x64 rwc=%si:x64 mapping=+24(%di):x64 rmap_one=+16(%si):x64 "
@@ -206,11 +197,11 @@ static void test_parse(void)
 		    "folio=%di:x64 rwc=%si:x64 mapping=+24(%di):x64 rmap_one=+16(%si):x64");
 	/* Without BTF, 7.3's __rmap_walk_file's arguments are not known. */
 	expect_args(&l, "__rmap_walk_file", -ENOENT, NULL);
-	CHECK(!rs_layout_parse(&l, "mapping=0x18,rmap_one=0x10", &err) &&
+	CHECKF(!rs_layout_parse(&l, "mapping=0x18,rmap_one=0x10", &err) &&
 	      l.rmap_one == 16 && l.mapping == 24, "hex, other order");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(rs_layout_parse(&l, bad[i], &err) == -EINVAL, "'%s' accepted", bad[i]);
-		CHECK(err.status == RS_EXIT_USAGE && strstr(err.fix, "rmap_one=16,mapping=24"),
+		CHECKF(rs_layout_parse(&l, bad[i], &err) == -EINVAL, "'%s' accepted", bad[i]);
+		CHECKF(err.status == RS_EXIT_USAGE && strstr(err.fix, "rmap_one=16,mapping=24"),
 		      "'%s': status %d fix '%s'", bad[i], err.status, err.fix);
 	}
 }
@@ -226,10 +217,10 @@ static void test_host(void)
 		printf("host: no %s, not checked\n", RS_LAYOUT_BTF_PATH);
 		return;
 	}
-	CHECK(!rs_layout_from_btf(&l, NULL, &err), "host BTF: %s", err.what);
-	CHECK(l.rmap_one > 0 && l.rmap_one % 8 == 0 && l.mapping > 0 && l.mapping % 8 == 0,
+	CHECKF(!rs_layout_from_btf(&l, NULL, &err), "host BTF: %s", err.what);
+	CHECKF(l.rmap_one > 0 && l.rmap_one % 8 == 0 && l.mapping > 0 && l.mapping % 8 == 0,
 	      "host: rmap_one=%d mapping=%d", l.rmap_one, l.mapping);
-	CHECK(!rs_layout_fetch_args(&l, "rmap_walk", buf, sizeof(buf)),
+	CHECKF(!rs_layout_fetch_args(&l, "rmap_walk", buf, sizeof(buf)),
 	      "host: rmap_walk not in the BTF");
 	printf("host: rmap_one=+%d mapping=+%d, rmap_walk: %s\n", l.rmap_one, l.mapping, buf);
 	rs_layout_free(&l);
@@ -247,9 +238,9 @@ int main(void)
 	test_parse();
 	test_host();
 	rmdir(dir);
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
+	if (check_failures)
+		fprintf(stderr, "%d failure(s)\n", check_failures);
 	else
 		printf("layout: all checks passed\n");
-	return failures ? 1 : 0;
+	return check_failures ? 1 : 0;
 }

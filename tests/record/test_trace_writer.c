@@ -34,6 +34,7 @@
 #include <event-parse.h>
 #include <trace-cmd.h>
 
+#include "check.h"
 #include "trace_writer.h"
 #include "tracecmd_private.h"
 
@@ -50,16 +51,6 @@
 			"probed rmap_walk rmap_walk_locked rmap_walk_ksm rmap_walk_anon __rmap_walk_file"
 #define PROBES_MAX	1024		/* RS_TRACE_PROBES_MAX of lib/tracedat/trace_check.h */
 
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failures++;						\
-	}								\
-} while (0)
 
 static const char header_page[] =
 	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
@@ -274,19 +265,19 @@ static void check_record(struct tep_handle *tep, struct tep_record *rec,
 	struct trace_seq s;
 	unsigned long long val;
 
-	CHECK(ev, "no event where %s was expected", name);
+	CHECKF(ev, "no event where %s was expected", name);
 	if (!ev)
 		return;
-	CHECK(!strcmp(ev->system, "rmap") && !strcmp(ev->name, name),
+	CHECKF(!strcmp(ev->system, "rmap") && !strcmp(ev->name, name),
 	      "event %s:%s, expected rmap:%s", ev->system, ev->name, name);
-	CHECK(rec->ts == ts, "%s at %llu ns, expected %llu", name, rec->ts, ts);
-	CHECK(!tep_get_field_val(NULL, ev, "pfn", rec, &val, 0) && val == PFN,
+	CHECKF(rec->ts == ts, "%s at %llu ns, expected %llu", name, rec->ts, ts);
+	CHECKF(!tep_get_field_val(NULL, ev, "pfn", rec, &val, 0) && val == PFN,
 	      "%s pfn 0x%llx", name, val);
-	CHECK(tep_data_pid(tep, rec) == PID, "%s pid %d", name, tep_data_pid(tep, rec));
+	CHECKF(tep_data_pid(tep, rec) == PID, "%s pid %d", name, tep_data_pid(tep, rec));
 	trace_seq_init(&s);
 	tep_print_event(tep, &s, rec, "%s", TEP_PRINT_INFO);
 	trace_seq_terminate(&s);
-	CHECK(!strcmp(s.buffer, info), "%s info\n  got      '%s'\n  expected '%s'", name, s.buffer, info);
+	CHECKF(!strcmp(s.buffer, info), "%s info\n  got      '%s'\n  expected '%s'", name, s.buffer, info);
 	trace_seq_destroy(&s);
 }
 
@@ -297,11 +288,11 @@ static void check_read_back(const char *file)
 	struct tep_handle *tep;
 
 	in = tracecmd_open(file, TRACECMD_FL_LOAD_NO_PLUGINS);
-	CHECK(in, "libtracecmd cannot open %s", file);
+	CHECKF(in, "libtracecmd cannot open %s", file);
 	if (!in)
 		return;
 	tep = tracecmd_get_tep(in);
-	CHECK(!strcmp(tep_data_comm_from_pid(tep, PID), "ksm-test"),
+	CHECKF(!strcmp(tep_data_comm_from_pid(tep, PID), "ksm-test"),
 	      "comm of %d is %s", PID, tep_data_comm_from_pid(tep, PID));
 
 	rec = tracecmd_read_data(in, 0);
@@ -311,10 +302,10 @@ static void check_read_back(const char *file)
 	check_record(tep, rec, "rmap_walk_end", TS0 + DELTA, expect_end);
 	tracecmd_free_record(rec);
 	rec = tracecmd_read_data(in, 0);
-	CHECK(!rec, "more than two records on CPU 0");
+	CHECKF(!rec, "more than two records on CPU 0");
 	tracecmd_free_record(rec);
 	rec = tracecmd_read_data(in, 1);
-	CHECK(!rec, "a record on the empty CPU 1");
+	CHECKF(!rec, "a record on the empty CPU 1");
 	tracecmd_free_record(rec);
 	tracecmd_close(in);
 }
@@ -330,7 +321,7 @@ static int run(const char *program, const char *args, const char *file, char *ou
 	snprintf(cmd, sizeof(cmd), "'%s' %s '%s' 2>&1", program, args, file);
 	out[0] = '\0';
 	p = popen(cmd, "r");
-	CHECK(p, "cannot run %s", cmd);
+	CHECKF(p, "cannot run %s", cmd);
 	if (!p)
 		return -1;
 	n = fread(out, 1, len - 1, p);
@@ -348,12 +339,12 @@ static void check_trace_cmd(const char *trace_cmd, const char *file)
 	char out[8192];
 	size_t i;
 
-	CHECK(run(trace_cmd, "report", file, out, sizeof(out)) == 0,
+	CHECKF(run(trace_cmd, "report", file, out, sizeof(out)) == 0,
 	      "trace-cmd report %s failed:\n%s", file, out);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		CHECK(strstr(out, want[i]), "trace-cmd report lacks '%s':\n%s", want[i], out);
+		CHECKF(strstr(out, want[i]), "trace-cmd report lacks '%s':\n%s", want[i], out);
 	/* 5.000000 s and 5.000003 s (the mono clock is printed in seconds) */
-	CHECK(strstr(out, " 5.000000:") && strstr(out, " 5.000003:"),
+	CHECKF(strstr(out, " 5.000000:") && strstr(out, " 5.000003:"),
 	      "trace-cmd report timestamps:\n%s", out);
 }
 
@@ -366,19 +357,19 @@ static void check_rmapstat(const char *rmapstat, const char *file, const char *w
 {
 	char out[16384], line[1200];
 
-	CHECK(run(rmapstat, "report", file, out, sizeof(out)) == 0,
+	CHECKF(run(rmapstat, "report", file, out, sizeof(out)) == 0,
 	      "rmapstat report %s failed:\n%s", file, out);
 	if (want_text) {
 		snprintf(line, sizeof(line), "\n  probes:  %s\n", want_text);
-		CHECK(strstr(out, line), "rmapstat report lacks '%s':\n%s", line, out);
+		CHECKF(strstr(out, line), "rmapstat report lacks '%s':\n%s", line, out);
 	} else {
-		CHECK(!strstr(out, "probes:"), "rmapstat report shows probes:\n%s", out);
+		CHECKF(!strstr(out, "probes:"), "rmapstat report shows probes:\n%s", out);
 	}
-	CHECK(run(rmapstat, "report --json", file, out, sizeof(out)) == 0,
+	CHECKF(run(rmapstat, "report --json", file, out, sizeof(out)) == 0,
 	      "rmapstat report --json %s failed:\n%s", file, out);
 	snprintf(line, sizeof(line), "\"probes\": %s%s%s,\n", want_json ? "\"" : "",
 		 want_json ? want_json : "null", want_json ? "\"" : "");
-	CHECK(strstr(out, line), "rmapstat report --json lacks '%s':\n%s", line, out);
+	CHECKF(strstr(out, line), "rmapstat report --json lacks '%s':\n%s", line, out);
 }
 
 /* The output directory holds exactly the listed names (NULL-terminated). */
@@ -388,16 +379,16 @@ static void check_dir(const char *path, const char *only)
 	DIR *d = opendir(path);
 	int n = 0;
 
-	CHECK(d, "opendir %s", path);
+	CHECKF(d, "opendir %s", path);
 	while (d && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		n++;
-		CHECK(only && !strcmp(de->d_name, only), "unexpected file %s/%s", path, de->d_name);
+		CHECKF(only && !strcmp(de->d_name, only), "unexpected file %s/%s", path, de->d_name);
 	}
 	if (d)
 		closedir(d);
-	CHECK(n == (only ? 1 : 0), "%d files in %s", n, path);
+	CHECKF(n == (only ? 1 : 0), "%d files in %s", n, path);
 }
 
 /* Every declared writer function must resolve in libtracecmd.so.1. */
@@ -419,7 +410,7 @@ static void check_symbols(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-		CHECK(fns[i], "writer function %zu did not resolve", i);
+		CHECKF(fns[i], "writer function %zu did not resolve", i);
 }
 
 /*
@@ -432,30 +423,30 @@ static void check_probes(const char *rmapstat, const char *trace_cmd, char *cpu1
 	char file[600], out[8192], long_probes[PROBES_MAX + 1];
 
 	snprintf(file, sizeof(file), "%s/probes.dat", root);
-	CHECK(write_trace(file, cpu1, "layout \033[2J rmap_one=+16\tmapping=+24") == 0,
+	CHECKF(write_trace(file, cpu1, "layout \033[2J rmap_one=+16\tmapping=+24") == 0,
 	      "write with control characters failed");
 	check_read_back(file);
 	check_rmapstat(rmapstat, file, "layout ?[2J rmap_one=+16?mapping=+24",
 		       "layout \\u001b[2J rmap_one=+16\\tmapping=+24");
 
 	snprintf(file, sizeof(file), "%s/plain.dat", root);
-	CHECK(write_trace(file, cpu1, NULL) == 0, "write without probes failed");
+	CHECKF(write_trace(file, cpu1, NULL) == 0, "write without probes failed");
 	check_rmapstat(rmapstat, file, NULL, NULL);
 
 	/* The longest rmapstat record writes is read; one byte more is damage. */
 	memset(long_probes, 'x', sizeof(long_probes));
 	long_probes[PROBES_MAX - 1] = '\0';
 	snprintf(file, sizeof(file), "%s/longest.dat", root);
-	CHECK(write_trace(file, cpu1, long_probes) == 0, "write with the longest probes failed");
+	CHECKF(write_trace(file, cpu1, long_probes) == 0, "write with the longest probes failed");
 	check_rmapstat(rmapstat, file, long_probes, long_probes);
 	long_probes[PROBES_MAX - 1] = 'x';
 	long_probes[PROBES_MAX] = '\0';
 	snprintf(file, sizeof(file), "%s/too-long.dat", root);
-	CHECK(write_trace(file, cpu1, long_probes) == 0, "write with too long probes failed");
+	CHECKF(write_trace(file, cpu1, long_probes) == 0, "write with too long probes failed");
 	check_read_back(file);
 	if (trace_cmd)
 		check_trace_cmd(trace_cmd, file);
-	CHECK(run(rmapstat, "report", file, out, sizeof(out)) == 2 &&
+	CHECKF(run(rmapstat, "report", file, out, sizeof(out)) == 2 &&
 	      strstr(out, "damaged"), "too long probes option not refused:\n%s", out);
 }
 
@@ -477,10 +468,10 @@ int main(int argc, char **argv)
 	snprintf(missing, sizeof(missing), "%s/no-such-cpu-file", root);
 
 	/* A failed write leaves neither the file nor its temporary. */
-	CHECK(write_trace(bad, missing, PROBES) < 0, "write with a missing CPU file succeeded");
+	CHECKF(write_trace(bad, missing, PROBES) < 0, "write with a missing CPU file succeeded");
 	check_dir(outdir, NULL);
 
-	CHECK(write_trace(out, cpu1, PROBES) == 0, "write failed");
+	CHECKF(write_trace(out, cpu1, PROBES) == 0, "write failed");
 	check_dir(outdir, "trace.dat");
 	check_read_back(out);
 	if (trace_cmd)
@@ -491,9 +482,9 @@ int main(int argc, char **argv)
 	check_probes(argv[1], trace_cmd, cpu1);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (!failures && system(cmd))
+	if (!check_failures && system(cmd))
 		fprintf(stderr, "cannot remove %s\n", root);
-	printf("%s: %d failure(s)%s%s\n", failures ? "FAIL" : "PASS", failures,
-	       failures ? ", files kept in " : "", failures ? root : "");
-	return failures ? 1 : 0;
+	printf("%s: %d failure(s)%s%s\n", check_failures ? "FAIL" : "PASS", check_failures,
+	       check_failures ? ", files kept in " : "", check_failures ? root : "");
+	return check_failures ? 1 : 0;
 }

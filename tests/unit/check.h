@@ -18,6 +18,17 @@ static int check_count;
 	}								\
 } while (0)
 
+/* CHECK() with a message of its own, printf-style, after the condition. */
+#define CHECKF(cond, ...) do {						\
+	check_count++;							\
+	if (!(cond)) {							\
+		check_failures++;					\
+		fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, __func__); \
+		fprintf(stderr, __VA_ARGS__);				\
+		fputc('\n', stderr);					\
+	}								\
+} while (0)
+
 #define CHECK_EQ_U64(a, b) do {						\
 	unsigned long long _a = (a), _b = (b);				\
 	check_count++;							\

@@ -944,32 +944,32 @@ def test_compare():
 
 # ----------------------------------------------------------------
 
-def main():
+def run_main(tests):
+    """The main() of a VM test script: argv is TEST [ARGS...] RMAPSTAT; tests
+    maps TEST to a function of ARGS returning the guest shares to remove."""
     global RMAPSTAT
     require_lab()
     what, args = sys.argv[1], sys.argv[2:]
     RMAPSTAT = os.path.abspath(args[-1])
     if not os.access(RMAPSTAT, os.X_OK):
         fail(f"{RMAPSTAT} is not an executable rmapstat (build it first)")
-    if what == "record":
-        shares = [test_record(args[0])]
-    elif what == "kprobes":
-        shares = test_kprobes()
-    elif what == "hygiene":
-        shares = [test_hygiene(args[0])]
-    elif what == "errors":
-        shares = [test_errors()]
-    elif what == "buffer":
-        shares = [test_buffer()]
-    elif what == "compare":
-        shares = test_compare()
-    elif what == "stress":
-        shares = [test_stress(os.path.abspath(args[0]))]
-    else:
+    if what not in tests:
         fail(f"unknown test {what}")
-    for s in shares:
+    for s in tests[what](*args[:-1]):
         shutil.rmtree(s, ignore_errors=True)
     print("PASS")
+
+
+def main():
+    run_main({
+        "record": lambda kernel: [test_record(kernel)],
+        "kprobes": test_kprobes,
+        "hygiene": lambda kernel: [test_hygiene(kernel)],
+        "errors": lambda: [test_errors()],
+        "buffer": lambda: [test_buffer()],
+        "compare": test_compare,
+        "stress": lambda workload: [test_stress(os.path.abspath(workload))],
+    })
 
 
 if __name__ == "__main__":

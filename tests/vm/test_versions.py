@@ -24,12 +24,10 @@ addresses that are no function there.
 
 import os
 import re
-import shutil
-import sys
 
 import test_cli as cli
 from test_cli import Rec, guest, report_json, groups, describe
-from vmlib import fail, require_lab
+from vmlib import fail
 
 BTF_LINE = re.compile(r"kprobe fallback: layout rmap_one=\+(\d+) mapping=\+(\d+) "
                       r"\((BTF /sys/kernel/btf/vmlinux|--layout)\); probed (.*)$", re.M)
@@ -178,22 +176,7 @@ def test_nobtf():
 
 
 def main():
-    require_lab()
-    what, args = sys.argv[1], sys.argv[2:]
-    cli.RMAPSTAT = os.path.abspath(args[-1])
-    if not os.access(cli.RMAPSTAT, os.X_OK):
-        fail(f"{cli.RMAPSTAT} is not an executable rmapstat (build it first)")
-    if what == "kprobes":
-        shares = test_kprobes(args[0])
-    elif what == "visits":
-        shares = test_visits()
-    elif what == "nobtf":
-        shares = test_nobtf()
-    else:
-        fail(f"unknown test {what}")
-    for s in shares:
-        shutil.rmtree(s, ignore_errors=True)
-    print("PASS")
+    cli.run_main({"kprobes": test_kprobes, "visits": test_visits, "nobtf": test_nobtf})
 
 
 if __name__ == "__main__":
