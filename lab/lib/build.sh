@@ -674,12 +674,17 @@ kernel_key() {
 	OUT=$CACHE/kernels/$1-${KEY:0:16}
 }
 
-# The steps of the last build of KERNEL (or of any kernel), for progress.
+# The steps of the last build of KERNEL, for progress; for a kernel not
+# built before, of the largest build in the cache (a build from scratch).
 last_steps() {
 	local m=("$CACHE/kernels/$1-"*/manifest)
-	((${#m[@]})) || m=("$CACHE"/kernels/*/manifest)
+	if ((${#m[@]})); then
+		sed -n 's/^steps=//p' "$(ls -t "${m[@]}" | head -n1)"
+		return 0
+	fi
+	m=("$CACHE"/kernels/*/manifest)
 	((${#m[@]})) || return 0
-	sed -n 's/^steps=//p' "$(ls -t "${m[@]}" | head -n1)"
+	sed -n 's/^steps=//p' "${m[@]}" | sort -n | tail -n1
 }
 
 # adopt_build KERNEL: a build with the same key under another name (the
