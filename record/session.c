@@ -439,6 +439,12 @@ int rs_session_open(const struct session_opts *o, struct session **sp, struct rs
 	if (s->source == SESSION_KPROBES) {
 		ret = rs_kprobes_create(&s->kprobes, &s->layout, o->count_visits, live, err) ?:
 		      describe_probes(s, err);
+		/*
+		 * The BTF (megabytes) goes now: a workload mapped next to its
+		 * freed memory must not share an anon_vma with it, which would
+		 * add a VMA to every walk of that workload.
+		 */
+		rs_layout_free(&s->layout);
 		if (ret)
 			goto err;
 	}
