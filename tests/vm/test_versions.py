@@ -15,6 +15,10 @@
   test_versions.py nobtf RMAPSTAT  /sys/kernel/btf hidden: exit 11 and one
         line naming the fix; --layout then records, and its purposes are
         right.
+  test_versions.py labrun RMAPSTAT  `lab/lab run -- 'a; b'` runs a shell
+        line, in a tmpfs working folder (upstream's migrate.file selftest
+        needs shared writable mmap, which the 9p share refuses); with
+        --in-share in the share.
 
 Purposes are checked against names the test knows (the rmap_one functions of
 the trigger) and against the kallsyms saved in the file, which record copies
@@ -24,10 +28,12 @@ addresses that are no function there.
 
 import os
 import re
+import subprocess
+import tempfile
 
 import test_cli as cli
 from test_cli import Rec, guest, report_json, groups, describe
-from vmlib import fail
+from vmlib import LAB, fail
 
 BTF_LINE = re.compile(r"kprobe fallback: layout rmap_one=\+(\d+) mapping=\+(\d+) "
                       r"\((BTF /sys/kernel/btf/vmlinux|--layout)\); probed (.*)$", re.M)
@@ -173,8 +179,30 @@ def test_nobtf():
     return [share]
 
 
+def test_labrun():
+    share = tempfile.mkdtemp(prefix="rmapstat-vm-labrun-")
+    # busybox stat does not name 9p: the share is "not tmpfs"
+    runs = [([], "/root", "tmpfs"), (["--in-share"], "/host", None)]
+    for extra, cwd, fs in runs:
+        line = "echo one; echo two >two.txt; pwd; stat -f -c %T ."
+        args = [LAB, "run", "--kernel", "6.12-stock", "--share", share, *extra, "--", line]
+        print("+ " + " ".join(args), flush=True)
+        p = subprocess.run(args, capture_output=True, text=True, timeout=600)
+        out = p.stdout.split()
+        print(p.stdout, flush=True)
+        got = out[-3:]
+        if p.returncode != 0 or got[:2] != ["one", cwd] or (got[2] == "tmpfs") != (fs == "tmpfs"):
+            fail(f"lab run {' '.join(extra)} -- '{line}': exit {p.returncode}, "
+                 f"output {out}; expected one, {cwd}, {fs or 'not tmpfs'}")
+    if not os.path.exists(os.path.join(share, "two.txt")):
+        fail("--in-share: the relative path did not land in the share")
+    print("  lab run: a shell line ran in /root (tmpfs) by default, in /host with --in-share")
+    return [share]
+
+
 def main():
-    cli.run_main({"kprobes": test_kprobes, "visits": test_visits, "nobtf": test_nobtf})
+    cli.run_main({"kprobes": test_kprobes, "visits": test_visits, "nobtf": test_nobtf,
+                  "labrun": test_labrun})
 
 
 if __name__ == "__main__":
