@@ -31,15 +31,18 @@ def workload_line(lab):
 
 
 def kernel_line(lab):
-    ver = lab.guest_file(lab.kernels[0], "guest-uname.txt") or "?"
+    """The Linux version of each kernel and its patches; one version first
+    when all kernels share it."""
+    vers = {k: lab.guest_file(k, "guest-uname.txt") or "?" for k in lab.kernels}
+    one = len(set(vers.values())) == 1
     parts = []
     for k in lab.kernels:
         man = lab.guest_file(k, "kernel-manifest.txt") or ""
         patches = [ln.split()[0][len("patch="):] for ln in man.splitlines()
                    if ln.startswith("patch=")]
         desc = ", ".join(p[:4] for p in patches) if patches else "no patch"
-        parts.append(f"{k} ({desc})")
-    return f"Linux {ver}: " + "; ".join(parts)
+        parts.append(f"{k} ({desc})" if one else f"{k} (Linux {vers[k]}, {desc})")
+    return (f"Linux {vers[lab.kernels[0]]}: " if one else "") + "; ".join(parts)
 
 
 def kind_rows(lab):
