@@ -16,10 +16,10 @@
 
 #include "cleanup.h"
 #include "kprobes.h"
-#include "sweep.h"
-#include "walk_event.h"
 #include "fsutil.h"
 #include "layout.h"
+#include "sweep.h"
+#include "walk_event.h"
 
 /* What an event fetches. */
 enum kprobe_args {
@@ -34,7 +34,8 @@ struct kprobe_def {
 	 * The function probed: the first of these that can be. Kernels
 	 * rename and inline (7.3 inlines rmap_walk_file into its callers and
 	 * keeps __rmap_walk_file; it renames anon_vma_interval_tree_*() to
-	 * anon_rmap_tree_*() and vma_interval_tree_*() to mapping_rmap_tree_*()). A kretprobe of a walk function probes the
+	 * anon_rmap_tree_*() and vma_interval_tree_*() to
+	 * mapping_rmap_tree_*()). A kretprobe of a walk function probes the
 	 * function its entry probe found, the row before it.
 	 */
 	const char *funcs[2];
@@ -165,9 +166,10 @@ static int create_one(struct rs_kprobes *k, size_t i, const char *func,
 	if (d->args == ARGS_WALK) {
 		ret = rs_layout_fetch_args(l, func, args, sizeof(args));
 		if (ret) {
-			snprintf(why, why_len, "%s", ret == -ENOENT ?
+			snprintf(why, why_len, "%s", ret != -ENOENT ?
+				 "it does not take (folio, rwc)" : l->btf ?
 				 "its arguments are not known: not in the BTF" :
-				 "it does not take (folio, rwc)");
+				 "its arguments are not known: --layout knows those of Linux 6.1 to 7.3's rmap_walk*() only");
 			return 1;
 		}
 		ev = tracefs_kprobe_alloc(KPROBE_SYSTEM, d->event, func, args);
@@ -235,14 +237,14 @@ int rs_kprobes_create(struct rs_kprobes *k, const struct rs_layout *l, bool visi
 	return 0;
 }
 
-const char *rs_kprobes_func(const struct rs_kprobes *k, const char *event)
+void rs_kprobes_functions(const struct rs_kprobes *k, char *buf, size_t len)
 {
-	size_t i;
+	size_t i, n = 0;
 
-	for (i = 0; i < NR_KPROBES; i++)
-		if (k->ev[i] && !strcmp(kprobe_defs[i].event, event))
-			return k->func[i];
-	return NULL;
+	buf[0] = '\0';
+	for (i = 0; i < NR_KPROBES && n < len; i++)
+		if (k->ev[i] && kprobe_defs[i].funcs[0])
+			n += (size_t)snprintf(buf + n, len - n, " %s", k->func[i]);
 }
 
 int rs_kprobes_remove(struct rs_kprobes *k, struct rs_error *err)

@@ -71,13 +71,13 @@ int rs_kprobes_create(struct rs_kprobes *k, const struct rs_layout *l, bool visi
 		      int live_others, struct rs_error *err);
 
 /**
- * rs_kprobes_func() - The function an event probes.
+ * rs_kprobes_functions() - The functions probed, for people and trace.dat.
  * @k: the events.
- * @event: the event's name, e.g. "rmap_walk_file_entry".
- *
- * Return: e.g. "__rmap_walk_file", or NULL when the event was not created.
+ * @buf: filled with " rmap_walk rmap_walk_locked ... __rmap_walk_file ...",
+ *       each function once, with a space before each; cut to fit.
+ * @len: size of @buf.
  */
-const char *rs_kprobes_func(const struct rs_kprobes *k, const char *event);
+void rs_kprobes_functions(const struct rs_kprobes *k, char *buf, size_t len);
 
 /**
  * rs_kprobes_remove() - Remove the events and free them.

@@ -385,22 +385,11 @@ static int find_layout(struct session *s, const struct session_opts *o, struct r
  */
 static int describe_probes(struct session *s, struct rs_error *err)
 {
-	static const char *const events[] = {
-		"rmap_walk_entry", "rmap_walk_locked_entry", "rmap_walk_ksm_entry",
-		"rmap_walk_anon_entry", "rmap_walk_file_entry", "visit_anon_first",
-		"visit_anon_next", "visit_file_first", "visit_file_next",
-	};
-	char layout[RS_LAYOUT_DESC_LEN], text[1024];
-	const char *func;
-	size_t i, n;
+	char layout[RS_LAYOUT_DESC_LEN], funcs[512], text[1024];
 
 	rs_layout_describe(&s->layout, layout, sizeof(layout));
-	n = (size_t)snprintf(text, sizeof(text), "layout %s; probed", layout);
-	for (i = 0; i < sizeof(events) / sizeof(events[0]) && n < sizeof(text); i++) {
-		func = rs_kprobes_func(&s->kprobes, events[i]);
-		if (func)
-			n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", func);
-	}
+	rs_kprobes_functions(&s->kprobes, funcs, sizeof(funcs));
+	snprintf(text, sizeof(text), "layout %s; probed%s", layout, funcs);
 	s->probes = strdup(text);
 	if (!s->probes)
 		return nomem(err);
@@ -440,9 +429,9 @@ int rs_session_open(const struct session_opts *o, struct session **sp, struct rs
 		ret = rs_kprobes_create(&s->kprobes, &s->layout, o->count_visits, live, err) ?:
 		      describe_probes(s, err);
 		/*
-		 * The BTF (megabytes) goes now: a workload mapped next to its
-		 * freed memory must not share an anon_vma with it, which would
-		 * add a VMA to every walk of that workload.
+		 * The BTF (megabytes of heap, so an anonymous mapping) goes
+		 * before the workload maps: a mapping made next to it would
+		 * share its anon_vma, and each walk would visit one VMA more.
 		 */
 		rs_layout_free(&s->layout);
 		if (ret)
