@@ -38,6 +38,7 @@
 #include "session.h"
 #include "sweep.h"
 #include "trace_writer.h"
+#include "tracecmd_private.h"
 #include "fsutil.h"
 
 struct session {
@@ -385,7 +386,7 @@ static int find_layout(struct session *s, const struct session_opts *o, struct r
  */
 static int describe_probes(struct session *s, struct rs_error *err)
 {
-	char layout[RS_LAYOUT_DESC_LEN], funcs[512], text[1024];
+	char layout[RS_LAYOUT_DESC_LEN], funcs[512], text[RS_TRACECMD_PROBES_MAX];
 
 	rs_layout_describe(&s->layout, layout, sizeof(layout));
 	rs_kprobes_functions(&s->kprobes, funcs, sizeof(funcs));

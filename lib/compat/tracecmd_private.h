@@ -62,6 +62,13 @@ enum {
 	RS_TRACECMD_OPTION_RMAPSTAT_PROBES = 0x7273,
 };
 
+/*
+ * The largest probes option, its NUL included: `rmapstat record` writes
+ * at most 1023 characters. A longer one, or one that is not a single
+ * NUL-terminated string, is damage.
+ */
+#define RS_TRACECMD_PROBES_MAX	1024
+
 struct tracecmd_output *tracecmd_output_create_fd(int fd);
 int tracecmd_output_set_version(struct tracecmd_output *handle, int file_version);
 int tracecmd_output_set_trace_dir(struct tracecmd_output *handle, const char *tracing_dir);

@@ -210,13 +210,13 @@ static int clock_ok(const struct reader *r, uint64_t size)
 
 /*
  * rmapstat's probes option at the reader's position, not consumed: one
- * NUL-terminated string of at most RS_TRACE_PROBES_MAX bytes. The first
+ * NUL-terminated string of at most RS_TRACECMD_PROBES_MAX bytes. The first
  * goes into the layout (without memory, none does: it only describes).
  */
 static int probes_ok(const struct reader *r, uint32_t size)
 {
 	struct reader p = *r;
-	char text[RS_TRACE_PROBES_MAX];
+	char text[RS_TRACECMD_PROBES_MAX];
 
 	if (!size || size > sizeof(text) || get(&p, text, size) ||
 	    memchr(text, '\0', size) != text + size - 1)

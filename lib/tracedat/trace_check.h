@@ -41,13 +41,6 @@ struct rs_layout_buffer {
 	struct rs_layout_cpu *cpus;
 };
 
-/*
- * The largest probes option, its NUL included: `rmapstat record` writes
- * at most 1023 characters. A longer one, or one that is not a single
- * NUL-terminated string, is damage.
- */
-#define RS_TRACE_PROBES_MAX	1024
-
 /**
  * struct rs_trace_layout - where the pages of a trace-cmd data file are,
  *	and what rmapstat recorded about its probes

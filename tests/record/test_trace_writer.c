@@ -15,7 +15,7 @@
  * the file readable by libtracecmd and trace-cmd, and `rmapstat report`
  * (argv[1]) must show it as it was written, in text (control characters
  * as '?') and JSON, show nothing for a file without it, and refuse one
- * longer than RS_TRACE_PROBES_MAX as damaged.
+ * longer than RS_TRACECMD_PROBES_MAX as damaged.
  *
  *   test-trace-writer RMAPSTAT [TRACE_CMD]
  *
@@ -49,7 +49,6 @@
 #define DELTA		3000ULL		/* walk duration, ns */
 #define PROBES		"layout rmap_one=+16 mapping=+24 (BTF /sys/kernel/btf/vmlinux); " \
 			"probed rmap_walk rmap_walk_locked rmap_walk_ksm rmap_walk_anon __rmap_walk_file"
-#define PROBES_MAX	1024		/* RS_TRACE_PROBES_MAX of lib/tracedat/trace_check.h */
 
 
 static const char header_page[] =
@@ -420,7 +419,7 @@ static void check_symbols(void)
  */
 static void check_probes(const char *rmapstat, const char *trace_cmd, char *cpu1)
 {
-	char file[600], out[8192], long_probes[PROBES_MAX + 1];
+	char file[600], out[8192], long_probes[RS_TRACECMD_PROBES_MAX + 1];
 
 	snprintf(file, sizeof(file), "%s/probes.dat", root);
 	CHECKF(write_trace(file, cpu1, "layout \033[2J rmap_one=+16\tmapping=+24") == 0,
@@ -435,12 +434,12 @@ static void check_probes(const char *rmapstat, const char *trace_cmd, char *cpu1
 
 	/* The longest rmapstat record writes is read; one byte more is damage. */
 	memset(long_probes, 'x', sizeof(long_probes));
-	long_probes[PROBES_MAX - 1] = '\0';
+	long_probes[RS_TRACECMD_PROBES_MAX - 1] = '\0';
 	snprintf(file, sizeof(file), "%s/longest.dat", root);
 	CHECKF(write_trace(file, cpu1, long_probes) == 0, "write with the longest probes failed");
 	check_rmapstat(rmapstat, file, long_probes, long_probes);
-	long_probes[PROBES_MAX - 1] = 'x';
-	long_probes[PROBES_MAX] = '\0';
+	long_probes[RS_TRACECMD_PROBES_MAX - 1] = 'x';
+	long_probes[RS_TRACECMD_PROBES_MAX] = '\0';
 	snprintf(file, sizeof(file), "%s/too-long.dat", root);
 	CHECKF(write_trace(file, cpu1, long_probes) == 0, "write with too long probes failed");
 	check_read_back(file);
