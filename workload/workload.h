@@ -324,6 +324,28 @@ long rs_ksm_merging_pages(void);
 /* ---------------------------------- page helpers (workload_page.c) */
 
 /**
+ * rs_pagemap_entry() - The raw /proc/self/pagemap entry of a page.
+ * @addr: the page.
+ * @ent: set to the entry (bit 63 present, bit 62 swapped, bits 0-54 the
+ *       pfn when present and the reader may see pfns).
+ *
+ * For callers that need to tell a swap entry from a page that was never
+ * touched, which rs_page_pfn() does not.
+ *
+ * Return: 0, or -errno.
+ */
+int rs_pagemap_entry(const void *addr, uint64_t *ent);
+
+/**
+ * rs_pfn_flags() - The /proc/kpageflags word of a pfn.
+ * @pfn: the page frame.
+ * @flags: set to its KPF_* bits (include/uapi/linux/kernel-page-flags.h).
+ *
+ * Return: 0, or -errno.
+ */
+int rs_pfn_flags(uint64_t pfn, uint64_t *flags);
+
+/**
  * rs_page_pfn() - The pfn of a present page.
  * @addr: the page.
  * @pfn: set to its page frame number.

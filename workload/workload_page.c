@@ -39,14 +39,25 @@ static int pread_u64(const char *path, off_t off, uint64_t *val)
 	return err;
 }
 
-int rs_page_pfn(const void *addr, uint64_t *pfn, struct rs_error *err)
+int rs_pagemap_entry(const void *addr, uint64_t *ent)
 {
 	long psize = sysconf(_SC_PAGESIZE);
+
+	return pread_u64("/proc/self/pagemap",
+			 (off_t)((uintptr_t)addr / psize) * sizeof(*ent), ent);
+}
+
+int rs_pfn_flags(uint64_t pfn, uint64_t *flags)
+{
+	return pread_u64("/proc/kpageflags", (off_t)(pfn * sizeof(*flags)), flags);
+}
+
+int rs_page_pfn(const void *addr, uint64_t *pfn, struct rs_error *err)
+{
 	uint64_t ent;
 	int ret;
 
-	ret = pread_u64("/proc/self/pagemap",
-			(off_t)((uintptr_t)addr / psize) * sizeof(ent), &ent);
+	ret = rs_pagemap_entry(addr, &ent);
 	if (ret) {
 		rs_error_status(err, RS_EXIT_WORKLOAD, "the kernel needs "
 				"CONFIG_PROC_PAGE_MONITOR=y", "cannot read "
@@ -82,7 +93,7 @@ int rs_pfn_is_ksm(uint64_t pfn)
 	long count;
 	int err;
 
-	err = pread_u64("/proc/kpageflags", (off_t)(pfn * sizeof(flags)), &flags);
+	err = rs_pfn_flags(pfn, &flags);
 	if (err)
 		return err;
 	if (!((flags >> KPF_KSM) & 1))

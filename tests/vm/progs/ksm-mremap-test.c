@@ -23,123 +23,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ksm_prog.h"
 #include "workload.h"
 
 #define PAGES		32
 #define HALF		(PAGES / 2)
 #define FILL		0x5a
-#define EXIT_PASS	0
-#define EXIT_FAIL	1
-#define EXIT_ENV	2
 
 static size_t psize;
-static unsigned int timeout_s = 60;
+static struct ksm_prog prog = { .name = "ksm-mremap-test", .timeout_s = 60 };
 
-static double now(void)
+/* The n consecutive pages at p, for ksm_prog_same_pfn(). */
+static char **page_list(char *p, int n)
 {
-	struct timespec ts;
+	static char *pages[PAGES];
+	int i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static int env_error(const char *msg)
-{
-	fprintf(stderr, "ksm-mremap-test: %s\n", msg);
-	printf("ERROR: %s\n", msg);
-	rs_ksm_knobs_restore();
-	return EXIT_ENV;
-}
-
-/* env_error() with the message of a workload function's error. */
-static int env_failed(const struct rs_error *err)
-{
-	char msg[sizeof(err->what) + sizeof(err->fix) + 4];
-
-	snprintf(msg, sizeof(msg), err->fix[0] ? "%s (%s)" : "%s%.0s", err->what, err->fix);
-	return env_error(msg);
-}
-
-/* Number of the n pages at p that map the same page frame as the first. */
-static int same_pfn(const char *p, int n, uint64_t *pfn)
-{
-	uint64_t first, other;
-	int i, same = 1;
-
-	if (rs_page_pfn(p, &first, NULL))
-		return 0;
-	for (i = 1; i < n; i++)
-		if (rs_page_pfn(p + i * psize, &other, NULL) == 0 && other == first)
-			same++;
-	if (pfn)
-		*pfn = first;
-	return same;
-}
-
-/*
- * Waits until the system-wide counters are shared/sharing, this process
- * has merging pages in KSM pages and, if all is set, all of its n pages map
- * one page frame; returns the seconds it took, or -1.
- */
-static double wait_merged(const char *what, unsigned long shared,
-			  unsigned long sharing, long merging, const char *all,
-			  int n)
-{
-	double start = now(), last = -10;
-	struct ksm_counters c;
-	long m = -1;
-
-	for (;;) {
-		if (rs_ksm_counters_read(&c, NULL))
-			return -1;
-		m = rs_ksm_merging_pages();
-		if (c.pages_shared == shared && c.pages_sharing == sharing &&
-		    (m < 0 || m == merging) && (!all || same_pfn(all, n, NULL) == n))
-			break;
-		if (now() - start - last >= 5) {
-			last = now() - start;
-			fprintf(stderr, "ksm-mremap-test: %s: pages_shared %lu/%lu "
-				"pages_sharing %lu/%lu merging %ld/%ld, %.0f s\n", what,
-				c.pages_shared, shared, c.pages_sharing, sharing, m,
-				merging, last);
-		}
-		if (now() - start >= timeout_s) {
-			fprintf(stderr, "ksm-mremap-test: %s: timed out after %u s "
-				"(pages_shared %lu pages_sharing %lu merging %ld)\n", what,
-				timeout_s, c.pages_shared, c.pages_sharing, m);
-			return -1;
-		}
-		sleep_ms(20);
-	}
-	return now() - start;
-}
-
-/* Lets ksmd finish n more full scans (bounded by timeout_s). */
-static void wait_full_scans(unsigned long n)
-{
-	struct ksm_counters c;
-	unsigned long first;
-	double start = now();
-
-	if (rs_ksm_counters_read(&c, NULL))
-		return;
-	first = c.full_scans;
-	while (now() - start < timeout_s) {
-		sleep_ms(20);
-		if (rs_ksm_counters_read(&c, NULL) || c.full_scans >= first + n)
-			return;
-	}
+	for (i = 0; i < n; i++)
+		pages[i] = p + i * psize;
+	return pages;
 }
 
 static bool contents_ok(const char *p, size_t len)
@@ -186,12 +91,12 @@ int main(int argc, char **argv)
 			premerge = false;
 			break;
 		case 't':
-			timeout_s = (unsigned int)strtoul(optarg, NULL, 0);
+			prog.timeout_s = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		case 'h':
 			return usage(stdout, 0);
 		default:
-			return usage(stderr, EXIT_ENV);
+			return usage(stderr, KSM_PROG_ENV);
 		}
 	}
 	psize = (size_t)sysconf(_SC_PAGESIZE);
@@ -199,31 +104,31 @@ int main(int argc, char **argv)
 	rs_workload_opts_init(&need);
 	need.trigger = WL_TRIGGER_MIGRATE;
 	if (rs_workload_check_env(&need, &werr))
-		return env_failed(&werr);
+		return ksm_prog_env_failed(&prog, &werr);
 	rs_cleanup_on_signals();
 
 	if (rs_ksm_knobs_speed_up(1000, 1, &werr))
-		return env_failed(&werr);
+		return ksm_prog_env_failed(&prog, &werr);
 	/* the counters below are system-wide: nobody else may use KSM */
-	if (wait_merged("other KSM users to go", 0, 0, 0, NULL, 0) < 0)
-		return env_error("KSM counters are not 0: other KSM users on this system");
+	if (ksm_prog_wait_merged(&prog, "other KSM users to go", 0, 0, 0, NULL, 0) < 0)
+		return ksm_prog_env_error(&prog, "KSM counters are not 0: other KSM users on this system");
 
 	base = mmap(NULL, PAGES * psize, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
-		return env_error("mmap failed");
+		return ksm_prog_env_error(&prog, "mmap failed");
 	if (madvise(base, PAGES * psize, MADV_NOHUGEPAGE) < 0 && errno != EINVAL)
-		return env_error("madvise(MADV_NOHUGEPAGE) failed");
+		return ksm_prog_env_error(&prog, "madvise(MADV_NOHUGEPAGE) failed");
 	memset(base, FILL, PAGES * psize);
 	if (madvise(base, PAGES * psize, MADV_MERGEABLE) < 0)
-		return env_error("madvise(MADV_MERGEABLE) failed: kernel lacks CONFIG_ADVISE_SYSCALLS?");
+		return ksm_prog_env_error(&prog, "madvise(MADV_MERGEABLE) failed: kernel lacks CONFIG_ADVISE_SYSCALLS?");
 	printf("pages=%d\n", PAGES);
 	printf("base=%p\n", (void *)base);
 	if (premerge) {
-		merge_s = wait_merged("merge of 32 pages", 1, PAGES - 1, PAGES,
-				      base, PAGES);
+		merge_s = ksm_prog_wait_merged(&prog, "merge of 32 pages", 1, PAGES - 1,
+					       PAGES, page_list(base, PAGES), PAGES);
 		if (merge_s < 0)
-			return env_error("KSM did not merge the 32 pages in time (raise --timeout)");
+			return ksm_prog_env_error(&prog, "KSM did not merge the 32 pages in time (raise --timeout)");
 		printf("premerge_seconds=%.2f\n", merge_s);
 	}
 
@@ -231,22 +136,22 @@ int main(int argc, char **argv)
 	moved = mremap(base + HALF * psize, HALF * psize, HALF * psize,
 		       MREMAP_MAYMOVE | MREMAP_FIXED, base);
 	if (moved != base)
-		return env_error("mremap(MREMAP_MAYMOVE|MREMAP_FIXED) failed");
+		return ksm_prog_env_error(&prog, "mremap(MREMAP_MAYMOVE|MREMAP_FIXED) failed");
 	vmas = rs_count_vmas(moved, HALF * psize);
 	printf("moved_vma=%p\n", (void *)moved);
 	printf("moved_vmas=%ld\n", vmas);
 	printf("index_minus_address_pages=%d\n", HALF);
 	printf("old_range_vmas=%ld\n", rs_count_vmas(base + HALF * psize, HALF * psize));
 
-	remerge_s = wait_merged("re-merge after mremap", 1, HALF - 1, HALF,
-				moved, HALF);
+	remerge_s = ksm_prog_wait_merged(&prog, "re-merge after mremap", 1, HALF - 1,
+					 HALF, page_list(moved, HALF), HALF);
 	if (remerge_s < 0)
-		return env_error("KSM did not merge the moved pages again in time (raise --timeout)");
+		return ksm_prog_env_error(&prog, "KSM did not merge the moved pages again in time (raise --timeout)");
 	printf("remerge_seconds=%.2f\n", remerge_s);
 
 	/* a page of the moved VMA; ksmd stopped so that it cannot race the move */
 	if (rs_ksm_knobs_pause(&werr) || rs_page_pfn(moved, &pfn_before, &werr))
-		return env_failed(&werr);
+		return ksm_prog_env_failed(&prog, &werr);
 	hit.node_before = rs_page_node(moved);
 	printf("page_index=0\n");
 	printf("pfn_before=%#" PRIx64 "\n", pfn_before);
@@ -254,14 +159,14 @@ int main(int argc, char **argv)
 	printf("mapcount_before=%ld\n", rs_pfn_mapcount(pfn_before));
 	printf("node_before=%d\n", hit.node_before);
 	if (hit.node_before < 0)
-		return env_error("move_pages() cannot tell the node of the page");
+		return ksm_prog_env_error(&prog, "move_pages() cannot tell the node of the page");
 	for (target = 0; target <= numa_max_node(); target++)
 		if (target != hit.node_before &&
 		    numa_bitmask_isbitset(numa_all_nodes_ptr, target))
 			break;
 	err = rs_page_migrate(moved, target, 5, &hit, &werr);
 	if (err && (werr.status == RS_EXIT_NOT_ROOT || werr.status == RS_EXIT_ONE_NODE))
-		return env_failed(&werr);
+		return ksm_prog_env_failed(&prog, &werr);
 	if (rs_page_pfn(moved, &pfn_after, NULL))
 		pfn_after = 0;
 	printf("target_node=%d\n", target);
@@ -283,10 +188,10 @@ int main(int argc, char **argv)
 
 	/* ksmd scans again: a broken stable node would show in the counters */
 	if (rs_ksm_knobs_speed_up(1000, 1, &werr))
-		return env_failed(&werr);
-	wait_full_scans(2);
+		return ksm_prog_env_failed(&prog, &werr);
+	ksm_prog_wait_full_scans(&prog, 2);
 	if (rs_ksm_counters_read(&c, &werr))
-		return env_failed(&werr);
+		return ksm_prog_env_failed(&prog, &werr);
 	merging = rs_ksm_merging_pages();
 	printf("pages_shared=%lu\n", c.pages_shared);
 	printf("pages_sharing=%lu\n", c.pages_sharing);
@@ -296,7 +201,7 @@ int main(int argc, char **argv)
 		       "expected 1 and %d\n", c.pages_shared, c.pages_sharing, HALF - 1);
 		pass = false;
 	}
-	same = same_pfn(moved, HALF, &pfn_after);
+	same = ksm_prog_same_pfn(page_list(moved, HALF), HALF, &pfn_after);
 	printf("pages_on_pfn_after=%d\n", same);
 	if (same != HALF) {
 		printf("FAIL: only %d of the %d moved pages map the migrated KSM "
@@ -310,5 +215,5 @@ int main(int argc, char **argv)
 	munmap(moved, HALF * psize);
 	rs_ksm_knobs_restore();
 	printf("%s\n", pass ? "PASS" : "FAIL");
-	return pass ? EXIT_PASS : EXIT_FAIL;
+	return pass ? KSM_PROG_PASS : KSM_PROG_FAIL;
 }
