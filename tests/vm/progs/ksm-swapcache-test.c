@@ -118,6 +118,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "timeout", required_argument, NULL, 't' },
+		{ "fresh", no_argument, NULL, 'f' },
+		{ "rescan", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -130,10 +132,16 @@ int main(int argc, char **argv)
 	struct iovec iov;
 	int opt, err, target, pipefd[2];
 	double merge_s;
-	bool pass;
+	bool pass, fresh = false, rescan = false;
 
-	while ((opt = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "frt:h", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'f':
+			fresh = true;
+			break;
+		case 'r':
+			rescan = true;
+			break;
 		case 't':
 			prog.timeout_s = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
@@ -201,11 +209,18 @@ int main(int argc, char **argv)
 	if (strcmp(pte_state(z), "swap"))
 		return ksm_prog_env_error(&prog, "MADV_PAGEOUT did not swap Z out");
 
-	/* 4. the swap entry onto X */
+	/* 4. the swap entry onto X, or with --fresh to an address no rmap_item has */
+	if (fresh) {
+		x = mmap(base - 1024 * psize, psize, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (x != base - 1024 * psize)
+			return ksm_prog_env_error(&prog, "mmap failed");
+	}
 	moved = mremap(z, psize, psize, MREMAP_MAYMOVE | MREMAP_FIXED, x);
 	if (moved != x)
 		return ksm_prog_env_error(&prog, "mremap(MREMAP_MAYMOVE|MREMAP_FIXED) failed");
 	printf("x_after_mremap=%s\n", pte_state(x));
+	printf("x_pages_from_base=%ld\n", (long)(x - base) / (long)psize);
 	printf("x_vmas=%ld\n", rs_count_vmas(x, psize));
 
 	/* 5. the fault maps K back, at X */
@@ -218,6 +233,16 @@ int main(int argc, char **argv)
 	printf("pfn_x=%#" PRIx64 "\n", pfn_x);
 	print_pfn_state("faulted", pfn_x);
 	printf("same_folio=%d\n", pfn_x == pfn_k);
+
+	/* with --rescan, ksmd gets two full scans to notice K at X */
+	if (rescan) {
+		if (rs_ksm_knobs_speed_up(1000, 1, &werr))
+			return ksm_prog_env_failed(&prog, &werr);
+		ksm_prog_wait_full_scans(&prog, 2);
+		if (rs_ksm_knobs_pause(&werr))
+			return ksm_prog_env_failed(&prog, &werr);
+		printf("rescanned=1\n");
+	}
 
 	/* 6. nothing but the mapping at X holds K now */
 	close(pipefd[0]);
