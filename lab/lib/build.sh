@@ -44,7 +44,7 @@ ARCHIVE_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 load_kernels() {
 	local name tree src pkg suite config patches aliases extra a n=0 word='[A-Za-z0-9._-]+'
-	local series="$word(:[1-9][0-9]*)?"
+	local series="$word(/$word)*(:[1-9][0-9]*)?"
 	[[ -f $TABLE ]] || die "$TABLE not found"
 	while read -r name tree src config patches aliases extra; do
 		n=$((n + 1))

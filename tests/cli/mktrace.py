@@ -4,7 +4,7 @@
 mktrace.py SCENARIO OUT.dat [TRUTH.json]
 
 Writes a synthetic trace.dat holding rmap walk events exactly as the
-patched kernel (kernel/patches/0001) or the kprobe fallback of
+patched kernel (kernel/patches/6.12/0001) or the kprobe fallback of
 `rmapstat record` would record them, and optionally a JSON file with what
 the generator put in (the walks, unmatched events and lost markers). The
 scenarios cover what the pairing must get right: walks interleaved on two
