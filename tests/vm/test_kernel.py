@@ -4,6 +4,11 @@
 
   test_kernel.py events  RMAP_WORKLOAD          typed events on `traced`
   test_kernel.py mremap  KERNEL pass|fail KSM_MREMAP_TEST
+  test_kernel.py swapcache KERNEL ONTO FRESH KSM_SWAPCACHE_TEST
+                                                a KSM page mremap()ed while in
+                                                the swap cache: onto its old
+                                                copy's address, and to a fresh
+                                                one; ONTO/FRESH are pass|fail
   test_kernel.py effect  RMAP_WORKLOAD          traced vs fixed, 20,000 VMAs
   test_kernel.py size                           CONFIG_TRACING=n .text equality
 """
@@ -81,6 +86,44 @@ def test_mremap(kernel, expect, prog):
     print("PASS")
 
 
+# Shell line of the guest: a zram swap device for MADV_PAGEOUT, then the
+# reproducer onto the old copy's address and to a fresh one, each result
+# in a file of the share (the program prints key=value lines).
+SWAPCACHE_LINE = (
+    "echo 64M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && "
+    "swapon /dev/zram0 || exit 2; "
+    "ksm-swapcache-test >/host/onto.out; echo $? >/host/onto.rc; "
+    "ksm-swapcache-test --fresh >/host/fresh.out; echo $? >/host/fresh.rc")
+
+
+def test_swapcache(kernel, onto, fresh, prog):
+    run = lab_run(kernel, SWAPCACHE_LINE, carry=[prog])
+    if run.rc != 0:
+        fail(f"{kernel}: no zram swap in the guest (exit {run.rc})")
+    bad = []
+    for case, expect in (("onto", onto), ("fresh", fresh)):
+        with open(os.path.join(run.share, f"{case}.rc")) as f:
+            rc = int(f.read())
+        with open(os.path.join(run.share, f"{case}.out")) as f:
+            out = f.read()
+        vals = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+        verdict = "pass" if rc == 0 else "fail" if rc == 1 else "error"
+        print(f"{kernel} {case}: {verdict} (pte after mremap {vals.get('x_after_mremap')}, "
+              f"same KSM folio faulted back {vals.get('same_folio')}, "
+              f"node {vals.get('node_before')} -> {vals.get('node_after')}, "
+              f"target {vals.get('target_node')})")
+        if verdict == "error":
+            print(out)
+            fail(f"{kernel} {case}: the scenario could not run")
+        if verdict == "fail" and vals.get("same_folio") != "1":
+            fail(f"{kernel} {case}: failed although the fault did not map the KSM folio again")
+        if verdict != expect:
+            bad.append(f"{case}: expected {expect}, got {verdict}")
+    if bad:
+        fail(f"{kernel}: " + "; ".join(bad))
+    print("PASS")
+
+
 def ksm_summary(walks):
     ksm = [w for w in walks if w["kind"] == "KSM"]
     if not ksm:
@@ -107,6 +150,11 @@ def test_effect(workload):
           f"{f['max_ns'] / 1e6:.3f} ms ({max_ratio:.0f}x shorter)")
     if f["rmap_one"] == 0:
         fail("fixed kernel: the KSM walks made no rmap_one call")
+    per_call = f["visited"] / f["rmap_one"]
+    print(f"fixed: {per_call:.2f} VMAs visited per rmap_one() call")
+    if per_call > 1.5:
+        fail(f"fixed visits {per_call:.2f} VMAs per mapping (the safety net's "
+             f"second pass ran?), need <= 1.5")
     if vis_ratio < 100:
         fail(f"fixed visits only {vis_ratio:.1f}x fewer VMAs (need >= 100x)")
     if max_ratio < 50:
@@ -129,6 +177,8 @@ def main():
         test_events(sys.argv[2])
     elif what == "mremap":
         test_mremap(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif what == "swapcache":
+        test_swapcache(*sys.argv[2:6])
     elif what == "effect":
         test_effect(sys.argv[2])
     elif what == "size":
