@@ -6,9 +6,14 @@
  * kprobe fallback events of `rmapstat record` (system "rmapstat") for
  * `trace-cmd report`, with each walk's duration on its end event:
  *
- *   rmap_walk_start: pfn=0x4a3b2 kind=KSM purpose=try_to_migrate_one mapcount=2
- *   rmap_walk_end:   pfn=0x4a3b2 kind=KSM purpose=try_to_migrate_one mapcount=2
+ *   rmap_walk_start: pfn=0x4a3b2 kind=KSM purpose=try_to_migrate_one mapcount=2 nr_pages=1
+ *   rmap_walk_end:   pfn=0x4a3b2 kind=KSM purpose=try_to_migrate_one mapcount=2 nr_pages=1
  *                    visited=9001 rmap_one=2 duration=404.123456ms SLOW
+ *
+ * nr_pages is printed where the trace has it (traces recorded before the
+ * field have not). SHORT tags the end of a walk rs_walk_is_short() calls
+ * short; where it cannot tell (a large folio, or no nr_pages and not KSM)
+ * there is no tag, as there is none for a walk that is not short.
  *
  * The visit events of the kprobe fallback (rmapstat:visit_*) print their
  * vma alone; the engine counts them into the kprobe walk they belong to,
@@ -292,8 +297,8 @@ static void print_purpose(struct trace_seq *s, bool *first,
 
 /*
  * What a walk is about: pfn (or folio for kprobes), kind, purpose, the
- * mapcount at start, locked. info is the start, or the end itself when
- * the start is not known.
+ * mapcount and nr_pages at start, locked. info is the start, or the end
+ * itself when the start is not known.
  */
 static void print_walk_info(struct trace_seq *s, bool *first,
 			    struct tep_handle *tep,
@@ -307,6 +312,8 @@ static void print_walk_info(struct trace_seq *s, bool *first,
 	print_purpose(s, first, tep, info);
 	if (info->has & RS_HAS_MAPCOUNT)
 		part(s, first, "mapcount=%d", info->mapcount);
+	if (info->has & RS_HAS_NR_PAGES)
+		part(s, first, "nr_pages=%u", info->nr_pages);
 	if ((info->has & RS_HAS_LOCKED) && info->locked)
 		part(s, first, "locked");
 }

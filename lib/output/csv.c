@@ -2,7 +2,9 @@
 /*
  * One CSV line per walk record (RFC 4180): the walks as they are paired,
  * and the starts and ends that could not be, with their status. Fields a
- * record does not have are empty.
+ * record does not have are empty; so is short where rs_walk_is_short()
+ * cannot tell. Columns added later go at the end, so that readers that
+ * take them by position keep working.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -29,7 +31,7 @@ int rs_output_csv_header(FILE *f)
 {
 	fputs("status,file,buffer,start_ns,end_ns,duration_ns,start_cpu,end_cpu,pid,comm,"
 	      "kind,purpose,rmap_one,pfn,rwc,folio,func,locked,mapcount,nr_visited,"
-	      "nr_rmap_one,short\n", f);
+	      "nr_rmap_one,short,nr_pages\n", f);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -83,6 +85,9 @@ int rs_output_csv_row(FILE *f, const struct rs_row *row)
 	csv_int(f, has_end && (w->end.has & RS_HAS_CALLS), w->end.nr_rmap_one);
 	if (is_short >= 0)
 		fprintf(f, "%d", is_short);
+	fputc(',', f);
+	if (has_start && (w->start.has & RS_HAS_NR_PAGES))
+		fprintf(f, "%u", w->start.nr_pages);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

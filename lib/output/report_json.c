@@ -189,7 +189,7 @@ static void json_work(struct rs_json *j, const struct rs_stats *s)
 		       s->with_calls ? (double)s->calls / (double)s->with_calls : NAN, 3);
 	rs_json_double(j, RS_KEY_VISITED_PER_RMAP_ONE,
 		       s->calls ? (double)s->visited / (double)s->calls : NAN, 3);
-	rs_json_u64(j, RS_KEY_WALKS_WITH_MAPCOUNT, s->with_mapcount);
+	rs_json_u64(j, RS_KEY_WALKS_ORDER0, s->order0);
 	rs_json_u64(j, RS_KEY_SHORT_WALKS, s->short_walks);
 	rs_json_end_object(j);
 }
@@ -265,6 +265,10 @@ static void json_walk(struct rs_json *j, const struct rs_top_entry *t)
 		rs_json_i64(j, RS_KEY_MAPCOUNT, s->mapcount);
 	else
 		rs_json_null(j, RS_KEY_MAPCOUNT);
+	if (s->has & RS_HAS_NR_PAGES)
+		rs_json_u64(j, RS_KEY_NR_PAGES, s->nr_pages);
+	else
+		rs_json_null(j, RS_KEY_NR_PAGES);
 	if (e->has & RS_HAS_VISITED)
 		rs_json_u64(j, RS_KEY_NR_VISITED, e->nr_visited);
 	else

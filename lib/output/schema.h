@@ -12,7 +12,12 @@
 #define RS_SCHEMA_H
 
 #define RS_REPORT_SCHEMA		"rmapstat-report"
-#define RS_REPORT_SCHEMA_VERSION	1
+#define RS_REPORT_SCHEMA_VERSION	2
+/*
+ * The oldest report version compare reads: what it reads (group_by,
+ * source, the groups' names, counts and durations) has not changed since.
+ */
+#define RS_REPORT_SCHEMA_VERSION_MIN	1
 #define RS_COMPARE_SCHEMA		"rmapstat-compare"
 #define RS_COMPARE_SCHEMA_VERSION	1
 
@@ -90,7 +95,7 @@
 #define RS_KEY_VISITED_PER_WALK		"visited_per_walk"
 #define RS_KEY_RMAP_ONE_PER_WALK	"rmap_one_per_walk"
 #define RS_KEY_VISITED_PER_RMAP_ONE	"visited_per_rmap_one"
-#define RS_KEY_WALKS_WITH_MAPCOUNT	"walks_with_mapcount"
+#define RS_KEY_WALKS_ORDER0		"walks_order0"
 #define RS_KEY_SHORT_WALKS		"short_walks"
 #define RS_KEY_UNMATCHED		"unmatched"
 #define RS_KEY_BUCKETS			"buckets"
@@ -114,6 +119,7 @@
 #define RS_KEY_FUNC			"func"
 #define RS_KEY_LOCKED			"locked"
 #define RS_KEY_MAPCOUNT			"mapcount"
+#define RS_KEY_NR_PAGES			"nr_pages"
 #define RS_KEY_NR_VISITED		"nr_visited"
 #define RS_KEY_NR_RMAP_ONE		"nr_rmap_one"
 

@@ -177,7 +177,8 @@ static const char *cell_work(const struct rs_column *col, const void *row,
 	case W_VISITED_PER_CALL:
 		return ratio_cell(buf, s->visited, s->calls);
 	default:
-		return s->with_mapcount ? u64_cell(buf, s->short_walks) : "-";
+		/* "-": no walk to judge, which is not "0 short" */
+		return s->order0 ? u64_cell(buf, s->short_walks) : "-";
 	}
 }
 
@@ -241,7 +242,8 @@ static void text_durations(FILE *f, const struct text_ctx *ctx, struct rs_group 
 
 static void text_work(FILE *f, const struct text_ctx *ctx, struct rs_group **g, size_t n)
 {
-	fprintf(f, "\nWork by %s (VMAs the interval-tree loops visited, rmap_one() calls made; short: fewer calls than mapcount)\n",
+	fprintf(f, "\nWork by %s (VMAs the interval-tree loops visited, rmap_one() calls made; short: fewer calls than\n"
+		"mapcount, order-0 folios only: nr_pages 1, or KSM in traces without nr_pages; -: none to judge)\n",
 		ctx->by);
 	group_table(f, work_cols, ARRAY_SIZE(work_cols), g, n, NULL, ctx);
 }

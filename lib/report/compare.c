@@ -205,12 +205,13 @@ static char *grouping(struct json_object *root)
 	return s;
 }
 
-/* The schema's name and version: any other is not read. */
+/* The schema's name and a version whose members compare reads: any other is not read. */
 static int check_schema(struct json_object *root, struct rs_error *err)
 {
 	const char *schema = member_str(root, RS_KEY_SCHEMA);
 	struct json_object *v;
 	char num[64];
+	double ver;
 
 	if (!json_object_is_type(root, json_type_object) || !schema ||
 	    strcmp(schema, RS_REPORT_SCHEMA)) {
@@ -220,12 +221,16 @@ static int check_schema(struct json_object *root, struct rs_error *err)
 		return -EINVAL;
 	}
 	json_object_object_get_ex(root, RS_KEY_VERSION, &v);
-	if (!is_number(v) || json_object_get_double(v) != RS_REPORT_SCHEMA_VERSION) {
+	ver = is_number(v) ? json_object_get_double(v) : 0;
+	/* in range first: only then is the cast to int defined */
+	if (!(ver >= RS_REPORT_SCHEMA_VERSION_MIN && ver <= RS_REPORT_SCHEMA_VERSION) ||
+	    ver != (int)ver) {
 		if (is_number(v))
 			snprintf(num, sizeof(num), "%g", json_object_get_double(v));
 		rs_error_set(err, "re-create it with this rmapstat's `rmapstat report --json`",
-			     "report JSON schema version %s is not supported (this rmapstat reads version %d)",
-			     is_number(v) ? num : "(missing)", RS_REPORT_SCHEMA_VERSION);
+			     "report JSON schema version %s is not supported (this rmapstat reads versions %d to %d)",
+			     is_number(v) ? num : "(missing)", RS_REPORT_SCHEMA_VERSION_MIN,
+			     RS_REPORT_SCHEMA_VERSION);
 		return -EINVAL;
 	}
 	return 0;

@@ -120,7 +120,8 @@ int rs_metric_set_from_report(struct rs_metric_set *s, const char *origin,
  * rs_metric_set_from_json() - the metrics of report JSON
  * @s: filled
  * @origin: the file it was read from
- * @text: the JSON (schema rmapstat-report, version 1), not NUL-terminated
+ * @text: the JSON (schema rmapstat-report, version RS_REPORT_SCHEMA_VERSION_MIN
+ *	to RS_REPORT_SCHEMA_VERSION), not NUL-terminated
  * @len: its length
  * @err: what is wrong with it, when it cannot be read
  *

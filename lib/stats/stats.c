@@ -102,7 +102,7 @@ int rs_stats_add_walk(struct rs_stats *s, const struct rs_walk *w)
 	}
 	is_short = rs_walk_is_short(w);
 	if (is_short >= 0) {
-		s->with_mapcount++;
+		s->order0++;
 		s->short_walks += is_short;
 	}
 	return 0;

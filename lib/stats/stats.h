@@ -42,8 +42,9 @@ struct rs_stats {
 	uint64_t visited;		/* sum of nr_visited */
 	uint64_t with_calls;		/* of those, with nr_rmap_one (not kprobes) */
 	uint64_t calls;			/* sum of nr_rmap_one */
-	uint64_t with_mapcount;		/* walks where "short" can be decided */
-	uint64_t short_walks;		/* nr_rmap_one < mapcount at start */
+	/* walks rs_walk_is_short() can judge: order-0 folios with mapcount and calls */
+	uint64_t order0;
+	uint64_t short_walks;		/* of those, nr_rmap_one < mapcount at start */
 	/* events of this group that are not a paired walk, by status */
 	uint64_t status[RS_WALK_STATUS_NR];
 };
@@ -71,7 +72,9 @@ void rs_stats_free(struct rs_stats *s);
  *
  * A paired walk (RS_WALK_OK) adds its duration to every statistic, its
  * nr_visited to the work when its end carries it (and nr_rmap_one when it
- * carries that too: kprobe walks count only the VMAs), and counts as short or not when rs_walk_is_short() can tell. Any other
+ * carries that too: kprobe walks count only the VMAs), and counts as short
+ * or not when rs_walk_is_short() can tell (@s->order0, @s->short_walks;
+ * a walk it cannot judge is in neither). Any other
  * status (RS_WALK_NESTED included: its outer walk is the one measured) is
  * only counted in @s->status. Amortized O(1): the kept durations double
  * their array up to RS_STATS_EXACT_MAX and are then dropped.

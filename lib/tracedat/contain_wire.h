@@ -16,6 +16,7 @@
 #ifndef RS_CONTAIN_WIRE_H
 #define RS_CONTAIN_WIRE_H
 
+#include <assert.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -68,6 +69,9 @@ struct wire_event {
 	uint32_t pad;
 	struct rs_walk_event ev;
 };
+
+/* A full batch is one message: a field added to rs_walk_event must keep it so. */
+static_assert(BATCH * sizeof(struct wire_event) <= MAX_MSG, "a batch of events fits one message");
 
 struct wire_lost {
 	uint32_t buffer;

@@ -661,11 +661,26 @@ const struct rs_walk_event *rs_walk_info(const struct rs_walk *w)
 	return w->status == RS_WALK_NO_START ? &w->end : &w->start;
 }
 
+/*
+ * Whether the walk's folio is known to be order-0: its nr_pages says so, or,
+ * in a trace recorded before the start carried nr_pages, its kind is KSM
+ * (KSM merges only order-0 folios).
+ */
+static bool order0(const struct rs_walk_event *start)
+{
+	if (start->has & RS_HAS_NR_PAGES)
+		return start->nr_pages == 1;
+	return (start->has & RS_HAS_KIND) && start->kind == RS_KIND_KSM;
+}
+
 int rs_walk_is_short(const struct rs_walk *w)
 {
 	if (w->status != RS_WALK_OK && w->status != RS_WALK_NESTED)
 		return -1;
 	if (!(w->start.has & RS_HAS_MAPCOUNT) || !(w->end.has & RS_HAS_CALLS))
+		return -1;
+	/* A large folio's mapcount counts PTEs, not the rmap_one() calls it takes. */
+	if (!order0(&w->start))
 		return -1;
 	return (long long)w->end.nr_rmap_one < (long long)w->start.mapcount;
 }

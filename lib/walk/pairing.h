@@ -270,12 +270,19 @@ const struct rs_walk_event *rs_walk_info(const struct rs_walk *w);
  * rs_walk_is_short() - did a walk visit fewer mappings than the folio had?
  * @w: the walk record
  *
- * A walk is short when its end counted fewer rmap_one() calls
- * (nr_rmap_one) than the mapcount its start saw.
+ * A walk of an order-0 folio is short when its end counted fewer
+ * rmap_one() calls (nr_rmap_one) than the mapcount its start saw: such a
+ * folio takes one call per mapping. A large folio's mapcount counts its
+ * PTEs (a 64K folio mapped once in one VMA: mapcount 16, one call), so
+ * the comparison says nothing there. The folio is order-0 when the start
+ * says nr_pages 1; a start without nr_pages (a trace recorded before the
+ * field) is order-0 only for a KSM walk, as KSM merges only order-0
+ * folios.
  *
  * Return: 1 short, 0 not, -1 cannot tell: the walk is not paired (neither
- * RS_WALK_OK nor RS_WALK_NESTED), or its start has no mapcount or its end
- * no nr_rmap_one (kprobes carry neither).
+ * RS_WALK_OK nor RS_WALK_NESTED), its start has no mapcount or its end no
+ * nr_rmap_one (kprobes carry neither), or its folio is not known to be
+ * order-0 (nr_pages other than 1, or no nr_pages and not KSM).
  */
 int rs_walk_is_short(const struct rs_walk *w);
 

@@ -10,7 +10,7 @@
 #include "walk_decode.h"
 
 enum {
-	F_PFN, F_RWC, F_RMAP_ONE, F_KIND, F_MAPCOUNT, F_LOCKED,
+	F_PFN, F_RWC, F_RMAP_ONE, F_KIND, F_MAPCOUNT, F_NR_PAGES, F_LOCKED,
 	F_VISITED, F_CALLS, F_FOLIO, F_MAPPING, F_VMA, F_NR
 };
 
@@ -24,6 +24,7 @@ static const struct {
 	[F_RMAP_ONE]	= { "rmap_one",		RS_HAS_RMAP_ONE },
 	[F_KIND]	= { "kind",		RS_HAS_KIND },
 	[F_MAPCOUNT]	= { "mapcount",		RS_HAS_MAPCOUNT },
+	[F_NR_PAGES]	= { "nr_pages",		RS_HAS_NR_PAGES },
 	[F_LOCKED]	= { "locked",		RS_HAS_LOCKED },
 	[F_VISITED]	= { "nr_visited",	RS_HAS_VISITED },
 	[F_CALLS]	= { "nr_rmap_one",	RS_HAS_CALLS },
@@ -81,9 +82,9 @@ struct cached_event {
 	unsigned int has_all;		/* RS_HAS_* of the present fields */
 	/*
 	 * The tracepoint's own layout (kernel/patches/0001): pfn, rwc and
-	 * rmap_one of 8 bytes, kind (and mapcount, or nr_visited and
-	 * nr_rmap_one) of 4, locked of 1, in this machine's byte order.
-	 * decode_straight() then reads them in one straight line.
+	 * rmap_one of 8 bytes, kind (and mapcount and maybe nr_pages, or
+	 * nr_visited and nr_rmap_one) of 4, locked of 1, in this machine's
+	 * byte order. decode_straight() then reads them in one straight line.
 	 */
 	bool straight;
 };
@@ -143,12 +144,15 @@ void rs_decoder_free(struct rs_decoder *d)
 	free(d);
 }
 
-/* The fields and sizes decode_straight() reads, and no others. */
+/*
+ * The fields and sizes decode_straight() reads, and no others. A start
+ * may lack nr_pages: the traces recorded before the field was added.
+ */
 static bool straight_layout(const struct known_event *k, const struct cached_event *c)
 {
 	static const unsigned char start[F_NR] = {
 		[F_PFN] = 8, [F_RWC] = 8, [F_RMAP_ONE] = 8, [F_KIND] = 4,
-		[F_MAPCOUNT] = 4, [F_LOCKED] = 1,
+		[F_MAPCOUNT] = 4, [F_NR_PAGES] = 4, [F_LOCKED] = 1,
 	};
 	static const unsigned char end[F_NR] = {
 		[F_PFN] = 8, [F_RWC] = 8, [F_RMAP_ONE] = 8, [F_KIND] = 4,
@@ -160,7 +164,8 @@ static bool straight_layout(const struct known_event *k, const struct cached_eve
 	if (k->source != RS_SRC_TRACEPOINTS)
 		return false;
 	for (f = 0; f < F_NR; f++)
-		if ((c->field[f] ? c->size[f] : 0) != want[f])
+		if ((c->field[f] ? c->size[f] : 0) != want[f] &&
+		    !(f == F_NR_PAGES && !c->field[f]))
 			return false;
 	return true;
 }
@@ -295,7 +300,7 @@ unsigned int rs_source_missing(unsigned int source)
 	unsigned int missing = 0;
 
 	if (source & RS_SRC_KPROBES)
-		missing |= RS_HAS_PFN | RS_HAS_MAPCOUNT | RS_HAS_CALLS |
+		missing |= RS_HAS_PFN | RS_HAS_MAPCOUNT | RS_HAS_NR_PAGES | RS_HAS_CALLS |
 			   (source & RS_SRC_VISITS ? 0 : RS_HAS_VISITED);
 	if (source & RS_SRC_TRACEPOINTS)
 		missing |= RS_HAS_FOLIO;
@@ -431,6 +436,8 @@ int decode_straight(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	ev->folio = 0;
 	ev->vma = 0;
 	ev->mapcount = start ? (int32_t)read_native(data + c->off[F_MAPCOUNT], 4) : 0;
+	ev->nr_pages = c->has_all & RS_HAS_NR_PAGES ?
+		       (uint32_t)read_native(data + c->off[F_NR_PAGES], 4) : 0;
 	ev->locked = data[c->off[F_LOCKED]] != 0;
 	ev->nr_visited = start ? 0 : read_native(data + c->off[F_VISITED], 4);
 	ev->nr_rmap_one = start ? 0 : read_native(data + c->off[F_CALLS], 4);
@@ -468,6 +475,7 @@ static int decode_visit(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	ev->folio = 0;
 	ev->vma = vma;
 	ev->mapcount = 0;
+	ev->nr_pages = 0;
 	ev->locked = false;
 	ev->nr_visited = vma != 0;
 	ev->nr_rmap_one = 0;
@@ -520,6 +528,7 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	ev->rmap_one = v[F_RMAP_ONE];
 	ev->folio = v[F_FOLIO];
 	ev->mapcount = (int)(int32_t)v[F_MAPCOUNT];
+	ev->nr_pages = (unsigned int)v[F_NR_PAGES];
 	ev->locked = v[F_LOCKED] != 0;
 	ev->nr_visited = (unsigned int)v[F_VISITED];
 	ev->nr_rmap_one = (unsigned int)v[F_CALLS];

@@ -2,7 +2,9 @@
 /*
  * Decodes tep records of the walk events into struct rs_walk_event:
  *
- *   rmap:rmap_walk_start, rmap:rmap_walk_end	(kernel/patches/0001)
+ *   rmap:rmap_walk_start, rmap:rmap_walk_end	(kernel/patches/0001; the start
+ *						with nr_pages, or without it as
+ *						recorded before it was added)
  *   rmapstat:rmap_walk_entry, rmap_walk_locked_entry, rmap_walk_ksm_entry
  *						(kprobes: folio rwc mapping rmap_one)
  *   rmapstat:rmap_walk_anon_entry, rmap_walk_file_entry
@@ -163,8 +165,10 @@ const char *rs_decoder_error(const struct rs_decoder *d);
  * @source: RS_SRC_* bits
  *
  * For reports, to say which columns a trace cannot fill: the kprobes
- * carry no pfn, mapcount, nr_visited or nr_rmap_one (nr_visited they do
- * with RS_SRC_VISITS); the tracepoints no folio address.
+ * carry no pfn, mapcount, nr_pages, nr_visited or nr_rmap_one (nr_visited
+ * they do with RS_SRC_VISITS); the tracepoints no folio address. The
+ * tracepoints' nr_pages is not counted missing: only the traces recorded
+ * before the field was added lack it, which a source does not tell.
  *
  * Return: the RS_HAS_* bits that some source in @source never carries
  * (the union over those sources); 0 for RS_SRC_NONE.

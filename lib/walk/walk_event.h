@@ -97,6 +97,11 @@ enum {
 	 */
 	RS_HAS_VISIT_COUNT	= 1U << 9,
 	RS_HAS_VMA		= 1U << 10,	/* visit: vma */
+	/*
+	 * Start only: nr_pages, folio_nr_pages(). Traces recorded before
+	 * the tracepoint had the field lack it, and so do the kprobes.
+	 */
+	RS_HAS_NR_PAGES		= 1U << 11,
 };
 
 struct rs_walk_event {
@@ -114,6 +119,12 @@ struct rs_walk_event {
 	 */
 	unsigned int kind_raw;
 	unsigned int has;		/* RS_HAS_* */
+	/*
+	 * Start: the pages of the folio (1: order 0). Beside has rather than
+	 * mapcount: there it fills the hole before the 8-byte fields, and
+	 * the struct, which the reader child sends as it is, keeps its size.
+	 */
+	unsigned int nr_pages;
 	uint64_t pfn;
 	uint64_t rwc;
 	uint64_t rmap_one;

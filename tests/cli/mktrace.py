@@ -14,7 +14,11 @@ start with the same key, lost events, instance buffers, time gaps longer
 than the 27-bit ring-buffer delta, and kprobe/kretprobe traces.
 
 Scenarios: tracepoints, kprobes, kprobes-lost, instance, empty, noevents, ksm-slow,
-ksm-fast
+ksm-fast, nr-pages
+
+nr-pages is the tracepoints scenario with the start's nr_pages field (the
+kernel series added it after the fixtures of tests/data were recorded; the
+others have the older format), and walks of large folios too.
 """
 
 import json
@@ -44,6 +48,10 @@ UNKNOWN_RMAP_ONE = 0xffffffffc0123450
 PRINT_START = ('"pfn=0x%lx kind=%s purpose=%ps mapcount=%d locked=%d rwc=%p", REC->pfn, '
                '__print_symbolic(REC->kind, { 0, "KSM" }, { 1, "ANON" }, { 2, "FILE" }), '
                'REC->rmap_one, REC->mapcount, REC->locked, REC->rwc')
+PRINT_START_NR_PAGES = (
+    '"pfn=0x%lx kind=%s purpose=%ps mapcount=%d nr_pages=%u locked=%d rwc=%p", REC->pfn, '
+    '__print_symbolic(REC->kind, { 0, "KSM" }, { 1, "ANON" }, { 2, "FILE" }), '
+    'REC->rmap_one, REC->mapcount, REC->nr_pages, REC->locked, REC->rwc')
 PRINT_END = ('"pfn=0x%lx kind=%s purpose=%ps locked=%d visited=%u rmap_one=%u rwc=%p", '
              'REC->pfn, __print_symbolic(REC->kind, { 0, "KSM" }, { 1, "ANON" }, '
              '{ 2, "FILE" }), REC->rmap_one, REC->locked, REC->nr_visited, '
@@ -56,9 +64,17 @@ WALK_KEY_FIELDS = [("unsigned long", "pfn", 8, False), ("const void *", "rwc", 8
 LOCKED_FIELD = ("bool", "locked", 1, False)
 
 
-def rmap_events(base_id=1100):
-    start = Event("rmap", "rmap_walk_start", base_id,
-                  WALK_KEY_FIELDS + [("int", "mapcount", 4, True), LOCKED_FIELD], PRINT_START)
+def rmap_events(base_id=1100, nr_pages=False):
+    """The tracepoints; with nr_pages, the start of the series that has it
+    (unsigned int nr_pages between mapcount and locked)."""
+    if nr_pages:
+        start = Event("rmap", "rmap_walk_start", base_id,
+                      WALK_KEY_FIELDS + [("int", "mapcount", 4, True),
+                                         ("unsigned int", "nr_pages", 4, False), LOCKED_FIELD],
+                      PRINT_START_NR_PAGES)
+    else:
+        start = Event("rmap", "rmap_walk_start", base_id,
+                      WALK_KEY_FIELDS + [("int", "mapcount", 4, True), LOCKED_FIELD], PRINT_START)
     end = Event("rmap", "rmap_walk_end", base_id + 1,
                 WALK_KEY_FIELDS + [("unsigned int", "nr_visited", 4, False),
                                    ("unsigned int", "nr_rmap_one", 4, False), LOCKED_FIELD],
@@ -127,20 +143,33 @@ class Scenario:
         self.t.cmdlines[pid] = comm
 
 
+def is_short(kind, mapcount, calls, nr_pages):
+    """rmapstat-report(1)'s short walk: fewer rmap_one() calls than the
+    mapcount at start, judged for order-0 folios only (a large folio's
+    mapcount counts PTEs): nr_pages 1, or without nr_pages (older traces)
+    a KSM walk, KSM folios being order-0. None: cannot tell."""
+    order0 = nr_pages == 1 if nr_pages is not None else kind == 0
+    return calls < mapcount if order0 else None
+
+
 class TracepointScenario(Scenario):
-    def __init__(self, cpus=2, clock="mono", buffer=""):
+    def __init__(self, cpus=2, clock="mono", buffer="", nr_pages=False):
         super().__init__(cpus, clock)
-        self.start_ev, self.end_ev = rmap_events()
+        self.nr_pages = nr_pages
+        self.start_ev, self.end_ev = rmap_events(nr_pages=nr_pages)
         self.t.add_event(self.start_ev)
         self.t.add_event(self.end_ev)
         self.buf = self.t.buffer(buffer)
         self.truth["source"] = "tracepoints"
 
-    def start(self, ts, cpu, pid, pfn, rwc, purpose, kind, mapcount, locked=0):
+    def start(self, ts, cpu, pid, pfn, rwc, purpose, kind, mapcount, locked=0, nr_pages=1):
+        """nr_pages is written only where the format has it."""
         rmap_one = SYMBOLS.get(purpose, UNKNOWN_RMAP_ONE) if isinstance(purpose, str) else purpose
-        self.buf.add(cpu, ts, self.start_ev.pack(pid, {
-            "pfn": pfn, "rwc": rwc, "rmap_one": rmap_one, "kind": kind,
-            "mapcount": mapcount, "locked": locked}))
+        vals = {"pfn": pfn, "rwc": rwc, "rmap_one": rmap_one, "kind": kind,
+                "mapcount": mapcount, "locked": locked}
+        if self.nr_pages:
+            vals["nr_pages"] = nr_pages
+        self.buf.add(cpu, ts, self.start_ev.pack(pid, vals))
 
     def end(self, ts, cpu, pid, pfn, rwc, purpose, kind, visited, rmap_one_calls, locked=0):
         rmap_one = SYMBOLS.get(purpose, UNKNOWN_RMAP_ONE) if isinstance(purpose, str) else purpose
@@ -149,16 +178,18 @@ class TracepointScenario(Scenario):
             "nr_visited": visited, "nr_rmap_one": rmap_one_calls, "locked": locked}))
 
     def walk(self, t0, t1, cpu0, cpu1, pid, pfn, rwc, purpose, kind, mapcount,
-             visited, calls, locked=0):
-        self.start(t0, cpu0, pid, pfn, rwc, purpose, kind, mapcount, locked)
+             visited, calls, locked=0, nr_pages=1):
+        self.start(t0, cpu0, pid, pfn, rwc, purpose, kind, mapcount, locked, nr_pages)
         self.end(t1, cpu1, pid, pfn, rwc, purpose, kind, visited, calls, locked)
+        nr_pages = nr_pages if self.nr_pages else None
         self.truth["walks"].append({
             "start_ns": t0, "end_ns": t1, "duration_ns": t1 - t0, "start_cpu": cpu0,
             "end_cpu": cpu1, "pid": pid, "pfn": pfn, "rwc": rwc,
             "kind": KIND_NAMES[kind],
             "purpose": purpose if isinstance(purpose, str) else "?0x%x" % purpose,
             "mapcount": mapcount, "nr_visited": visited, "nr_rmap_one": calls,
-            "locked": locked, "short": calls < mapcount})
+            "locked": locked, "nr_pages": nr_pages,
+            "short": is_short(kind, mapcount, calls, nr_pages)})
 
 
 # The walks of tracepoint_cases() that are ordinary walks, each a case of
@@ -238,6 +269,30 @@ def scenario_tracepoints(buffer=""):
     # Never ended: still in flight when the trace stops.
     s.start(t + 1000, 1, 200, 0xb000, 0xffffc90000b2f800, "folio_referenced_one", 1, 3)
     s.truth["unmatched_starts"] += 1
+    return s
+
+
+def scenario_nr_pages():
+    """The tracepoint cases with nr_pages, then walks of folios of every
+    order: mapcount one per PTE mapped, and a large folio mapped whole in
+    one VMA takes one rmap_one() call for all its PTEs."""
+    s = tracepoint_cases(TracepointScenario(cpus=2, nr_pages=True))
+    rng = random.Random(17)
+    t = 3_000_000_000
+    for i in range(600):
+        kind = rng.choice([0, 1, 1, 2])
+        nr_pages = 1 if kind == 0 else rng.choice([1, 1, 4, 16, 512])
+        maps = rng.randrange(1, 5)			# VMAs mapping the folio
+        mapcount = maps * nr_pages
+        calls = maps if rng.random() < 0.9 else maps - 1	# one missed
+        purpose = rng.choice(["try_to_migrate_one", "folio_referenced_one",
+                              "try_to_unmap_one", "remove_migration_pte"])
+        dur = int(rng.lognormvariate(10, 1.0)) + 1
+        cpu0 = rng.randrange(2)
+        s.walk(t, t + dur, cpu0, cpu0, rng.choice([100, 200, 300]), 0x200000 + i * 512,
+               0xffffc90002000000 + 0x100 * i, purpose, kind, mapcount, calls * 2, calls,
+               nr_pages=nr_pages)
+        t += dur + rng.randrange(100, 20_000)
     return s
 
 
@@ -434,6 +489,7 @@ SCENARIOS = {
     "noevents": scenario_noevents,
     "ksm-slow": lambda: scenario_ksm(True),
     "ksm-fast": lambda: scenario_ksm(False),
+    "nr-pages": scenario_nr_pages,
 }
 
 

@@ -52,7 +52,7 @@ def report_json(rmapstat, path, by):
 
 FIELDS = ("status", "buffer", "start_ns", "end_ns", "duration_ns", "start_cpu", "end_cpu",
           "pid", "comm", "kind", "purpose", "pfn", "mapcount", "nr_visited",
-          "nr_rmap_one", "short", "locked")
+          "nr_rmap_one", "short", "locked", "nr_pages")
 
 
 def csv_records(text):
@@ -136,7 +136,9 @@ def check_groups(name, d, records, by):
         if ok and ok[0]["nr_visited"] is not None:
             check(g["work"]["visited"] == sum(r["nr_visited"] for r in ok), where + ": visited")
             check(g["work"]["rmap_one"] == sum(r["nr_rmap_one"] for r in ok), where + ": rmap_one")
-            check(g["work"]["short_walks"] == sum(r["short"] for r in ok), where + ": short")
+            judged = [r for r in ok if r["short"] is not None]
+            check(g["work"]["walks_order0"] == len(judged), where + ": walks_order0")
+            check(g["work"]["short_walks"] == sum(r["short"] for r in judged), where + ": short")
         elif ok:
             check(g["work"] is None, where + ": a kprobe trace has no work counters")
 
@@ -170,10 +172,19 @@ def check_trace(rmapstat, path, trace_cmd, truth=None):
         check(counts["superseded"] == truth["superseded_starts"], name + ": superseded rows")
         check(counts["lost"] == truth["lost_walks"], name + ": lost rows")
         check(counts["nested"] == truth["nested"], name + ": nested rows")
+        # short as the generator's rule says (order-0 only), nr_pages where the format has it
+        want = {(w["start_ns"], w["pid"]): w for w in truth["walks"]}
+        for r in got:
+            w = want.get((r["start_ns"], r["pid"])) if r["status"] == "ok" else None
+            if w and "short" in w:
+                short = None if w["short"] is None else int(w["short"])
+                check(r["short"] == short and r["nr_pages"] == w.get("nr_pages"),
+                      name + ": walk at %d: short %r nr_pages %r, the generator's %r %r"
+                      % (r["start_ns"], r["short"], r["nr_pages"], short, w.get("nr_pages")))
     records = expected if expected is not None else got
 
     d = report_json(rmapstat, path, "kind")
-    check(d["schema"] == "rmapstat-report" and d["version"] == 1, name + ": schema")
+    check(d["schema"] == "rmapstat-report" and d["version"] == 2, name + ": schema")
     t = d["totals"]
     for st, key in (("ok", "walks"), ("no_end", "no_end"), ("no_start", "no_start"),
                     ("superseded", "superseded"), ("lost", "lost_walks"), ("nested", "nested")):
@@ -250,7 +261,7 @@ def mode_synthetic(rmapstat, mktrace, trace_cmd):
         print("note: trace-cmd not found: checking against the generator only")
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in ("tracepoints", "kprobes", "kprobes-lost", "instance", "ksm-slow",
-                         "ksm-fast", "empty"):
+                         "ksm-fast", "empty", "nr-pages"):
             dat, truth = generate(mktrace, scenario, tmp)
             print("checking", scenario, "(file version 6)")
             check_trace(rmapstat, dat, trace_cmd, truth)
@@ -435,11 +446,17 @@ def mode_compare(rmapstat, mktrace, data_dir):
         check(rc == 1 and "try_to_migrate_one" in out, "--by purpose on traces")
 
         # errors: exit 2 and one line
-        bad = os.path.join(tmp, "v2.json")
+        # version 1 (before nr_pages) has every member compare reads; 3 is not known
+        old = os.path.join(tmp, "v1.json")
+        with open(old, "w") as f:
+            f.write(json.dumps(dict(fj, version=1)))
+        rc, out, err = compare(rmapstat, old, slow)
+        check(rc == 1, "schema version 1 still read: exit %d %r" % (rc, err))
+        bad = os.path.join(tmp, "v3.json")
         with open(bad, "w") as f:
-            f.write(json.dumps(dict(fj, version=2)))
+            f.write(json.dumps(dict(fj, version=3)))
         rc, out, err = compare(rmapstat, bad, slow)
-        check(rc == 2 and ERROR_LINE.match(err) and "version 2" in err, "schema version 2: %d %r" % (rc, err))
+        check(rc == 2 and ERROR_LINE.match(err) and "version 3" in err, "schema version 3: %d %r" % (rc, err))
         other = os.path.join(tmp, "other.json")
         with open(other, "w") as f:
             f.write('{"schema": "something", "version": 1}')

@@ -16,6 +16,10 @@ rmapstat-report(1):
   lost events  "CPU:N [.. EVENTS DROPPED]": every start still waiting on
                that CPU of that buffer is lost
   end of trace starts still waiting have no end
+  short        a paired walk with fewer rmap_one calls than the mapcount at
+               start, judged for order-0 folios only: nr_pages=1 on the
+               start, or a KSM walk where the start has no nr_pages (traces
+               recorded before the field; KSM folios are order-0)
 
 Each walk record is a dict with the CSV columns of `rmapstat report --csv`.
 """
@@ -126,11 +130,13 @@ class Pairing:
             "purpose": info["purpose"],
             "pfn": info.get("pfn"),
             "mapcount": start.get("mapcount") if start else None,
+            "nr_pages": start.get("nr_pages") if start else None,
             "nr_visited": end.get("nr_visited") if end else None,
             "nr_rmap_one": end.get("nr_rmap_one") if end else None,
             "locked": info.get("locked"),
         }
-        if rec["mapcount"] is not None and rec["nr_rmap_one"] is not None:
+        order0 = rec["nr_pages"] == 1 if rec["nr_pages"] is not None else rec["kind"] == "KSM"
+        if rec["mapcount"] is not None and rec["nr_rmap_one"] is not None and order0:
             rec["short"] = int(rec["nr_rmap_one"] < rec["mapcount"])
         else:
             rec["short"] = None
@@ -159,6 +165,7 @@ class Pairing:
             key = ("tp", _num(f["rwc"]), rec["pfn"], e["pid"])
             if name == "rmap_walk_start":
                 rec["mapcount"] = int(f["mapcount"])
+                rec["nr_pages"] = int(f["nr_pages"]) if "nr_pages" in f else None
                 old = pend.pop(key, None)
                 if old:
                     self._emit("superseded", old[0], None)

@@ -25,6 +25,7 @@ does not close (memcheck-error.supp).
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -164,13 +165,13 @@ def mode_compare(valgrind, rmapstat, mktrace_py, data_dir):
         if traced and fixed:
             vg(valgrind, [rmapstat, "compare", "--by", "purpose", fixed[0], traced[0]],
                "compare fixtures", (0, 1))
-        bad = os.path.join(tmp, "v2.json")
+        bad = os.path.join(tmp, "v3.json")		# a version not known yet
         with open(js) as f, open(bad, "w") as g:
-            g.write(f.read().replace('"version": 1', '"version": 2', 1))
+            g.write(re.sub(r'"version": \d+', '"version": 3', f.read(), count=1))
         garbage = os.path.join(tmp, "garbage.json")
         with open(garbage, "w") as f:
             f.write('{"schema": "rmapstat-report", "version": 1, "groups": [{"name": ')
-        for args, what in (([bad, fast], "schema version 2"), ([garbage, fast], "JSON garbage"),
+        for args, what in (([bad, fast], "schema version 3"), ([garbage, fast], "JSON garbage"),
                            ([fast], "one file"), ([slow, os.path.join(tmp, "none")], "missing")):
             vg(valgrind, [rmapstat, "compare"] + args, "compare error: " + what, (2,),
                error_path=True)

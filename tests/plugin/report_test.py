@@ -15,7 +15,9 @@ Run the real `trace-cmd report` with the freshly built plugin_rmap.so.
       `trace-cmd list -O` lists the options of the plugin
   report_test.py synthetic PLUGIN_DIR MKTRACE_PY
       trace.dat files written by tests/cli/mktrace.py (known walks: the
-      generator's truth file) print every walk with its exact duration
+      generator's truth file) print every walk with its exact duration,
+      SHORT on the ends of the short walks (order-0 folios only) and no
+      other, and nr_pages on the lines of a format that has it
   report_test.py cli     PLUGIN_DIR RMAPSTAT DATA_DIR [MKTRACE_PY]
       the plugin pairs as `rmapstat report` does: every end printed by
       trace-cmd report has the duration (or none) of the CLI's CSV row
@@ -236,7 +238,7 @@ def check_options(plugin_dir, dats):
 
 # "<comm>-<pid> [<cpu>] <ts>: <event>: <info>"; the comm may hold blanks.
 LINE = re.compile(r"-(\d+)\s+\[(\d+)\]\s+([0-9.]+):\s+(\w+):\s+(.*)$")
-SCENARIOS = ("tracepoints", "kprobes", "instance", "ksm-slow", "ksm-fast")
+SCENARIOS = ("tracepoints", "kprobes", "instance", "ksm-slow", "ksm-fast", "nr-pages")
 
 
 def plugin_walks(out):
@@ -263,6 +265,42 @@ def plugin_walks(out):
     return walks, nested
 
 
+def plugin_short(out):
+    """Counter of (pid, duration ns) of the ends tagged SHORT, and the
+    number of walk lines (start or end) that print nr_pages=."""
+    import collections
+    short = collections.Counter()
+    with_nr_pages = 0
+    for line in out.splitlines():
+        m = LINE.search(line)
+        if not m:
+            continue
+        info = m.group(5)
+        with_nr_pages += " nr_pages=" in info
+        d = re.search(r"(?:^| )duration=([0-9]+ns)", info)
+        if d and info.endswith(" SHORT"):
+            short[(int(m.group(1)), to_ns(d.group(1)))] += 1
+    return short, with_nr_pages
+
+
+def check_short(name, out, truth):
+    """SHORT exactly on the generator's short walks; nr_pages= on every
+    start and paired end of a trace whose format has it, else on none."""
+    import collections
+    got, with_nr_pages = plugin_short(out)
+    want = collections.Counter((w["pid"], w["duration_ns"])
+                               for w in truth["walks"] if w.get("short"))
+    check(got == want, "%s: SHORT on %d ends, the generator's short walks are %d"
+          % (name, sum(got.values()), sum(want.values())))
+    has = any(w.get("nr_pages") is not None for w in truth["walks"])
+    if has:
+        check(with_nr_pages >= 2 * len(truth["walks"]),
+              "%s: %d lines with nr_pages=, expected one per start and paired end"
+              % (name, with_nr_pages))
+    else:
+        check(with_nr_pages == 0, "%s: nr_pages= printed from a format without it" % name)
+
+
 def cmd_synthetic(plugin_dir, mktrace):
     import collections
     import json
@@ -279,7 +317,8 @@ def cmd_synthetic(plugin_dir, mktrace):
             want = collections.Counter(
                 (w["pid"], w["kind"], w["purpose"], w["duration_ns"])
                 for w in truth["walks"])
-            got, nested = plugin_walks(report(plugin_dir, dat, ["rmap:unit=ns"]))
+            out = report(plugin_dir, dat, ["rmap:unit=ns"])
+            got, nested = plugin_walks(out)
             if got != want:
                 print("FAIL %s: walks differ from the generator's" % name)
                 for k in sorted((want - got).keys()):
@@ -290,6 +329,7 @@ def cmd_synthetic(plugin_dir, mktrace):
             check(nested == truth.get("nested", 0),
                   "%s: %d nested pairs, the generator made %d"
                   % (name, nested, truth.get("nested", 0)))
+            check_short(name, out, truth)
             print("ok   %s: %d walks, exact durations" % (name, sum(got.values())))
             everything += want
 

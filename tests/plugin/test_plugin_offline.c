@@ -304,11 +304,13 @@ static const struct step cases[] = {
 	TRACE("one walk"),
 	START(0, 1000000, 100, 0x1234, RWC1, TTM, 0, 3, 0, "start", "pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3"),
 	END(0, 1002500, 100, 0x1234, RWC1, TTM, 0, 7, 3, 0, "end paired", "pfn=0x1234 kind=KSM purpose=try_to_migrate_one mapcount=3 visited=7 rmap_one=3 duration=2.500us"),
-	/* locked, a purpose inside a function and an unknown one (misses), SHORT */
+	/* locked, purposes that miss; these formats lack nr_pages: SHORT for KSM walks only */
 	START(1, 2000000, 101, 0x2000, RWC2, RMP + 0x10, 1, 2, 1, "start locked", "pfn=0x2000 kind=ANON purpose=?0xffffffff81300410 mapcount=2 locked"),
-	END(1, 2000999, 101, 0x2000, RWC2, RMP + 0x10, 1, 5, 1, 1, "end short", "pfn=0x2000 kind=ANON purpose=?0xffffffff81300410 mapcount=2 locked visited=5 rmap_one=1 duration=999ns SHORT"),
+	END(1, 2000999, 101, 0x2000, RWC2, RMP + 0x10, 1, 5, 1, 1, "ANON end with fewer calls, no nr_pages: cannot tell", "pfn=0x2000 kind=ANON purpose=?0xffffffff81300410 mapcount=2 locked visited=5 rmap_one=1 duration=999ns"),
 	START(1, 3000000, 101, 0x3000, RWC2, 0x1000, 2, 1, 0, "start unknown purpose", "pfn=0x3000 kind=FILE purpose=?0x1000 mapcount=1"),
 	END(1, 4500000, 101, 0x3000, RWC2, 0x1000, 2, 1, 1, 0, "end unknown purpose, auto unit ms", "pfn=0x3000 kind=FILE purpose=?0x1000 mapcount=1 visited=1 rmap_one=1 duration=1.500000ms"),
+	START(0, 5000000, 100, 0x4000, RWC1, TTM, 0, 3, 0, NULL, NULL),
+	END(0, 5000400, 100, 0x4000, RWC1, TTM, 0, 9, 2, 0, "KSM end short", "pfn=0x4000 kind=KSM purpose=try_to_migrate_one mapcount=3 visited=9 rmap_one=2 duration=400ns SHORT"),
 
 	TRACE("unknown kind"),
 	START(0, 1000, 100, 0x1, RWC1, TTM, 7, 1, 0, "start kind 7", "pfn=0x1 kind=UNKNOWN(7) purpose=try_to_migrate_one mapcount=1"),

@@ -65,7 +65,7 @@ def report(test_report, directory, scenarios):
             truth = json.load(f)
         d = run_json([test_report, "--json", "%s/%s.dat" % (directory, scenario)])
         where = scenario + ": "
-        check(d["schema"] == "rmapstat-report" and d["version"] == 1, where + "schema")
+        check(d["schema"] == "rmapstat-report" and d["version"] == 2, where + "schema")
         check(d["unit"] == "ns", where + "unit")
         check(d["group_by"] == ["kind", "purpose"], where + "group_by")
         check(d["source"] == truth["source"], where + "source")
@@ -131,6 +131,9 @@ def report(test_report, directory, scenarios):
                 work = g["work"]
                 check(work["visited"] == sum(w["nr_visited"] for w in walks), where + name + " visited")
                 check(work["rmap_one"] == sum(w["nr_rmap_one"] for w in walks), where + name + " rmap_one")
+                # short is judged on order-0 folios only (None: cannot tell)
+                check(work["walks_order0"] == sum(1 for w in walks if w["short"] is not None),
+                      where + name + " walks_order0")
                 check(work["short_walks"] == sum(1 for w in walks if w["short"]), where + name + " short")
             else:
                 check(g["work"] is None, where + name + " no work counters for kprobes")
@@ -139,8 +142,12 @@ def report(test_report, directory, scenarios):
         all_durs = sorted((w["duration_ns"] for w in truth["walks"]), reverse=True)
         top = d["top"]
         check([w["duration_ns"] for w in top] == all_durs[:5], where + "top 5")
+        by_start = {(w["start_ns"], w["pid"]): w for w in truth["walks"]}
         for w in top:
             check(w["end_ns"] - w["start_ns"] == w["duration_ns"], where + "top duration")
+            t = by_start.get((w["start_ns"], w["pid"]))
+            check(t is not None and w["nr_pages"] == t.get("nr_pages"),
+                  where + "top nr_pages %r, the generator's %r" % (w["nr_pages"], t and t.get("nr_pages")))
 
 
 def main(argv):

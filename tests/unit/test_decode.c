@@ -160,6 +160,29 @@ static const char other_fmt[] =
 	"\tfield:__data_loc char[] kind;\toffset:16;\tsize:4;\tsigned:0;\n\n"
 	"print fmt: \"pfn=%lx kind=%s\", REC->pfn, __get_str(kind)\n";
 
+/*
+ * rmap_walk_start of the series that adds nr_pages (kernel/patches/6.12 and
+ * 7.3-tracepoints, 0001: unsigned int nr_pages between mapcount and locked),
+ * laid out as the kernel lays out its TP_STRUCT__entry. The fixtures of
+ * tests/data were recorded before it.
+ */
+static const char nr_pages_fmt[] =
+	"name: rmap_walk_start\nID: 282\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:unsigned long pfn;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:const void * rwc;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:void * rmap_one;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:enum rmap_walk_kind kind;\toffset:32;\tsize:4;\tsigned:0;\n"
+	"\tfield:int mapcount;\toffset:36;\tsize:4;\tsigned:1;\n"
+	"\tfield:unsigned int nr_pages;\toffset:40;\tsize:4;\tsigned:0;\n"
+	"\tfield:bool locked;\toffset:44;\tsize:1;\tsigned:0;\n\n"
+	"print fmt: \"pfn=0x%lx kind=%s purpose=%ps mapcount=%d nr_pages=%u locked=%d rwc=%p\", "
+	"REC->pfn, __print_symbolic(REC->kind, { 0, \"KSM\" }, { 1, \"ANON\" }, { 2, \"FILE\" }), "
+	"REC->rmap_one, REC->mapcount, REC->nr_pages, REC->locked, REC->rwc\n";
+
 static unsigned char data[64];
 
 static void set(struct tep_event *ev, const char *name, unsigned long long v)
@@ -258,6 +281,65 @@ static void test_tracepoints(void)
 	/* decoding only kprobes now: the tracepoint is not ours */
 	rs_decoder_use(d, RS_SRC_KPROBES);
 	CHECK(rs_decode_record(d, &rec, &ev) == 0);
+	rs_decoder_free(d);
+	tep_free(tep);
+}
+
+/*
+ * The start with nr_pages: decoded in one straight line from a whole
+ * record, field by field from one cut short before locked; carried into
+ * the paired walk, where it decides whether the walk can be short.
+ */
+static void test_nr_pages(void)
+{
+	struct tep_handle *tep = new_tep();
+	struct rs_decoder *d = rs_decoder_new(tep);
+	struct rs_pairing *p = rs_pairing_new(NULL, NULL);
+	struct tep_event *start, *end;
+	struct rs_walk_event ev;
+	struct tep_record rec;
+	struct rs_walk w;
+
+	CHECK(tep_parse_event(tep, nr_pages_fmt, strlen(nr_pages_fmt), "rmap") == 0);
+	CHECK(tep_parse_event(tep, end_fmt.text, end_fmt.len, "rmap") == 0);
+	CHECK(rs_decoder_sources(d) == RS_SRC_TRACEPOINTS);
+	start = tep_find_event_by_name(tep, "rmap", "rmap_walk_start");
+	end = tep_find_event_by_name(tep, "rmap", "rmap_walk_end");
+
+	rec = record(start, 7, 0, 100);
+	set(start, "pfn", 0x4a3b0);
+	set(start, "rwc", 0xffffc90000a1fd00ULL);
+	set(start, "kind", 1);
+	set(start, "mapcount", 16);
+	set(start, "nr_pages", 16);
+	set(start, "locked", 1);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1);
+	CHECK(ev.kind == RS_KIND_ANON && ev.mapcount == 16 && ev.nr_pages == 16 && ev.locked);
+	CHECK(ev.has == (RS_HAS_PFN | RS_HAS_RWC | RS_HAS_RMAP_ONE | RS_HAS_KIND |
+			 RS_HAS_MAPCOUNT | RS_HAS_NR_PAGES | RS_HAS_LOCKED));
+	CHECK(rs_pairing_feed(p, &ev, NULL) == RS_FEED_PENDING);
+	rec = record(end, 7, 1, 300);
+	set(end, "pfn", 0x4a3b0);
+	set(end, "rwc", 0xffffc90000a1fd00ULL);
+	set(end, "kind", 1);
+	set(end, "nr_visited", 1);
+	set(end, "nr_rmap_one", 1);
+	CHECK(rs_decode_record(d, &rec, &ev) == 1 && !(ev.has & RS_HAS_NR_PAGES));
+	CHECK(rs_pairing_feed(p, &ev, &w) == RS_FEED_PAIRED);
+	/* a 64K folio mapped once: 16 PTEs, one call; not a short walk */
+	CHECK(w.start.nr_pages == 16 && (w.start.has & RS_HAS_NR_PAGES));
+	CHECK(rs_walk_is_short(&w) == -1);
+
+	/* cut before locked: the fields it still holds, read one by one */
+	rec = record(start, 7, 0, 400);
+	set(start, "kind", 1);
+	set(start, "mapcount", 2);
+	set(start, "nr_pages", 1);
+	rec.size = 44;
+	CHECK(rs_decode_event(d, start, &rec, &ev) == 1);
+	CHECK(ev.mapcount == 2 && ev.nr_pages == 1 && (ev.has & RS_HAS_NR_PAGES) &&
+	      !(ev.has & RS_HAS_LOCKED));
+	rs_pairing_free(p);
 	rs_decoder_free(d);
 	tep_free(tep);
 }
@@ -534,6 +616,7 @@ int main(int argc, char **argv)
 	tep_set_loglevel(TEP_LOG_NONE);
 	load_formats(argv[1], argv[2]);
 	RUN(test_tracepoints);
+	RUN(test_nr_pages);
 	RUN(test_kprobes);
 	RUN(test_visits);
 	RUN(test_visits_one_tree);

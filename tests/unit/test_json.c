@@ -277,10 +277,21 @@ static void test_metric_set(void)
 	CHECK(s.n == 2 && s.g[1].v[RS_M_COUNT] == 0 && isnan(s.g[1].v[RS_M_P99]));
 	rs_metric_set_free(&s);
 
+	/* version 2 (nr_pages, short of order-0 folios only): the same members read */
 	snprintf(text, sizeof(text), "%s", report_json);
 	memcpy(strstr(text, "\"version\": 1"), "\"version\": 2", 12);
+	CHECK(rs_metric_set_from_json(&s, "x.json", text, strlen(text), &err) == 0);
+	CHECK(s.n == 2 && s.g[0].v[RS_M_P99] == 1000);
+	rs_metric_set_free(&s);
+	memcpy(strstr(text, "\"version\": 2"), "\"version\": 3", 12);
 	CHECK(rs_metric_set_from_json(&s, "x.json", text, strlen(text), &err) == -EINVAL);
-	CHECK(strstr(err.what, "version 2") && strstr(err.what, "version 1"));
+	CHECK(strstr(err.what, "version 3") && strstr(err.what, "versions 1 to 2"));
+	memcpy(strstr(text, "\"version\": 3"), "\"version\": 0", 12);
+	CHECK(rs_metric_set_from_json(&s, "x.json", text, strlen(text), &err) == -EINVAL);
+	snprintf(text, sizeof(text), "{\"schema\": \"rmapstat-report\", \"version\": 1.5,"
+		 " \"groups\": [{\"name\": \"KSM\", \"count\": 1}]}");
+	CHECK(rs_metric_set_from_json(&s, "x.json", text, strlen(text), &err) == -EINVAL);
+	CHECK(strstr(err.what, "version 1.5") != NULL);
 
 	snprintf(text, sizeof(text), "{\"schema\": \"something-else\", \"version\": 1}");
 	CHECK(rs_metric_set_from_json(&s, "x.json", text, strlen(text), &err) == -EINVAL);

@@ -341,19 +341,85 @@ static void test_accounting(void)
 	run_end(&r);
 }
 
+/*
+ * One walk of a folio through the engine: its start as the decoder makes
+ * it from a trace whose start has nr_pages (nr_pages > 0) or from one
+ * recorded before the field (0), its end with calls rmap_one() calls.
+ */
+static struct rs_walk folio_walk(enum rs_kind kind, int mapcount, unsigned int nr_pages,
+				 unsigned int calls)
+{
+	struct rs_pairing *p = rs_pairing_new(NULL, NULL);
+	struct rs_walk_event s = tp(RS_EV_START, 100, 0, 10, 0xa000, 0x1234);
+	struct rs_walk_event e = tp(RS_EV_END, 250, 1, 10, 0xa000, 0x1234);
+	struct rs_walk w;
+
+	memset(&w, 0, sizeof(w));
+	if (!p)
+		abort();
+	s.kind = e.kind = kind;
+	s.kind_raw = e.kind_raw = kind;
+	s.mapcount = mapcount;
+	if (nr_pages) {
+		s.nr_pages = nr_pages;
+		s.has |= RS_HAS_NR_PAGES;
+	}
+	e.nr_rmap_one = calls;
+	CHECK(rs_pairing_feed(p, &s, NULL) == RS_FEED_PENDING);
+	CHECK(rs_pairing_feed(p, &e, &w) == RS_FEED_PAIRED);
+	rs_pairing_free(p);
+	return w;
+}
+
+/* Short: fewer rmap_one() calls than the mapcount at start, order-0 folios only. */
 static void test_short(void)
 {
-	struct rs_walk w = { .status = RS_WALK_OK };
+	struct rs_walk w;
 
-	w.start = tp(RS_EV_START, 1, 0, 1, 1, 1);
-	w.end = tp(RS_EV_END, 2, 0, 1, 1, 1);
-	w.start.mapcount = 3;
-	w.end.nr_rmap_one = 2;
+	/* order 0 (nr_pages 1): one call per mapping, whatever the kind */
+	w = folio_walk(RS_KIND_ANON, 3, 1, 2);
 	CHECK(rs_walk_is_short(&w) == 1);
-	w.end.nr_rmap_one = 3;
+	CHECK(w.start.nr_pages == 1 && (w.start.has & RS_HAS_NR_PAGES));
+	w = folio_walk(RS_KIND_ANON, 3, 1, 3);
 	CHECK(rs_walk_is_short(&w) == 0);
+	w = folio_walk(RS_KIND_FILE, 2, 1, 1);
+	CHECK(rs_walk_is_short(&w) == 1);
+	w = folio_walk(RS_KIND_KSM, 256, 1, 255);
+	CHECK(rs_walk_is_short(&w) == 1);
+	/* a 64K folio mapped in one VMA: mapcount 16 (PTEs), one call; not short */
+	w = folio_walk(RS_KIND_ANON, 16, 16, 1);
+	CHECK(rs_walk_is_short(&w) == -1);
+	CHECK(w.start.nr_pages == 16);
+	w = folio_walk(RS_KIND_FILE, 512, 512, 0);
+	CHECK(rs_walk_is_short(&w) == -1);
+	/* nr_pages 0 is no folio: cannot tell */
+	w = folio_walk(RS_KIND_ANON, 1, 0, 0);
+	w.start.has |= RS_HAS_NR_PAGES;
+	CHECK(rs_walk_is_short(&w) == -1);
+
+	/* traces recorded before nr_pages: KSM folios are order-0, others unknown */
+	w = folio_walk(RS_KIND_KSM, 3, 0, 2);
+	CHECK(rs_walk_is_short(&w) == 1 && !(w.start.has & RS_HAS_NR_PAGES));
+	w = folio_walk(RS_KIND_KSM, 3, 0, 3);
+	CHECK(rs_walk_is_short(&w) == 0);
+	w = folio_walk(RS_KIND_ANON, 3, 0, 2);
+	CHECK(rs_walk_is_short(&w) == -1);
+	w = folio_walk(RS_KIND_FILE, 3, 0, 2);
+	CHECK(rs_walk_is_short(&w) == -1);
+	w = folio_walk(RS_KIND_UNKNOWN, 3, 0, 2);
+	CHECK(rs_walk_is_short(&w) == -1);
+	w = folio_walk(RS_KIND_KSM, 3, 0, 2);
+	w.start.has &= ~RS_HAS_KIND;
+	CHECK(rs_walk_is_short(&w) == -1);
+
+	/* no calls (kprobes), or not a walk that ran to its end */
+	w = folio_walk(RS_KIND_ANON, 3, 1, 2);
 	w.end.has &= ~RS_HAS_CALLS;
 	CHECK(rs_walk_is_short(&w) == -1);
+	w = folio_walk(RS_KIND_ANON, 3, 1, 2);
+	w.start.has &= ~RS_HAS_MAPCOUNT;
+	CHECK(rs_walk_is_short(&w) == -1);
+	w = folio_walk(RS_KIND_ANON, 3, 1, 2);
 	w.status = RS_WALK_NO_END;
 	CHECK(rs_walk_is_short(&w) == -1);
 	CHECK(!strcmp(rs_walk_status_name(RS_WALK_LOST), "lost"));

@@ -3,7 +3,8 @@
  * trace.dat reading, decoding and the walk report on synthetic traces
  * whose content is known (tests/cli/mktrace.py writes each trace and a
  * JSON file with the walks it put in): every walk is found with its exact
- * duration, CPUs, kind, purpose and counters, every unpaired event is
+ * duration, CPUs, kind, purpose, counters and short verdict (nr_pages
+ * where the format has it), every unpaired event is
  * counted, instance buffers are read, and the libtracecmd functions that
  * trace-cmd.h does not declare (lib/compat/tracecmd_private.h) give the values the
  * file holds.
@@ -179,8 +180,15 @@ static void check_walks(struct json_object *truth, const struct rows *rows, int 
 			CHECK_EQ_U64(m->walk.start.mapcount, (uint64_t)num(t, "mapcount"));
 			CHECK_EQ_U64(m->walk.end.nr_visited, (uint64_t)num(t, "nr_visited"));
 			CHECK_EQ_U64(m->walk.end.nr_rmap_one, (uint64_t)num(t, "nr_rmap_one"));
+			/* null: the generator's rule cannot tell either (not order-0) */
 			CHECK(rs_walk_is_short(&m->walk) ==
-			      json_object_get_boolean(get(t, "short")));
+			      (json_object_get_type(get(t, "short")) == json_type_null ? -1 :
+			       json_object_get_boolean(get(t, "short"))));
+			if (json_object_get_type(get(t, "nr_pages")) == json_type_null)
+				CHECK(!(m->walk.start.has & RS_HAS_NR_PAGES));
+			else
+				CHECK((m->walk.start.has & RS_HAS_NR_PAGES) &&
+				      m->walk.start.nr_pages == (unsigned int)num(t, "nr_pages"));
 		} else {
 			CHECK(!(m->walk.start.has & (RS_HAS_PFN | RS_HAS_MAPCOUNT)));
 			CHECK(!(m->walk.end.has & (RS_HAS_VISITED | RS_HAS_CALLS)));
@@ -293,6 +301,16 @@ static void test_tracepoints(void)
 	scenario_close(&sc);
 }
 
+/* The start's nr_pages (the newer format), through the reader child and back. */
+static void test_nr_pages(void)
+{
+	struct scenario sc;
+
+	if (scenario_open(&sc, "nr-pages", 1))
+		CHECK(sc.r->traces[0].source == RS_SRC_TRACEPOINTS);
+	scenario_close(&sc);
+}
+
 static void test_kprobes(void)
 {
 	struct scenario sc;
@@ -401,6 +419,7 @@ int main(int argc, char **argv)
 	}
 	dir = argv[1];
 	RUN(test_tracepoints);
+	RUN(test_nr_pages);
 	RUN(test_kprobes);
 	RUN(test_instance);
 	RUN(test_errors);

@@ -210,6 +210,35 @@ static void test_status_counts(void)
 	rs_stats_free(&s);
 }
 
+/*
+ * Short walks are counted among the walks rs_walk_is_short() can judge
+ * (order0); one it cannot is neither short nor "not short".
+ */
+static void test_short_counts(void)
+{
+	struct rs_stats s;
+	struct rs_walk w = walk_of(500);
+
+	rs_stats_init(&s, 1);
+	w.start.has = RS_HAS_MAPCOUNT | RS_HAS_KIND | RS_HAS_NR_PAGES;
+	w.end.has = RS_HAS_VISITED | RS_HAS_CALLS;
+	w.start.kind = RS_KIND_ANON;
+	w.start.mapcount = 16;
+	w.start.nr_pages = 16;		/* a large folio: cannot tell */
+	w.end.nr_rmap_one = 1;
+	rs_stats_add_walk(&s, &w);
+	CHECK_EQ_U64(s.order0, 0);
+	CHECK_EQ_U64(s.short_walks, 0);
+	w.start.nr_pages = 1;		/* order 0, 1 call of 16: short */
+	rs_stats_add_walk(&s, &w);
+	w.end.nr_rmap_one = 16;		/* not short */
+	rs_stats_add_walk(&s, &w);
+	CHECK_EQ_U64(s.order0, 2);
+	CHECK_EQ_U64(s.short_walks, 1);
+	CHECK_EQ_U64(s.with_calls, 3);
+	rs_stats_free(&s);
+}
+
 static void test_log2(void)
 {
 	struct rs_log2_hist h;
@@ -238,6 +267,7 @@ int main(void)
 	RUN(test_percentiles_edges);
 	RUN(test_exact_small);
 	RUN(test_status_counts);
+	RUN(test_short_counts);
 	RUN(test_log2);
 	return check_summary();
 }
