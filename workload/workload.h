@@ -404,6 +404,14 @@ long rs_count_vmas(const void *addr, size_t len);
 int rs_page_idle_mark(uint64_t pfn, struct rs_error *err);
 
 /**
+ * rs_other_node() - A NUMA node with memory other than a given one.
+ * @from: the node to move away from.
+ *
+ * Return: the next node after @from (wrapping) that has memory, or -1.
+ */
+int rs_other_node(int from);
+
+/**
  * rs_page_migrate() - Move a page to a node.
  * @addr: the page.
  * @node: the node.

@@ -104,6 +104,19 @@ int rs_pfn_is_ksm(uint64_t pfn)
 	return count > 1;
 }
 
+int rs_other_node(int from)
+{
+	int n, max = numa_max_node();
+
+	for (n = 1; n <= max + 1; n++) {
+		int cand = (from + n) % (max + 1);
+
+		if (cand != from && numa_bitmask_isbitset(numa_all_nodes_ptr, cand))
+			return cand;
+	}
+	return -1;
+}
+
 int rs_page_node(void *addr)
 {
 	int status = -EFAULT;

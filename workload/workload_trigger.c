@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <numa.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +16,6 @@
 
 #define MIGRATE_ATTEMPTS 5
 
-/* Another node with memory than from, or -1. */
-static int other_node(int from)
-{
-	int n, max = numa_max_node();
-
-	for (n = 1; n <= max + 1; n++) {
-		int cand = (from + n) % (max + 1);
-
-		if (cand != from && numa_bitmask_isbitset(numa_all_nodes_ptr, cand))
-			return cand;
-	}
-	return -1;
-}
 
 static int trigger_migrate(struct workload_hit *hit, struct rs_error *err)
 {
@@ -41,7 +27,7 @@ static int trigger_migrate(struct workload_hit *hit, struct rs_error *err)
 				"page at %p: %s", hit->addr, strerror(-hit->node_before));
 		return hit->node_before;
 	}
-	target = other_node(hit->node_before);
+	target = rs_other_node(hit->node_before);
 	if (target < 0) {
 		rs_error_status(err, RS_EXIT_ONE_NODE, "use --trigger idle", "no NUMA "
 				"node other than %d has memory", hit->node_before);

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <numa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,16 +44,6 @@ static char **page_list(char *p, int n)
 	for (i = 0; i < n; i++)
 		pages[i] = p + i * psize;
 	return pages;
-}
-
-static bool contents_ok(const char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != FILL)
-			return false;
-	return true;
 }
 
 /* Prints the usage to f and returns status, the exit status. */
@@ -152,28 +141,15 @@ int main(int argc, char **argv)
 	/* a page of the moved VMA; ksmd stopped so that it cannot race the move */
 	if (rs_ksm_knobs_pause(&werr) || rs_page_pfn(moved, &pfn_before, &werr))
 		return ksm_prog_env_failed(&prog, &werr);
-	hit.node_before = rs_page_node(moved);
 	printf("page_index=0\n");
 	printf("pfn_before=%#" PRIx64 "\n", pfn_before);
 	printf("ksm_page_before=%d\n", rs_pfn_is_ksm(pfn_before));
 	printf("mapcount_before=%ld\n", rs_pfn_mapcount(pfn_before));
-	printf("node_before=%d\n", hit.node_before);
-	if (hit.node_before < 0)
-		return ksm_prog_env_error(&prog, "move_pages() cannot tell the node of the page");
-	for (target = 0; target <= numa_max_node(); target++)
-		if (target != hit.node_before &&
-		    numa_bitmask_isbitset(numa_all_nodes_ptr, target))
-			break;
-	err = rs_page_migrate(moved, target, 5, &hit, &werr);
-	if (err && (werr.status == RS_EXIT_NOT_ROOT || werr.status == RS_EXIT_ONE_NODE))
-		return ksm_prog_env_failed(&prog, &werr);
+	if (ksm_prog_migrate(&prog, moved, &hit, &err))
+		return KSM_PROG_ENV;
+	target = hit.target_node;
 	if (rs_page_pfn(moved, &pfn_after, NULL))
 		pfn_after = 0;
-	printf("target_node=%d\n", target);
-	printf("move_rc=%ld\n", hit.move_rc);
-	printf("move_status=%d\n", hit.move_status);
-	printf("move_attempts=%d\n", hit.attempts);
-	printf("node_after=%d\n", hit.node_after);
 	printf("pfn_after=%#" PRIx64 "\n", pfn_after);
 	printf("ksm_page_after=%d\n", pfn_after ? rs_pfn_is_ksm(pfn_after) : -1);
 	printf("mapcount_after=%ld\n", pfn_after ? rs_pfn_mapcount(pfn_after) : -1);
@@ -208,7 +184,7 @@ int main(int argc, char **argv)
 		       "page %#" PRIx64 "\n", same, HALF, pfn_after);
 		pass = false;
 	}
-	if (!contents_ok(moved, HALF * psize)) {
+	if (!ksm_prog_filled(moved, HALF * psize, FILL)) {
 		printf("FAIL: the moved pages lost their contents\n");
 		pass = false;
 	}

@@ -37,7 +37,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <numa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,16 +92,6 @@ static bool have_swap(void)
 		lines++;
 	fclose(f);
 	return lines > 1;
-}
-
-static bool contents_ok(const char *p)
-{
-	size_t i;
-
-	for (i = 0; i < psize; i++)
-		if (p[i] != FILL)
-			return false;
-	return true;
 }
 
 static int usage(FILE *f, int status)
@@ -224,7 +213,7 @@ int main(int argc, char **argv)
 	printf("x_vmas=%ld\n", rs_count_vmas(x, psize));
 
 	/* 5. the fault maps K back, at X */
-	if (!contents_ok(x)) {
+	if (!ksm_prog_filled(x, psize, FILL)) {
 		printf("FAIL: X lost its contents on the fault\n");
 		return KSM_PROG_FAIL;
 	}
@@ -247,24 +236,11 @@ int main(int argc, char **argv)
 	/* 6. nothing but the mapping at X holds K now */
 	close(pipefd[0]);
 	close(pipefd[1]);
-	hit.node_before = rs_page_node(x);
-	printf("node_before=%d\n", hit.node_before);
-	if (hit.node_before < 0)
-		return ksm_prog_env_error(&prog, "move_pages() cannot tell the node of X");
-	for (target = 0; target <= numa_max_node(); target++)
-		if (target != hit.node_before &&
-		    numa_bitmask_isbitset(numa_all_nodes_ptr, target))
-			break;
-	err = rs_page_migrate(x, target, 5, &hit, &werr);
-	if (err && (werr.status == RS_EXIT_NOT_ROOT || werr.status == RS_EXIT_ONE_NODE))
-		return ksm_prog_env_failed(&prog, &werr);
+	if (ksm_prog_migrate(&prog, x, &hit, &err))
+		return KSM_PROG_ENV;
+	target = hit.target_node;
 	if (rs_page_pfn(x, &pfn_after, NULL))
 		pfn_after = 0;
-	printf("target_node=%d\n", target);
-	printf("move_rc=%ld\n", hit.move_rc);
-	printf("move_status=%d\n", hit.move_status);
-	printf("move_attempts=%d\n", hit.attempts);
-	printf("node_after=%d\n", hit.node_after);
 	printf("pfn_after=%#" PRIx64 "\n", pfn_after);
 	pass = !err && hit.moved && hit.node_after == target;
 	if (!pass)
@@ -273,7 +249,7 @@ int main(int argc, char **argv)
 		       pfn_x, pfn_x == pfn_k ? "the KSM folio from the swap cache" :
 		       "a copy", target, hit.move_rc, hit.move_status, hit.node_after,
 		       hit.attempts);
-	if (!contents_ok(x)) {
+	if (!ksm_prog_filled(x, psize, FILL)) {
 		printf("FAIL: X lost its contents in the migration\n");
 		pass = false;
 	}

@@ -40,6 +40,40 @@ int ksm_prog_env_failed(const struct ksm_prog *p, const struct rs_error *err)
 	return ksm_prog_env_error(p, msg);
 }
 
+bool ksm_prog_filled(const char *p, size_t len, char byte)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != byte)
+			return false;
+	return true;
+}
+
+int ksm_prog_migrate(const struct ksm_prog *p, void *addr,
+		     struct workload_hit *hit, int *err)
+{
+	struct rs_error werr;
+	int target;
+
+	hit->node_before = rs_page_node(addr);
+	printf("node_before=%d\n", hit->node_before);
+	if (hit->node_before < 0)
+		return ksm_prog_env_error(p, "move_pages() cannot tell the node of the page");
+	target = rs_other_node(hit->node_before);
+	if (target < 0)
+		return ksm_prog_env_error(p, "no other NUMA node with memory");
+	*err = rs_page_migrate(addr, target, 5, hit, &werr);
+	if (*err && (werr.status == RS_EXIT_NOT_ROOT || werr.status == RS_EXIT_ONE_NODE))
+		return ksm_prog_env_failed(p, &werr);
+	printf("target_node=%d\n", hit->target_node);
+	printf("move_rc=%ld\n", hit->move_rc);
+	printf("move_status=%d\n", hit->move_status);
+	printf("move_attempts=%d\n", hit->attempts);
+	printf("node_after=%d\n", hit->node_after);
+	return 0;
+}
+
 int ksm_prog_same_pfn(char *const *pages, int n, uint64_t *pfn)
 {
 	uint64_t first, other;

@@ -7,9 +7,11 @@
 #define RS_KSM_PROG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
+#include "workload.h"
 
 #define KSM_PROG_PASS	0	/* the kernel did what it must */
 #define KSM_PROG_FAIL	1	/* it did not: the scenario's verdict */
@@ -62,6 +64,34 @@ int ksm_prog_env_failed(const struct ksm_prog *p, const struct rs_error *err);
  * Return: the count, the first page included; 0 if it is not present.
  */
 int ksm_prog_same_pfn(char *const *pages, int n, uint64_t *pfn);
+
+/**
+ * ksm_prog_filled() - Does a range still hold the byte it was filled with?
+ * @p: the range.
+ * @len: its length.
+ * @byte: the fill.
+ *
+ * Return: true when every byte of the range is @byte.
+ */
+bool ksm_prog_filled(const char *p, size_t len, char byte);
+
+/**
+ * ksm_prog_migrate() - Move a page to another NUMA node, and print how.
+ * @p: the program.
+ * @addr: the page.
+ * @hit: set as rs_page_migrate() sets it, node_before included; its
+ *       target_node is the node chosen (rs_other_node()).
+ * @err: set to rs_page_migrate()'s return (0, or -errno when every
+ *       move_pages() call failed).
+ *
+ * Prints node_before, target_node, move_rc, move_status, move_attempts and
+ * node_after as KEY=VALUE lines. Up to 5 move_pages() calls.
+ *
+ * Return: 0, or KSM_PROG_ENV after ksm_prog_env_error() when the page's
+ * node is unknown, there is no other node, or the caller may not migrate.
+ */
+int ksm_prog_migrate(const struct ksm_prog *p, void *addr,
+		     struct workload_hit *hit, int *err);
 
 /**
  * ksm_prog_wait_merged() - Wait for ksmd to reach a merged state.
