@@ -707,9 +707,10 @@ adopt_build() {
 	return 1
 }
 
-# Keep the 3 newest builds of a kernel.
-prune_kernels() {
-	local dirs=("$CACHE/kernels/$1-"????????????????)
+# prune_cache DIR NAME: keep the 3 newest DIR/NAME-<hash> folders of the
+# cache (kernel builds, selftest builds, series-check reports).
+prune_cache() {
+	local dirs=("$1/$2-"????????????????)
 	((${#dirs[@]} > 3)) || return 0
 	ls -dt "${dirs[@]}" | tail -n +4 | xargs -r -d '\n' rm -rf
 }
@@ -771,7 +772,7 @@ build_kernel() {
 	} >"$stage/manifest"
 	rm -rf "$OUT"
 	mv "$stage" "$OUT"
-	prune_kernels "$k"
+	prune_cache "$CACHE/kernels" "$k"
 	drop_lock "tree-${K_TREE[$k]}"
 	drop_lock "kernel-$k"
 	msg "$k: built in $((SECONDS - t0)) s: $OUT/bzImage ($(stat -c %s "$OUT/bzImage") bytes)"

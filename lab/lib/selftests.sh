@@ -259,16 +259,9 @@ build_selftests() {
 	rm -rf "$ST_OUT"
 	mv "$scratch/stage" "$ST_OUT"
 	rm -rf "$scratch"
-	prune_selftests "$k"
+	prune_cache "$CACHE/selftests" "$k"
 	drop_lock "selftests-$k"
 	msg "selftests: $k: built in $((SECONDS - t0)) s: $ST_OUT"
-}
-
-# Keep the 3 newest builds of a kernel's selftests.
-prune_selftests() {
-	local dirs=("$CACHE/selftests/$1-"????????????????)
-	((${#dirs[@]} > 3)) || return 0
-	ls -dt "${dirs[@]}" | tail -n +4 | xargs -r -d '\n' rm -rf
 }
 
 cmd_selftests() {

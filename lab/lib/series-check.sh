@@ -863,15 +863,8 @@ check_series() {
 	rm -rf "$out"
 	mv "$SC_OUT" "$out"
 	drop_lock "check-tree-$tree"
-	prune_checks "$SC_NAME"
+	prune_cache "$CACHE/check" "$SC_NAME"
 	msg "series-check: $SC_LABEL: done in $((SECONDS - t0)) s: $out/report.txt"
-}
-
-# Keep the 3 newest reports of a series.
-prune_checks() {
-	local dirs=("$CACHE/check/$1-"????????????????)
-	((${#dirs[@]} > 3)) || return 0
-	ls -dt "${dirs[@]}" | tail -n +4 | xargs -r -d '\n' rm -rf
 }
 
 cmd_series_check() {
