@@ -82,8 +82,11 @@ static int on_record(int buffer, struct tep_record *rec, void *arg)
 		sum->undecodable++;
 	if (ret <= 0)
 		return 0;
-	/* A visit is no walk event: the pairing counts it (visits). */
-	if (ev.type != RS_EV_VISIT) {
+	/*
+	 * Only starts and ends are walk events: the pairing counts visits,
+	 * holds, waits and ops are the waits engine's (waits.h).
+	 */
+	if (ev.type <= RS_EV_EXIT) {
 		if (!sum->walk_events)
 			sum->first_ts = ev.ts;
 		sum->last_ts = ev.ts;

@@ -518,6 +518,11 @@ int rs_pairing_feed(struct rs_pairing *p, const struct rs_walk_event *ev,
 	case RS_EV_EXIT:
 		p->c.events++;
 		return feed_end(p, ev, out);
+	case RS_EV_HOLD:
+	case RS_EV_WAIT:
+	case RS_EV_WAKE:
+	case RS_EV_OP:
+		return RS_FEED_OTHER;
 	case RS_EV_NR:
 		break;
 	}

@@ -137,6 +137,8 @@ enum rs_feed_result {
 	RS_FEED_VISIT,			/* a visit, counted into a kprobe walk in flight */
 	RS_FEED_VISIT_OUTSIDE,		/* a visit with no kprobe walk in flight on its
 					   task (visits_outside) */
+	RS_FEED_OTHER,			/* a hold, wait, wake or op: not the pairing's
+					   (waits.h), ignored */
 };
 
 typedef void (*rs_walk_fn)(const struct rs_walk *walk, void *arg);
@@ -192,6 +194,7 @@ void rs_pairing_free(struct rs_pairing *p);
  * Return: an enum rs_feed_result: RS_FEED_PENDING for a start;
  * RS_FEED_PAIRED, RS_FEED_NESTED, RS_FEED_NO_START or RS_FEED_START_LOST
  * for an end; RS_FEED_VISIT or RS_FEED_VISIT_OUTSIDE for a visit;
+ * RS_FEED_OTHER for a hold, wait, wake or op, which it ignores;
  * RS_FEED_ERROR with errno ENOMEM when a start could not be stored (it is
  * not kept), or with errno EINVAL when @ev->type is not an enum
  * rs_ev_type.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include "op_marker.h"
 #include "walk_event.h"
 
 const char *rs_enum_name(const char * const *names, unsigned int nr,
@@ -50,4 +51,14 @@ enum rs_kind rs_func_kind(enum rs_func func)
 	default:
 		return RS_KIND_UNKNOWN;
 	}
+}
+
+const char *rs_op_name(unsigned int op)
+{
+	static const char * const names[RS_OP_NR] = {
+		[RS_OP_MPROTECT] = "mprotect", [RS_OP_MUNMAP] = "munmap",
+		[RS_OP_MMAP] = "mmap", [RS_OP_FAULT] = "fault", [RS_OP_FORK] = "fork",
+	};
+
+	return rs_enum_name(names, RS_OP_NR, op, "?");
 }

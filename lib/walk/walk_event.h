@@ -25,11 +25,16 @@ enum rs_kind {
 };
 
 enum rs_ev_type {
+	/* the walks themselves: these four, in this order, come first */
 	RS_EV_START,		/* rmap:rmap_walk_start */
 	RS_EV_END,		/* rmap:rmap_walk_end */
 	RS_EV_ENTRY,		/* rmapstat:<func>_entry (kprobe) */
 	RS_EV_EXIT,		/* rmapstat:<func>_exit (kretprobe) */
 	RS_EV_VISIT,		/* rmapstat:visit_* (kretprobe on a VMA iterator) */
+	RS_EV_HOLD,		/* rmapstat:hold_* (kprobe): a walk's task holds a lock */
+	RS_EV_WAIT,		/* lock:contention_begin: a task starts waiting */
+	RS_EV_WAKE,		/* lock:contention_end: it stops waiting */
+	RS_EV_OP,		/* ftrace:raw_data of a victim thread (op_marker.h) */
 	RS_EV_NR
 };
 
@@ -79,6 +84,43 @@ enum rs_func {
 #define RS_VISIT_FIELD		"vma"
 #define RS_VISIT_FETCHARG	RS_VISIT_FIELD "=$retval:x64"
 
+/*
+ * The lock-hold events: kprobes in system "rmapstat" on the entry of the
+ * interval-tree iterators' first call, which a walk makes right after it
+ * took the lock of the tree it iterates (KSM walks once per rmap_item,
+ * each with its own anon_vma). X(tree, event name) each:
+ *
+ *   hold_anon	anon_vma_interval_tree_iter_first (7.3: anon_rmap_tree_iter_first)
+ *   hold_file	vma_interval_tree_iter_first (7.3: mapping_rmap_tree_iter_first)
+ *
+ * Fetch arguments "base=...:x64 off=\N:s32": the lock that is held is the
+ * rw_semaphore at base + off, the address lock:contention_begin names.
+ * hold_anon's base is the anon_vma's root (read through the tree's
+ * address: root is a field of the anon_vma whose rb_root is iterated),
+ * off offsetof(struct anon_vma, rwsem); hold_file's base is the tree
+ * (&mapping->i_mmap), off the distance from i_mmap to i_mmap_rwsem. The
+ * offsets come from the kernel's BTF (record/layout.h) and travel in the
+ * events, so that a reader needs no layout.
+ */
+#define RS_HOLD_EVENTS(X)					\
+	X(ANON, hold_anon)					\
+	X(FILE, hold_file)
+
+/* The fetch arguments of the hold events: the field names. */
+#define RS_HOLD_BASE		"base"
+#define RS_HOLD_OFF		"off"
+
+/*
+ * Flags of lock:contention_begin (include/trace/events/lock.h, the same
+ * in every kernel since 5.19): how the task waits.
+ */
+#define RS_LCB_F_SPIN		(1U << 0)
+#define RS_LCB_F_READ		(1U << 1)
+#define RS_LCB_F_WRITE		(1U << 2)
+#define RS_LCB_F_RT		(1U << 3)
+#define RS_LCB_F_PERCPU		(1U << 4)
+#define RS_LCB_F_MUTEX		(1U << 5)
+
 /* Bits of rs_walk_event.has: which fields the event carried. */
 enum {
 	RS_HAS_PFN		= 1U << 0,
@@ -102,6 +144,8 @@ enum {
 	 * the tracepoint had the field lack it, and so do the kprobes.
 	 */
 	RS_HAS_NR_PAGES		= 1U << 11,
+	RS_HAS_LOCK		= 1U << 12,	/* hold, wait, wake: lock */
+	RS_HAS_OP		= 1U << 13,	/* op: the op_* fields */
 };
 
 struct rs_walk_event {
@@ -140,6 +184,22 @@ struct rs_walk_event {
 	 */
 	unsigned int nr_visited;
 	unsigned int nr_rmap_one;
+	/*
+	 * Hold, wait and wake: the lock's address (for the walks' locks an
+	 * rw_semaphore: &anon_vma->root->rwsem, &mapping->i_mmap_rwsem).
+	 */
+	uint64_t lock;
+	unsigned int lock_flags;	/* wait: RS_LCB_F_* */
+	int lock_ret;			/* wake: contention_end's ret (0, -EINTR...) */
+	/*
+	 * Op: one operation of a victim thread, timed in user space with
+	 * CLOCK_MONOTONIC, the clock of the "mono" trace clock
+	 * (op_marker.h); ts is when the marker was written, after op_end.
+	 */
+	unsigned int op;		/* enum rs_op */
+	unsigned int op_thread;		/* the victim thread's index */
+	int op_ret;			/* 0, or the -errno the operation failed with */
+	uint64_t op_start, op_end;
 };
 
 /**
