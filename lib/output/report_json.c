@@ -71,6 +71,11 @@ static void json_sources(struct rs_json *j, const char *key, unsigned int source
 		rs_json_string(j, NULL, "kprobes");
 	if (sources & RS_SRC_VISITS)
 		rs_json_string(j, NULL, "visits");
+	/* Not RS_SRC_OPS: raw_data is an ftrace format every trace has. */
+	if (sources & RS_SRC_HOLDS)
+		rs_json_string(j, NULL, "holds");
+	if (sources & RS_SRC_LOCKS)
+		rs_json_string(j, NULL, "locks");
 	rs_json_end_array(j);
 }
 

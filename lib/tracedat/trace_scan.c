@@ -137,7 +137,7 @@ static int scan_head(struct scan *s, const struct rs_scan_opts *o,
 	if (!s->dec || !s->named)
 		goto nomem;
 	sum->formats = rs_decoder_sources(s->dec);
-	if (!sum->formats) {
+	if (!(sum->formats & RS_SRC_WALKS)) {
 		if (rs_decoder_error(s->dec))
 			rs_error_set(err, "record on a kernel with kernel/patches applied, or with `rmapstat record`",
 				     "%s", rs_decoder_error(s->dec));
@@ -148,10 +148,12 @@ static int scan_head(struct scan *s, const struct rs_scan_opts *o,
 	}
 	/*
 	 * Both: the kprobes would count every walk a second time. The visit
-	 * events count only into the kprobe walks.
+	 * events count only into the kprobe walks. Holds, waits and ops go
+	 * with either: they are no walks.
 	 */
-	sum->source = sum->formats & RS_SRC_TRACEPOINTS ? RS_SRC_TRACEPOINTS :
-		      sum->formats & (RS_SRC_KPROBES | RS_SRC_VISITS);
+	sum->source = (sum->formats & RS_SRC_TRACEPOINTS ? RS_SRC_TRACEPOINTS :
+		       sum->formats & (RS_SRC_KPROBES | RS_SRC_VISITS)) |
+		      (sum->formats & RS_SRC_WAITS);
 	rs_decoder_use(s->dec, sum->source);
 
 	*chosen = -1;

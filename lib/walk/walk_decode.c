@@ -7,11 +7,13 @@
 
 #include <event-parse.h>
 
+#include "op_marker.h"
 #include "walk_decode.h"
 
 enum {
 	F_PFN, F_RWC, F_RMAP_ONE, F_KIND, F_MAPCOUNT, F_NR_PAGES, F_LOCKED,
-	F_VISITED, F_CALLS, F_FOLIO, F_MAPPING, F_VMA, F_NR
+	F_VISITED, F_CALLS, F_FOLIO, F_MAPPING, F_VMA,
+	F_LOCK_ADDR, F_FLAGS, F_RET, F_BASE, F_OFF, F_ID, F_NR
 };
 
 /* Each field the decoder reads: its name in the event format, its RS_HAS_* bit. */
@@ -31,6 +33,13 @@ static const struct {
 	[F_FOLIO]	= { "folio",		RS_HAS_FOLIO },
 	[F_MAPPING]	= { "mapping",		0 },
 	[F_VMA]		= { RS_VISIT_FIELD,	RS_HAS_VMA },
+	/* holds, waits, wakes and ops: decode_lock() and decode_op() say what they had */
+	[F_LOCK_ADDR]	= { "lock_addr",	0 },
+	[F_FLAGS]	= { "flags",		0 },
+	[F_RET]		= { "ret",		0 },
+	[F_BASE]	= { RS_HOLD_BASE,	0 },
+	[F_OFF]		= { RS_HOLD_OFF,	0 },
+	[F_ID]		= { "id",		0 },
 };
 
 struct known_event {
@@ -57,6 +66,11 @@ struct known_event {
 	{ "rmapstat", #name, RS_EV_VISIT, RS_FUNC_NONE, RS_SRC_VISITS, BIT(F_VMA), \
 	  RS_KIND_##tree_ },
 
+/* A hold event: the lock is base + off, so it needs both. */
+#define HOLD_EVENT(tree_, name)							\
+	{ "rmapstat", #name, RS_EV_HOLD, RS_FUNC_NONE, RS_SRC_HOLDS,		\
+	  BIT(F_BASE) | BIT(F_OFF), RS_KIND_##tree_ },
+
 static const struct known_event known[] = {
 	{ "rmap", "rmap_walk_start", RS_EV_START, RS_FUNC_NONE,
 	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC), RS_KIND_UNKNOWN },
@@ -64,6 +78,13 @@ static const struct known_event known[] = {
 	  RS_SRC_TRACEPOINTS, BIT(F_PFN) | BIT(F_RWC), RS_KIND_UNKNOWN },
 	RS_WALK_FUNCS(KPROBE_PAIR)
 	RS_VISIT_EVENTS(VISIT_EVENT)
+	RS_HOLD_EVENTS(HOLD_EVENT)
+	{ "lock", "contention_begin", RS_EV_WAIT, RS_FUNC_NONE, RS_SRC_LOCKS,
+	  BIT(F_LOCK_ADDR) | BIT(F_FLAGS), RS_KIND_UNKNOWN },
+	{ "lock", "contention_end", RS_EV_WAKE, RS_FUNC_NONE, RS_SRC_LOCKS,
+	  BIT(F_LOCK_ADDR), RS_KIND_UNKNOWN },
+	{ "ftrace", "raw_data", RS_EV_OP, RS_FUNC_NONE, RS_SRC_OPS,
+	  BIT(F_ID), RS_KIND_UNKNOWN },
 };
 
 #define NR_KNOWN	(sizeof(known) / sizeof(known[0]))
@@ -71,6 +92,7 @@ static const struct known_event known[] = {
 struct cached_event {
 	struct tep_event *event;	/* NULL: not in this trace */
 	struct tep_format_field *field[F_NR];
+	struct tep_format_field *buf;	/* raw_data: its dynamic array */
 	int usable;
 	/* the F_* the format has, in order: the fields decode() reads */
 	unsigned char present[F_NR];
@@ -124,7 +146,7 @@ struct rs_decoder *rs_decoder_new(struct tep_handle *tep)
 		return NULL;
 	d->tep = tep;
 	d->nr_events = -1;
-	d->use = RS_SRC_TRACEPOINTS | RS_SRC_KPROBES | RS_SRC_VISITS;
+	d->use = RS_SRC_WALKS | RS_SRC_VISITS | RS_SRC_WAITS;
 	return d;
 }
 
@@ -203,6 +225,22 @@ static bool visits_counted(const struct rs_decoder *d, enum rs_kind kind)
 	return (d->use & RS_SRC_VISITS) && (d->visit_trees & trees) == trees;
 }
 
+/* Whose format an event lacking a field is not: for the error line. */
+static const char *format_origin(const struct known_event *k)
+{
+	switch (k->source) {
+	case RS_SRC_VISITS:
+		return "a kretprobe with " RS_VISIT_FETCHARG;
+	case RS_SRC_HOLDS:
+		return "a kprobe with " RS_HOLD_BASE " and " RS_HOLD_OFF;
+	case RS_SRC_LOCKS:
+	case RS_SRC_OPS:
+		return "Linux 5.19 or later";
+	default:
+		return "kernel/patches/0001";
+	}
+}
+
 static void resolve(struct rs_decoder *d)
 {
 	int nr = tep_get_events_count(d->tep);
@@ -241,8 +279,7 @@ static void resolve(struct rs_decoder *d)
 				snprintf(d->err, sizeof(d->err),
 					 "%s:%s has no field '%s' (this is not the event format of %s)",
 					 known[i].system, known[i].name, fields[f].name,
-					 known[i].source == RS_SRC_VISITS ?
-					 "a kretprobe with " RS_VISIT_FETCHARG : "kernel/patches/0001");
+					 format_origin(&known[i]));
 			}
 		}
 		for (f = 0; f < F_NR; f++) {
@@ -263,6 +300,11 @@ static void resolve(struct rs_decoder *d)
 			if (c->min_size != UINT32_MAX &&
 			    (unsigned int)fl->offset + fl->size > c->min_size)
 				c->min_size = fl->offset + fl->size;
+		}
+		if (known[i].type == RS_EV_OP) {
+			c->buf = tep_find_field(c->event, "buf");
+			if (!c->buf || !(c->buf->flags & TEP_FIELD_IS_ARRAY))
+				c->usable = 0;
 		}
 		c->straight = c->usable && d->native && c->min_size != UINT32_MAX && straight_layout(&known[i], c);
 		if (c->usable)
@@ -482,6 +524,75 @@ static int decode_visit(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	return 1;
 }
 
+/*
+ * A hold, wait or wake, its number fields read into v. A hold without its
+ * base (NULL: the tree's owner was not readable) names no lock.
+ */
+static int decode_lock(const struct known_event *k, struct rs_walk_event *ev,
+		       const unsigned long long *v)
+{
+	switch (k->type) {
+	case RS_EV_HOLD:
+		ev->kind = k->tree;
+		ev->kind_raw = k->tree;
+		ev->has = RS_HAS_KIND;
+		if (v[F_BASE]) {
+			ev->lock = v[F_BASE] + (uint64_t)(int64_t)(int32_t)v[F_OFF];
+			ev->has |= RS_HAS_LOCK;
+		}
+		break;
+	case RS_EV_WAIT:
+		ev->lock = v[F_LOCK_ADDR];
+		ev->lock_flags = (unsigned int)v[F_FLAGS];
+		ev->has = RS_HAS_LOCK;
+		break;
+	default:
+		ev->lock = v[F_LOCK_ADDR];
+		ev->lock_ret = (int)(int32_t)v[F_RET];
+		ev->has = RS_HAS_LOCK;
+		break;
+	}
+	return 1;
+}
+
+/*
+ * A raw_data record: one of rmapstat's victim markers, or someone else's.
+ * The kernel keeps the marker's first four bytes as id and the rest as
+ * buf, which runs to the end of the record.
+ */
+static int decode_op(struct rs_decoder *d, size_t i, struct tep_record *rec,
+		     struct rs_walk_event *ev)
+{
+	const struct cached_event *c = &d->ev[i];
+	struct rs_op_marker m;
+	unsigned long long id;
+	size_t rest = sizeof(m) - sizeof(m.id);
+
+	if (!read_field(d, c->field[F_ID], rec, &id) || id != RS_OP_MARKER_ID)
+		return 0;
+	if (c->buf->offset < 0 || (unsigned int)rec->size < (unsigned int)c->buf->offset + rest)
+		return 0;
+	m.id = (uint32_t)id;
+	memcpy((char *)&m + sizeof(m.id), (const char *)rec->data + c->buf->offset, rest);
+	/* The marker is in the recording machine's byte order, as the file is. */
+	if (!d->native || m.version != RS_OP_MARKER_VERSION)
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = rec->ts;
+	ev->cpu = rec->cpu;
+	decode_task(d, rec, ev);
+	ev->type = RS_EV_OP;
+	ev->func = RS_FUNC_NONE;
+	ev->kind = RS_KIND_UNKNOWN;
+	ev->has = RS_HAS_OP;
+	ev->op = m.op;
+	ev->op_thread = m.thread;
+	ev->op_ret = m.ret;
+	ev->op_start = m.start_ns;
+	ev->op_end = m.end_ns;
+	return 1;
+}
+
 static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 		  struct rs_walk_event *ev)
 {
@@ -497,6 +608,8 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 		return -1;
 	if (known[i].type == RS_EV_VISIT)
 		return decode_visit(d, i, rec, ev);
+	if (known[i].type == RS_EV_OP)
+		return decode_op(d, i, rec, ev);
 
 	memset(ev, 0, sizeof(*ev));
 	memset(v, 0, sizeof(v));
@@ -532,6 +645,8 @@ static int decode(struct rs_decoder *d, size_t i, struct tep_record *rec,
 	ev->locked = v[F_LOCKED] != 0;
 	ev->nr_visited = (unsigned int)v[F_VISITED];
 	ev->nr_rmap_one = (unsigned int)v[F_CALLS];
+	if (known[i].type >= RS_EV_HOLD)
+		return decode_lock(&known[i], ev, v);
 
 	if (ev->has & RS_HAS_KIND) {
 		ev->kind = v[F_KIND] < RS_KIND_UNKNOWN ? (enum rs_kind)v[F_KIND]

@@ -13,6 +13,10 @@
  *   rmap_walk_anon_exit, rmap_walk_file_exit	(kretprobes, no arguments)
  *   rmapstat:visit_anon_first, visit_anon_next, visit_file_first,
  *   visit_file_next				(kretprobes: vma, RS_VISIT_EVENTS)
+ *   rmapstat:hold_anon, hold_file		(kprobes: base off, RS_HOLD_EVENTS)
+ *   lock:contention_begin, contention_end	(lock_addr flags, lock_addr ret)
+ *   ftrace:raw_data				(trace_marker_raw; only the
+ *						markers of op_marker.h)
  *
  * The visit events are a source of their own (RS_SRC_VISITS): decoded only
  * when it is in use, they are what lets the pairing count nr_visited for
@@ -21,6 +25,12 @@
  * events of its kind (both iterators of its tree) are in the trace and
  * decoded, so a walk that visited nothing says 0, and one whose visits
  * the trace cannot see says nothing.
+ *
+ * Holds, waits, wakes and ops are no walk events: the pairing ignores
+ * them, the waits engine (waits.h) and the report's victim section use
+ * them. A hold's lock is base + off; a raw_data record whose id is not
+ * RS_OP_MARKER_ID, or whose marker is short or of another version, is
+ * not an op (return 0: another program's marker).
  *
  * Event and field lookups are done once and cached. The lookup is lazy (on
  * first use, and again when the tep handle learns new events), so a
@@ -42,7 +52,15 @@ enum rs_source {
 	RS_SRC_TRACEPOINTS = 1U << 0,
 	RS_SRC_KPROBES = 1U << 1,
 	RS_SRC_VISITS = 1U << 2,	/* the visit events of the kprobe walks */
+	RS_SRC_LOCKS = 1U << 3,		/* lock:contention_begin/_end (waits, wakes) */
+	RS_SRC_HOLDS = 1U << 4,		/* rmapstat:hold_* (the walks' locks) */
+	RS_SRC_OPS = 1U << 5,		/* ftrace:raw_data of victim threads (op_marker.h) */
 };
+
+/* The sources whose events are walks: a trace needs one of them. */
+#define RS_SRC_WALKS	(RS_SRC_TRACEPOINTS | RS_SRC_KPROBES)
+/* The sources of the waits engine (waits.h) and of the victims' operations. */
+#define RS_SRC_WAITS	(RS_SRC_LOCKS | RS_SRC_HOLDS | RS_SRC_OPS)
 
 struct rs_decoder;
 
@@ -91,7 +109,9 @@ void rs_decoder_free(struct rs_decoder *d);
  * field the pairing needs (a tracepoint without pfn or rwc does not).
  * RS_SRC_VISITS counts only with RS_SRC_KPROBES (visits are counted into
  * kprobe walks), and when both visit events of one tree (anon or file)
- * are there with their vma field.
+ * are there with their vma field. RS_SRC_HOLDS, RS_SRC_LOCKS and
+ * RS_SRC_OPS count with or without walk events (RS_SRC_OPS in nearly every
+ * trace: trace-cmd and rmapstat record save the ftrace formats).
  *
  * Return: the RS_SRC_* bits of the sources whose event formats the tep
  * handle holds; RS_SRC_NONE when it holds none.
