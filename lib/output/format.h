@@ -77,4 +77,16 @@ const char *rs_buffer_label(const char *name);
  */
 struct rs_top_entry *rs_top_sorted(const struct rs_topn *top, size_t *n);
 
+/**
+ * rs_text_waits() - the text report's "blocked behind walks" section
+ * @f: the stream
+ * @r: the report
+ * @unit: the unit of durations
+ *
+ * The tasks that waited for a lock a walk held, the walks that made
+ * others wait most, and the victim threads' operations; nothing for a
+ * report without lock events or ops (waits_text.c).
+ */
+void rs_text_waits(FILE *f, const struct rs_report *r, enum rs_unit unit);
+
 #endif

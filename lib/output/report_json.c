@@ -239,21 +239,22 @@ static void json_group(struct rs_json *j, const struct rs_report *r, struct rs_g
 	rs_json_end_object(j);
 }
 
-static void json_walk(struct rs_json *j, const struct rs_top_entry *t)
+/* The members of a WALK: a slowest walk, or a walk others waited behind. */
+static void json_walk_members(struct rs_json *j, const struct rs_walk *w, const char *purpose,
+			      const char *file)
 {
-	const struct rs_walk_event *s = &t->walk.start, *e = &t->walk.end;
+	const struct rs_walk_event *s = &w->start, *e = &w->end;
 
-	rs_json_begin_object(j, NULL);
-	rs_json_string(j, RS_KEY_FILE, t->file);
+	rs_json_string(j, RS_KEY_FILE, file);
 	rs_json_u64(j, RS_KEY_START_NS, s->ts);
 	rs_json_u64(j, RS_KEY_END_NS, e->ts);
-	rs_json_u64(j, RS_KEY_DURATION_NS, t->walk.duration_ns);
+	rs_json_u64(j, RS_KEY_DURATION_NS, w->duration_ns);
 	rs_json_i64(j, RS_KEY_START_CPU, s->cpu);
 	rs_json_i64(j, RS_KEY_END_CPU, e->cpu);
 	rs_json_i64(j, RS_KEY_PID, s->pid);
 	rs_json_string(j, RS_KEY_COMM, s->comm);
 	rs_json_string(j, RS_KEY_KIND, rs_kind_name(s->kind));
-	rs_json_string(j, RS_KEY_PURPOSE, t->purpose);
+	rs_json_string(j, RS_KEY_PURPOSE, purpose);
 	json_hex(j, RS_KEY_RMAP_ONE, s->has & RS_HAS_RMAP_ONE, s->rmap_one);
 	if (s->has & RS_HAS_PFN)
 		rs_json_u64(j, RS_KEY_PFN, s->pfn);
@@ -282,6 +283,127 @@ static void json_walk(struct rs_json *j, const struct rs_top_entry *t)
 		rs_json_u64(j, RS_KEY_NR_RMAP_ONE, e->nr_rmap_one);
 	else
 		rs_json_null(j, RS_KEY_NR_RMAP_ONE);
+}
+
+static void json_walk(struct rs_json *j, const struct rs_top_entry *t)
+{
+	rs_json_begin_object(j, NULL);
+	json_walk_members(j, &t->walk, t->purpose, t->file);
+	rs_json_end_object(j);
+}
+
+/* ------------------------------------------------ blocked behind walks */
+
+/* A const report's statistics: a percentile sorts the durations kept. */
+static struct rs_stats *stats_rw(const struct rs_stats *s)
+{
+	return (struct rs_stats *)s;
+}
+
+static void json_waits_counters(struct rs_json *j, const struct rs_waits_counters *c)
+{
+#define WAITS_MEMBER(name)	rs_json_u64(j, #name, c->name);
+	rs_json_begin_object(j, RS_KEY_COUNTERS);
+	RS_WAITS_SUMS(WAITS_MEMBER)
+	rs_json_end_object(j);
+#undef WAITS_MEMBER
+}
+
+static void json_stats_object(struct rs_json *j, const char *key, const struct rs_stats *s)
+{
+	rs_json_begin_object(j, key);
+	json_metrics(j, stats_rw(s));
+	rs_json_end_object(j);
+}
+
+static void json_blamed(struct rs_json *j, const struct rs_top_collateral *t)
+{
+	const struct rs_collateral *c = &t->c;
+
+	rs_json_begin_object(j, NULL);
+	json_walk_members(j, &c->walk, t->purpose, t->file);
+	rs_json_string(j, RS_KEY_STATUS, rs_walk_status_name(c->walk.status));
+	rs_json_u64(j, RS_KEY_WAITS_DIRECT, c->direct);
+	rs_json_u64(j, RS_KEY_WAITS_INDIRECT, c->indirect);
+	rs_json_u64(j, RS_KEY_TASKS, c->tasks);
+	rs_json_u64(j, RS_KEY_DIRECT_NS, c->direct_ns);
+	rs_json_u64(j, RS_KEY_INDIRECT_NS, c->indirect_ns);
+	rs_json_u64(j, RS_KEY_MAX_NS, c->max_ns);
+	rs_json_string(j, RS_KEY_PROOF, rs_wait_proof_name(c->proof));
+	rs_json_end_object(j);
+}
+
+/* null for a report without lock events */
+static void json_waits(struct rs_json *j, const struct rs_report *r)
+{
+	const struct rs_waits_report *wr = &r->waits;
+	const struct rs_top_collateral *top;
+	size_t i, n;
+
+	if (!(r->sources & RS_SRC_LOCKS)) {
+		rs_json_null(j, RS_KEY_WAITS);
+		return;
+	}
+	rs_json_begin_object(j, RS_KEY_WAITS);
+	rs_json_string(j, RS_KEY_PROOF, !(r->sources & RS_SRC_HOLDS) ? "overlap" :
+		       wr->proofs & (1U << RS_PROOF_OVERLAP) ? "lock+overlap" : "lock");
+	json_waits_counters(j, &wr->c);
+	rs_json_begin_array(j, RS_KEY_WAITERS);
+	for (i = 0; i < wr->nr_waiters; i++) {
+		const struct rs_waiter *w = &wr->waiters[i];
+
+		rs_json_begin_object(j, NULL);
+		rs_json_i64(j, RS_KEY_PID, w->pid);
+		rs_json_string(j, RS_KEY_COMM, w->comm);
+		json_stats_object(j, RS_KEY_DIRECT, &w->direct);
+		json_stats_object(j, RS_KEY_INDIRECT, &w->indirect);
+		rs_json_end_object(j);
+	}
+	rs_json_end_array(j);
+	json_stats_object(j, RS_KEY_COLLATERAL, &wr->per_walk);
+	rs_json_begin_array(j, RS_KEY_TOP);
+	top = rs_waits_report_top(wr, &n);
+	for (i = 0; i < n; i++)
+		json_blamed(j, &top[i]);
+	rs_json_end_array(j);
+	rs_json_end_object(j);
+}
+
+/* null for a report without victim operations */
+static void json_victims(struct rs_json *j, const struct rs_report *r)
+{
+	const struct rs_waits_report *wr = &r->waits;
+	char name[64];
+	size_t i;
+
+	if (!wr->op_threads) {
+		rs_json_null(j, RS_KEY_VICTIMS);
+		return;
+	}
+	rs_json_begin_object(j, RS_KEY_VICTIMS);
+	rs_json_u64(j, RS_KEY_THREADS, wr->op_threads);
+	rs_json_begin_array(j, RS_KEY_OPS);
+	for (i = 0; i < RS_OP_NR; i++) {
+		const struct rs_op_stats *o = &wr->ops[i];
+
+		if (!o->all.count)
+			continue;
+		rs_json_begin_object(j, NULL);
+		rs_victim_group_name(name, sizeof(name), RS_VICTIM_OP, i);
+		rs_json_string(j, RS_KEY_NAME, name);
+		rs_json_string(j, RS_KEY_OP, rs_op_name(i));
+		json_metrics(j, stats_rw(&o->all));
+		rs_json_u64(j, RS_KEY_FAILED, o->failed);
+		rs_json_u64(j, RS_KEY_UNALIGNED, o->unaligned);
+		rs_json_begin_object(j, RS_KEY_BLOCKED);
+		rs_victim_group_name(name, sizeof(name), RS_VICTIM_BLOCKED, i);
+		rs_json_string(j, RS_KEY_NAME, name);
+		json_metrics(j, stats_rw(&o->blocked));
+		rs_json_u64(j, RS_KEY_OF_NS, o->blocked_dur_ns);
+		rs_json_end_object(j);
+		rs_json_end_object(j);
+	}
+	rs_json_end_array(j);
 	rs_json_end_object(j);
 }
 
@@ -340,6 +462,8 @@ int rs_output_json(FILE *f, const struct rs_report *r, const char *generator,
 	for (i = 0; i < ntop; i++)
 		json_walk(&j, &top[i]);
 	rs_json_end_array(&j);
+	json_waits(&j, r);
+	json_victims(&j, r);
 	rs_json_end_object(&j);
 	free(g);
 	free(top);

@@ -12,7 +12,7 @@
 #define RS_SCHEMA_H
 
 #define RS_REPORT_SCHEMA		"rmapstat-report"
-#define RS_REPORT_SCHEMA_VERSION	2
+#define RS_REPORT_SCHEMA_VERSION	3
 /*
  * The oldest report version compare reads: what it reads (group_by,
  * source, the groups' names, counts and durations) has not changed since.
@@ -122,6 +122,29 @@
 #define RS_KEY_NR_PAGES			"nr_pages"
 #define RS_KEY_NR_VISITED		"nr_visited"
 #define RS_KEY_NR_RMAP_ONE		"nr_rmap_one"
+
+/* rmapstat-report: waits (blocked behind walks) and victims */
+#define RS_KEY_WAITS			"waits"
+#define RS_KEY_PROOF			"proof"
+#define RS_KEY_COUNTERS			"counters"
+#define RS_KEY_WAITERS			"waiters"
+#define RS_KEY_DIRECT			"direct"
+#define RS_KEY_INDIRECT			"indirect"
+#define RS_KEY_COLLATERAL		"collateral"
+#define RS_KEY_STATUS			"status"
+#define RS_KEY_WAITS_DIRECT		"waits_direct"
+#define RS_KEY_WAITS_INDIRECT		"waits_indirect"
+#define RS_KEY_TASKS			"tasks"
+#define RS_KEY_DIRECT_NS		"direct_ns"
+#define RS_KEY_INDIRECT_NS		"indirect_ns"
+#define RS_KEY_VICTIMS			"victims"
+#define RS_KEY_THREADS			"threads"
+#define RS_KEY_OPS			"ops"
+#define RS_KEY_OP			"op"
+#define RS_KEY_FAILED			"failed"
+#define RS_KEY_UNALIGNED		"unaligned"
+#define RS_KEY_BLOCKED			"blocked"
+#define RS_KEY_OF_NS			"of_ns"
 
 /* rmapstat-compare */
 #define RS_KEY_BASE			"base"

@@ -437,6 +437,7 @@ int rs_output_text(FILE *f, const struct rs_report *r, const struct rs_text_opts
 			text_hist(f, g[i], o->unit);
 	if (r->opts.top_n)
 		ret = text_top(f, r, &ctx);
+	rs_text_waits(f, r, o->unit);
 	free(g);
 	fflush(f);
 	return ret || ferror(f) ? -1 : 0;

@@ -131,6 +131,51 @@ void rs_metric_set_free(struct rs_metric_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* One more group, at the end; its name is NULL when memory ran out. */
+static struct rs_metric_group *append_group(struct rs_metric_set *s)
+{
+	struct rs_metric_group *g = realloc(s->g, (s->n + 1) * sizeof(*g));
+
+	if (!g)
+		return NULL;
+	s->g = g;
+	g = &s->g[s->n];
+	memset(g, 0, sizeof(*g));
+	return g;
+}
+
+/*
+ * The victim operations of a report, as groups after the walk groups:
+ * "victim:OP" (the ops' durations) and "blocked:OP" (the blocked time of
+ * those that waited behind walks), as the JSON's "victims" has them.
+ */
+static int victim_groups(struct rs_metric_set *s, const struct rs_report *r)
+{
+	struct rs_stats *stats[2];
+	char name[64];
+	size_t op, k;
+	int m;
+
+	for (op = 0; op < RS_OP_NR; op++) {
+		/* a const report's statistics: a percentile sorts what they keep */
+		stats[RS_VICTIM_OP] = (struct rs_stats *)&r->waits.ops[op].all;
+		stats[RS_VICTIM_BLOCKED] = (struct rs_stats *)&r->waits.ops[op].blocked;
+		if (!stats[RS_VICTIM_OP]->count)
+			continue;
+		for (k = 0; k < 2; k++) {
+			struct rs_metric_group *g = append_group(s);
+
+			rs_victim_group_name(name, sizeof(name), k, op);
+			if (!g || !(g->name = strdup(name)))
+				return -ENOMEM;
+			s->n++;
+			for (m = 0; m < RS_M_NR; m++)
+				g->v[m] = rs_metric_value(stats[k], m);
+		}
+	}
+	return 0;
+}
+
 int rs_metric_set_from_report(struct rs_metric_set *s, const char *origin,
 			      const struct rs_report *r)
 {
@@ -161,6 +206,9 @@ int rs_metric_set_from_report(struct rs_metric_set *s, const char *origin,
 			g->v[m] = rs_metric_value(&list[i]->stats, m);
 	}
 	free(list);
+	list = NULL;
+	if (victim_groups(s, r))
+		goto nomem;
 	return 0;
 nomem:
 	free(list);
@@ -268,6 +316,54 @@ static int load_group(struct rs_metric_group *g, struct json_object *gv, size_t 
 	return 0;
 }
 
+/* A group that is an object of report JSON (a victim op or its blocked time). */
+static int load_extra_group(struct rs_metric_set *s, struct json_object *gv, size_t i,
+			    struct rs_error *err)
+{
+	struct rs_metric_group *g = append_group(s);
+	int ret;
+
+	if (!g) {
+		rs_error_set(err, RS_FIX_MEMORY, "out of memory");
+		return -ENOMEM;
+	}
+	ret = load_group(g, gv, i, err);
+	if (g->name)
+		s->n++;
+	return ret;
+}
+
+/* "victims": {"ops": [{name, metrics, "blocked": {name, metrics}}]}, from version 3 on. */
+static int load_victims(struct rs_metric_set *s, struct json_object *root, struct rs_error *err)
+{
+	struct json_object *victims, *ops, *op, *blocked;
+	size_t i, n;
+	int ret;
+
+	if (!json_object_object_get_ex(root, RS_KEY_VICTIMS, &victims) ||
+	    !json_object_is_type(victims, json_type_object))
+		return 0;
+	if (!json_object_object_get_ex(victims, RS_KEY_OPS, &ops) ||
+	    !json_object_is_type(ops, json_type_array)) {
+		rs_error_set(err, RS_FIX_JSON_AGAIN, "report JSON \"%s\" has no \"%s\" array",
+			     RS_KEY_VICTIMS, RS_KEY_OPS);
+		return -EINVAL;
+	}
+	n = json_object_array_length(ops);
+	for (i = 0; i < n; i++) {
+		op = json_object_array_get_idx(ops, i);
+		ret = load_extra_group(s, op, s->n, err);
+		if (ret)
+			return ret;
+		if (json_object_object_get_ex(op, RS_KEY_BLOCKED, &blocked)) {
+			ret = load_extra_group(s, blocked, s->n, err);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 			    const char *text, size_t len, struct rs_error *err)
 {
@@ -322,6 +418,9 @@ int rs_metric_set_from_json(struct rs_metric_set *s, const char *origin,
 		if (ret)
 			goto fail;
 	}
+	ret = load_victims(s, root, err);
+	if (ret)
+		goto fail;
 	json_object_put(root);
 	return 0;
 fail:

@@ -18,6 +18,7 @@ struct file_ctx {
 	struct rs_trace_summary *sum;
 	struct rs_name_table *purposes;	/* by rmap_one, from the reader */
 	struct rs_pairing **pairing;
+	struct rs_waits **waits;	/* per buffer; NULL: no lock events */
 	struct buffer_ctx *bctx;
 	size_t nr_pairing;
 	int error;			/* errno of a failure while pairing */
@@ -46,8 +47,11 @@ struct rs_report *rs_report_new(const struct rs_report_opts *opts)
 		r->opts.by.field[0] = RS_BY_KIND;
 	}
 	r->groups = rs_groups_new(&r->opts.by, r->opts.hist_div);
-	if (!r->groups || rs_topn_init(&r->top, opts->top_n)) {
+	if (!r->groups || rs_topn_init(&r->top, opts->top_n) ||
+	    rs_waits_report_init(&r->waits, opts->top_n)) {
 		rs_groups_free(r->groups);
+		rs_topn_free(&r->top);
+		rs_waits_report_free(&r->waits);
 		free(r);
 		return NULL;
 	}
@@ -65,6 +69,7 @@ void rs_report_free(struct rs_report *r)
 	free(r->traces);
 	rs_groups_free(r->groups);
 	rs_topn_free(&r->top);
+	rs_waits_report_free(&r->waits);
 	free(r);
 }
 
@@ -126,6 +131,10 @@ static void on_walk(const struct rs_walk *w, void *arg)
 	}
 	if (w->status == RS_WALK_OK)
 		rs_topn_offer(&r->top, w, purpose, fc->sum->file);
+	if (fc->waits && rs_waits_walk(fc->waits[bc->buffer], w, NULL)) {
+		fc->error = ENOMEM;
+		return;
+	}
 	if (r->opts.row_fn) {
 		struct rs_row row = {
 			.walk = w,
@@ -140,11 +149,36 @@ static void on_walk(const struct rs_walk *w, void *arg)
 	}
 }
 
+static void on_wait(const struct rs_wait *w, void *arg)
+{
+	struct buffer_ctx *bc = arg;
+	struct file_ctx *fc = bc->fc;
+
+	if (!fc->error && rs_waits_report_wait(&fc->r->waits, w))
+		fc->error = ENOMEM;
+}
+
+static void on_collateral(const struct rs_collateral *c, void *arg)
+{
+	struct buffer_ctx *bc = arg;
+	struct file_ctx *fc = bc->fc;
+
+	if (!fc->error && rs_waits_report_walk(&fc->r->waits, c, purpose_of(fc, rs_walk_info(&c->walk)),
+						 fc->sum->file))
+		fc->error = ENOMEM;
+}
+
 static int on_head(const struct rs_trace_summary *sum, void *arg)
 {
 	struct file_ctx *fc = arg;
 	size_t b;
 
+	/* The lock waits, where the trace has them: one engine per buffer too. */
+	if (sum->source & RS_SRC_LOCKS) {
+		fc->waits = calloc(sum->nr_buffers, sizeof(*fc->waits));
+		if (!fc->waits)
+			return ENOMEM;
+	}
 	fc->pairing = calloc(sum->nr_buffers, sizeof(*fc->pairing));
 	fc->bctx = calloc(sum->nr_buffers, sizeof(*fc->bctx));
 	if (!fc->pairing || !fc->bctx)
@@ -156,6 +190,12 @@ static int on_head(const struct rs_trace_summary *sum, void *arg)
 		fc->pairing[b] = rs_pairing_new(on_walk, &fc->bctx[b]);
 		if (!fc->pairing[b])
 			return ENOMEM;
+		if (fc->waits) {
+			fc->waits[b] = rs_waits_new(on_wait, on_collateral, &fc->bctx[b],
+						    sum->source & RS_SRC_HOLDS);
+			if (!fc->waits[b])
+				return ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -174,6 +214,11 @@ static int on_event(const struct rs_walk_event *ev, size_t buffer, void *arg)
 
 	if (rs_pairing_feed(fc->pairing[buffer], ev, NULL) == RS_FEED_ERROR && !fc->error)
 		fc->error = errno ? errno : ENOMEM;
+	if (fc->waits && !fc->error && rs_waits_feed(fc->waits[buffer], ev))
+		fc->error = ENOMEM;
+	if (ev->type == RS_EV_OP && !fc->error &&
+	    rs_waits_report_op(&fc->r->waits, ev, fc->sum->first_ts))
+		fc->error = ENOMEM;
 	return fc->error;
 }
 
@@ -182,6 +227,8 @@ static int on_lost(size_t buffer, int cpu, uint64_t ts, long long missed, void *
 	struct file_ctx *fc = arg;
 
 	rs_pairing_lost(fc->pairing[buffer], cpu, ts, missed);
+	if (fc->waits)
+		rs_waits_lost(fc->waits[buffer], cpu, ts);
 	return 0;
 }
 
@@ -191,9 +238,11 @@ static int finish(struct file_ctx *fc, struct rs_error *err)
 	struct rs_trace_summary *sum = fc->sum;
 	size_t b;
 
-	for (b = 0; b < fc->nr_pairing && !fc->error; b++)
-		if (rs_pairing_flush(fc->pairing[b]))
+	for (b = 0; b < fc->nr_pairing && !fc->error; b++) {
+		if (rs_pairing_flush(fc->pairing[b]) ||
+		    (fc->waits && rs_waits_flush(fc->waits[b])))
 			fc->error = ENOMEM;
+	}
 	if (fc->error) {
 		rs_error_set(err, fc->error == ENOMEM ? "free some memory, or report fewer groups" :
 			     RS_FIX_OUTPUT,
@@ -203,6 +252,8 @@ static int finish(struct file_ctx *fc, struct rs_error *err)
 	for (b = 0; b < fc->nr_pairing; b++) {
 		sum->buffers[b].pc = *rs_pairing_counters(fc->pairing[b]);
 		rs_pairing_counters_add(&sum->pc, &sum->buffers[b].pc);
+		if (fc->waits)
+			rs_waits_report_counters(&fc->r->waits, rs_waits_counters(fc->waits[b]));
 	}
 	return 0;
 }
@@ -249,9 +300,13 @@ int rs_report_add_fd(struct rs_report *r, int fd, const char *file, struct rs_er
 	ret = rs_scan_file_fd(fd, file, &so, &ops, &fc, sum, err);
 	if (!ret)
 		ret = finish(&fc, err);
-	for (b = 0; b < fc.nr_pairing; b++)
+	for (b = 0; b < fc.nr_pairing; b++) {
 		rs_pairing_free(fc.pairing[b]);
+		if (fc.waits)
+			rs_waits_free(fc.waits[b]);
+	}
 	free(fc.pairing);
+	free(fc.waits);
 	free(fc.bctx);
 	rs_name_table_free(fc.purposes);
 	if (ret) {

@@ -18,6 +18,7 @@
 #include "pairing.h"
 #include "topn.h"
 #include "trace_scan.h"
+#include "waits_report.h"
 
 /* One walk record as it is found, for per-walk output (CSV). */
 struct rs_row {
@@ -47,6 +48,7 @@ struct rs_report {
 	struct rs_pairing_counters totals;	/* all traces */
 	unsigned int sources;			/* RS_SRC_* of all traces */
 	unsigned int missing;			/* RS_HAS_* some trace cannot show */
+	struct rs_waits_report waits;		/* blocked behind walks, victims' ops */
 };
 
 /**

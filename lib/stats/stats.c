@@ -60,7 +60,7 @@ static int keep_value(struct rs_stats *s, uint64_t ns)
 	return 0;
 }
 
-static int add_duration(struct rs_stats *s, uint64_t ns)
+int rs_stats_add_ns(struct rs_stats *s, uint64_t ns)
 {
 	double delta;
 
@@ -88,7 +88,7 @@ int rs_stats_add_walk(struct rs_stats *s, const struct rs_walk *w)
 			s->status[w->status]++;
 		return 0;
 	}
-	if (add_duration(s, w->duration_ns))
+	if (rs_stats_add_ns(s, w->duration_ns))
 		return -1;
 	s->status[RS_WALK_OK]++;
 	/* kprobes with --count-visits count the VMAs, not the calls */

@@ -85,6 +85,19 @@ void rs_stats_free(struct rs_stats *s);
 int rs_stats_add_walk(struct rs_stats *s, const struct rs_walk *w);
 
 /**
+ * rs_stats_add_ns() - account one duration that is no walk
+ * @s: the statistics
+ * @ns: the duration, e.g. of a lock wait or of a victim's operation
+ *
+ * Adds @ns to count, min, max, total, mean, the percentiles and the
+ * histograms as rs_stats_add_walk() adds a paired walk's duration; the
+ * work and status counters stay as they are.
+ *
+ * Return: 0, or -1 with errno ENOMEM; as for rs_stats_add_walk().
+ */
+int rs_stats_add_ns(struct rs_stats *s, uint64_t ns);
+
+/**
  * rs_stats_stddev() - the standard deviation of the durations
  * @s: the statistics
  *

@@ -283,9 +283,9 @@ def mode_json(rmapstat, mktrace_py):
 
         full = json.dumps(rep)
         side(full, "the report itself", (0, 1))
-        # version 1 (before nr_pages) has what compare reads; 3 is a future one
+        # version 1 (before nr_pages) has what compare reads; 4 is a future one
         variant("version 1", (0, 1), version=1)
-        for v in (3, 0, -1, 1.5, "1", None, True, 1e308):
+        for v in (4, 0, -1, 1.5, "1", None, True, 1e308):
             variant("version %r" % (v,), pattern="version|schema", version=v)
         variant("other schema", schema="rmapstat-compare")
         variant("schema missing", schema=None)

@@ -184,7 +184,7 @@ def check_trace(rmapstat, path, trace_cmd, truth=None):
     records = expected if expected is not None else got
 
     d = report_json(rmapstat, path, "kind")
-    check(d["schema"] == "rmapstat-report" and d["version"] == 2, name + ": schema")
+    check(d["schema"] == "rmapstat-report" and d["version"] == 3, name + ": schema")
     t = d["totals"]
     for st, key in (("ok", "walks"), ("no_end", "no_end"), ("no_start", "no_start"),
                     ("superseded", "superseded"), ("lost", "lost_walks"), ("nested", "nested")):
@@ -452,11 +452,11 @@ def mode_compare(rmapstat, mktrace, data_dir):
             f.write(json.dumps(dict(fj, version=1)))
         rc, out, err = compare(rmapstat, old, slow)
         check(rc == 1, "schema version 1 still read: exit %d %r" % (rc, err))
-        bad = os.path.join(tmp, "v3.json")
+        bad = os.path.join(tmp, "v4.json")
         with open(bad, "w") as f:
-            f.write(json.dumps(dict(fj, version=3)))
+            f.write(json.dumps(dict(fj, version=4)))
         rc, out, err = compare(rmapstat, bad, slow)
-        check(rc == 2 and ERROR_LINE.match(err) and "version 3" in err, "schema version 3: %d %r" % (rc, err))
+        check(rc == 2 and ERROR_LINE.match(err) and "version 4" in err, "schema version 4: %d %r" % (rc, err))
         other = os.path.join(tmp, "other.json")
         with open(other, "w") as f:
             f.write('{"schema": "something", "version": 1}')

@@ -65,7 +65,7 @@ def report(test_report, directory, scenarios):
             truth = json.load(f)
         d = run_json([test_report, "--json", "%s/%s.dat" % (directory, scenario)])
         where = scenario + ": "
-        check(d["schema"] == "rmapstat-report" and d["version"] == 2, where + "schema")
+        check(d["schema"] == "rmapstat-report" and d["version"] == 3, where + "schema")
         check(d["unit"] == "ns", where + "unit")
         check(d["group_by"] == ["kind", "purpose"], where + "group_by")
         check(d["source"] == truth["source"], where + "source")
