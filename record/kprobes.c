@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The kprobe fallback (kprobes.h): what is probed and why, the creation
- * of the events with the kernel's reason when one cannot be made, their
- * removal (an undo step of the cleanup registry, so that a signal
- * handler removes them too), and the hits the kernel missed.
+ * The rmapstat kprobes (kprobes.h): the fallback's and the hold events,
+ * what is probed and why, the creation of the events with the kernel's
+ * reason when one cannot be made, their removal (an undo step of the
+ * cleanup registry, so that a signal handler removes them too), and the
+ * hits the kernel missed.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@ enum kprobe_args {
 	ARGS_WALK,		/* entry of a walk function: layout.h's arguments */
 	ARGS_NONE,		/* kretprobe of a walk function */
 	ARGS_VMA,		/* kretprobe of a VMA iterator: the VMA it yields */
+	ARGS_HOLD,		/* kprobe of a VMA iterator: the lock of its tree */
 };
 
 struct kprobe_def {
@@ -45,21 +47,29 @@ struct kprobe_def {
 	 * (inlined away, or not built) and this says what that costs.
 	 */
 	const char *optional;
-	bool visit;		/* only with --count-visits */
+	unsigned int set;	/* RS_KPROBES_*: which request makes it */
+	enum rs_kind tree;	/* a hold: the tree whose lock it names */
 };
 
 #define WALK_FUNC(fn, alt, why)						\
-	{ #fn "_entry", { #fn, alt }, ARGS_WALK, why, false },		\
-	{ #fn "_exit", { NULL, NULL }, ARGS_NONE, NULL, false }
+	{ #fn "_entry", { #fn, alt }, ARGS_WALK, why, RS_KPROBES_WALKS, RS_KIND_UNKNOWN }, \
+	{ #fn "_exit", { NULL, NULL }, ARGS_NONE, NULL, RS_KPROBES_WALKS, RS_KIND_UNKNOWN }
 #define VISIT(ev, fn, alt)						\
-	{ ev, { fn, alt }, ARGS_VMA, "VMAs visited are not counted", true }
+	{ ev, { fn, alt }, ARGS_VMA, "VMAs visited are not counted", RS_KPROBES_VISITS, \
+	  RS_KIND_UNKNOWN }
+#define HOLD(ev, tree_, fn, alt, lock)					\
+	{ ev, { fn, alt }, ARGS_HOLD, "waits for " lock " are attributed to walks by " \
+	  "time overlap only (overlap, not proven)", RS_KPROBES_HOLDS, RS_KIND_##tree_ }
 
 /*
  * rmap_walk and rmap_walk_locked dispatch to rmap_walk_ksm/_anon/_file,
  * which pair inside them (lib/walk/pairing.h); callers into which the
  * compiler inlined the dispatcher (try_to_migrate, folio_referenced, ...
  * in mm/rmap.c) call the static rmap_walk_anon/_file directly: only their
- * probes see those. The VMA iterators yield each VMA a walk visits.
+ * probes see those. The VMA iterators yield each VMA a walk visits; the
+ * first call of one comes right after the walk took the lock of the tree
+ * it iterates, which the hold events read (RS_HOLD_EVENTS of
+ * lib/walk/walk_event.h has their names).
  */
 static const struct kprobe_def kprobe_defs[NR_KPROBES] = {
 	WALK_FUNC(rmap_walk, NULL, NULL),
@@ -74,6 +84,10 @@ static const struct kprobe_def kprobe_defs[NR_KPROBES] = {
 	VISIT("visit_anon_next", "anon_vma_interval_tree_iter_next", "anon_rmap_tree_iter_next"),
 	VISIT("visit_file_first", "vma_interval_tree_iter_first", "mapping_rmap_tree_iter_first"),
 	VISIT("visit_file_next", "vma_interval_tree_iter_next", "mapping_rmap_tree_iter_next"),
+	HOLD("hold_anon", ANON, "anon_vma_interval_tree_iter_first", "anon_rmap_tree_iter_first",
+	     "the anon_vma locks"),
+	HOLD("hold_file", FILE, "vma_interval_tree_iter_first", "mapping_rmap_tree_iter_first",
+	     "the i_mmap locks"),
 };
 
 /*
@@ -173,6 +187,16 @@ static int create_one(struct rs_kprobes *k, size_t i, const char *func,
 			return 1;
 		}
 		ev = tracefs_kprobe_alloc(KPROBE_SYSTEM, d->event, func, args);
+	} else if (d->args == ARGS_HOLD) {
+		ret = rs_layout_hold_args(l, func, d->tree, args, sizeof(args));
+		if (ret) {
+			snprintf(why, why_len, "%s", ret == -EINVAL ?
+				 "it takes no struct rb_root_cached, anon_vma or address_space pointer" :
+				 !l->btf || !l->hold.known ? "the locks' offsets are not known without BTF" :
+				 "not in the BTF");
+			return 1;
+		}
+		ev = tracefs_kprobe_alloc(KPROBE_SYSTEM, d->event, func, args);
 	} else {
 		ev = tracefs_kretprobe_alloc(KPROBE_SYSTEM, d->event, func,
 					     d->args == ARGS_VMA ? RS_VISIT_FETCHARG : NULL, 0);
@@ -200,7 +224,7 @@ static int create_one(struct rs_kprobes *k, size_t i, const char *func,
 	return 0;
 }
 
-int rs_kprobes_create(struct rs_kprobes *k, const struct rs_layout *l, bool visits,
+int rs_kprobes_create(struct rs_kprobes *k, const struct rs_layout *l, unsigned int which,
 		      int live_others, struct rs_error *err)
 {
 	const struct kprobe_def *d;
@@ -215,7 +239,7 @@ int rs_kprobes_create(struct rs_kprobes *k, const struct rs_layout *l, bool visi
 		return ret;
 	for (i = 0; i < NR_KPROBES; i++) {
 		d = &kprobe_defs[i];
-		if (d->visit && !visits)
+		if (!(d->set & which))
 			continue;
 		if (!d->funcs[0]) {
 			/* The kretprobe of the walk function the row before found. */
@@ -237,13 +261,34 @@ int rs_kprobes_create(struct rs_kprobes *k, const struct rs_layout *l, bool visi
 	return 0;
 }
 
+unsigned int rs_kprobes_count(const struct rs_kprobes *k, unsigned int which)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < NR_KPROBES; i++)
+		n += k->ev[i] && (kprobe_defs[i].set & which);
+	return n;
+}
+
+/* Did an event before i probe the function of event i? */
+static bool probed_before(const struct rs_kprobes *k, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (k->ev[j] && !strcmp(k->func[j], k->func[i]))
+			return true;
+	return false;
+}
+
 void rs_kprobes_functions(const struct rs_kprobes *k, char *buf, size_t len)
 {
 	size_t i, n = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < NR_KPROBES && n < len; i++)
-		if (k->ev[i] && kprobe_defs[i].funcs[0])
+		if (k->ev[i] && kprobe_defs[i].funcs[0] && !probed_before(k, i))
 			n += (size_t)snprintf(buf + n, len - n, " %s", k->func[i]);
 }
 

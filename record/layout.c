@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The kprobe fallback's layout (layout.h), from BTF with libbpf's type
- * API, or stated by hand.
+ * The kprobes' layout (layout.h): the walk functions' arguments and the
+ * locks the walks hold, from BTF with libbpf's type API, or (the walks'
+ * only) stated by hand.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -86,42 +87,108 @@ static long struct_member(const struct btf *btf, const char *type, const char *m
 	return id < 0 ? -1 : member_offset(btf, id, member, 0);
 }
 
+/*
+ * The offsets of the locks the walks hold, and of the trees they iterate
+ * beside them. All or nothing: a hold event whose lock is not exactly
+ * the one the walk holds would blame the wrong walk.
+ */
+static bool read_holds(const struct btf *btf, struct rs_hold_layout *h)
+{
+	long v[5];
+	int i;
+
+	v[0] = struct_member(btf, "anon_vma", "root");
+	v[1] = struct_member(btf, "anon_vma", "rwsem");
+	v[2] = struct_member(btf, "anon_vma", "rb_root");
+	v[3] = struct_member(btf, "address_space", "i_mmap");
+	v[4] = struct_member(btf, "address_space", "i_mmap_rwsem");
+	memset(h, 0, sizeof(*h));
+	for (i = 0; i < 5; i++)
+		if (v[i] < 0)
+			return false;
+	h->anon_root = (int)v[0];
+	h->anon_rwsem = (int)v[1];
+	h->anon_rb_root = (int)v[2];
+	h->i_mmap = (int)v[3];
+	h->i_mmap_rwsem = (int)v[4];
+	h->known = true;
+	return true;
+}
+
+/* Opens the BTF file into l->btf: 0, or -errno with err filled (fix: what else to do). */
+static int open_btf(struct rs_layout *l, const char *path, const char *need,
+		    const char *fix, struct rs_error *err)
+{
+	char fixbuf[256];
+	size_t n;
+	int ret;
+
+	if (access(path, R_OK)) {
+		ret = -errno;
+		snprintf(fixbuf, sizeof(fixbuf), "boot a kernel built with "
+			 "CONFIG_DEBUG_INFO_BTF=y%s%s", fix ? ", or " : "", fix ? fix : "");
+		rs_error_status(err, RS_EXIT_NO_BTF, fixbuf, "%s needs the kernel's "
+				"struct layout and %s is missing: %s", need, path,
+				strerror(-ret));
+		return ret;
+	}
+	l->btf = btf__parse(path, NULL);
+	if (!l->btf) {
+		ret = errno ? -errno : -EINVAL;
+		rs_error_set(err, fix, "cannot read the BTF of %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	/* After --layout: the walks' offsets from there, the holds' from here. */
+	n = strlen(l->origin);
+	snprintf(l->origin + n, sizeof(l->origin) - n, "%sBTF %s", n ? " and " : "", path);
+	return 0;
+}
+
 int rs_layout_from_btf(struct rs_layout *l, const char *path, struct rs_error *err)
 {
+	static const char fix[] = "state the offsets with --layout rmap_one=N,mapping=M";
 	long rmap_one, mapping;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
 	if (!path)
 		path = RS_LAYOUT_BTF_PATH;
-	if (access(path, R_OK)) {
-		ret = -errno;
-		rs_error_status(err, RS_EXIT_NO_BTF, "boot a kernel built with "
-				"CONFIG_DEBUG_INFO_BTF=y, or state the offsets with "
-				"--layout rmap_one=N,mapping=M",
-				"the kprobe fallback needs the kernel's struct layout and "
-				"%s is missing: %s", path, strerror(-ret));
+	ret = open_btf(l, path, "the kprobe fallback", fix, err);
+	if (ret)
 		return ret;
-	}
-	l->btf = btf__parse(path, NULL);
-	if (!l->btf) {
-		ret = errno ? -errno : -EINVAL;
-		rs_error_set(err, "state the offsets with --layout rmap_one=N,mapping=M",
-			     "cannot read the BTF of %s: %s", path, strerror(-ret));
-		return ret;
-	}
 	rmap_one = struct_member(l->btf, "rmap_walk_control", "rmap_one");
 	mapping = struct_member(l->btf, "folio", "mapping");
 	if (rmap_one < 0 || mapping < 0) {
-		rs_error_set(err, "state the offsets with --layout rmap_one=N,mapping=M",
-			     "the BTF of %s has no %s", path, rmap_one < 0 ?
+		rs_error_set(err, fix, "the BTF of %s has no %s", path, rmap_one < 0 ?
 			     "struct rmap_walk_control.rmap_one" : "struct folio.mapping");
 		rs_layout_free(l);
 		return -ENOENT;
 	}
+	l->walks = true;
 	l->rmap_one = (int)rmap_one;
 	l->mapping = (int)mapping;
-	snprintf(l->origin, sizeof(l->origin), "BTF %s", path);
+	read_holds(l->btf, &l->hold);
+	return 0;
+}
+
+int rs_layout_holds_from_btf(struct rs_layout *l, const char *path, struct rs_error *err)
+{
+	int ret;
+
+	if (!path)
+		path = RS_LAYOUT_BTF_PATH;
+	if (!l->btf) {
+		ret = open_btf(l, path, "knowing which lock a walk holds", NULL, err);
+		if (ret)
+			return ret;
+	}
+	if (!read_holds(l->btf, &l->hold)) {
+		rs_error_set(err, NULL, "the BTF of %s lacks one of struct anon_vma.root, "
+			     ".rwsem, .rb_root, struct address_space.i_mmap, .i_mmap_rwsem",
+			     path);
+		rs_layout_free(l);
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -148,6 +215,7 @@ int rs_layout_parse(struct rs_layout *l, const char *spec, struct rs_error *err)
 
 	memset(l, 0, sizeof(*l));
 	l->rmap_one = l->mapping = -1;
+	l->walks = true;
 	while (*s) {
 		r = parse_offset(s, "rmap_one", &l->rmap_one);
 		if (!r)
@@ -172,18 +240,24 @@ int rs_layout_parse(struct rs_layout *l, const char *spec, struct rs_error *err)
 	return 0;
 }
 
+/* The name of the struct a type id points to, or NULL. */
+static const char *pointee(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = resolved(btf, id);
+
+	if (!t || !btf_is_ptr(t))
+		return NULL;
+	t = resolved(btf, t->type);
+	if (!t || !btf_is_struct(t))
+		return NULL;
+	return btf__name_by_offset(btf, t->name_off);
+}
+
 /* Is the type id a pointer to the struct name? */
 static bool points_to(const struct btf *btf, __u32 id, const char *name)
 {
-	const struct btf_type *t = resolved(btf, id);
-	const char *sname;
+	const char *sname = pointee(btf, id);
 
-	if (!t || !btf_is_ptr(t))
-		return false;
-	t = resolved(btf, t->type);
-	if (!t || !btf_is_struct(t))
-		return false;
-	sname = btf__name_by_offset(btf, t->name_off);
 	return sname && !strcmp(sname, name);
 }
 
@@ -260,10 +334,87 @@ int rs_layout_fetch_args(const struct rs_layout *l, const char *func, char *buf,
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
 
+/*
+ * Where the lock of a tree is, from what the iterator is given (param_type
+ * as resolved): base, the address fetched, and off, added to it.
+ */
+static int hold_args(const struct rs_hold_layout *h, enum rs_kind tree,
+		     const char *type, const char *reg, char *buf, size_t len)
+{
+	char base[32];
+	int off, n;
+
+	if (tree == RS_KIND_ANON && !strcmp(type, "rb_root_cached")) {
+		/* &anon_vma->rb_root: the anon_vma's root is at a fixed distance */
+		snprintf(base, sizeof(base), "%+d(%%%s)", h->anon_root - h->anon_rb_root, reg);
+		off = h->anon_rwsem;
+	} else if (tree == RS_KIND_ANON && !strcmp(type, "anon_vma")) {
+		snprintf(base, sizeof(base), "%+d(%%%s)", h->anon_root, reg);
+		off = h->anon_rwsem;
+	} else if (tree == RS_KIND_FILE && !strcmp(type, "rb_root_cached")) {
+		/* &mapping->i_mmap: the lock is a field of the same address_space */
+		snprintf(base, sizeof(base), "%%%s", reg);
+		off = h->i_mmap_rwsem - h->i_mmap;
+	} else if (tree == RS_KIND_FILE && !strcmp(type, "address_space")) {
+		snprintf(base, sizeof(base), "%%%s", reg);
+		off = h->i_mmap_rwsem;
+	} else {
+		return -EINVAL;
+	}
+	n = snprintf(buf, len, "%s=%s:x64 %s=\\%d:s32", RS_HOLD_BASE, base, RS_HOLD_OFF, off);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+int rs_layout_hold_args(const struct rs_layout *l, const char *func, enum rs_kind tree,
+			char *buf, size_t len)
+{
+	const struct btf_type *fn, *proto;
+	const struct btf_param *p;
+	const char *type;
+	__s32 id;
+	int i, ret;
+
+#ifndef __x86_64__
+	/* arg_regs is the x86_64 calling convention. */
+	return -ENOENT;
+#endif
+	if (!l->btf || !l->hold.known)
+		return -ENOENT;
+	id = btf__find_by_name_kind(l->btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	fn = btf__type_by_id(l->btf, id);
+	proto = fn ? btf__type_by_id(l->btf, fn->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto))
+		return -ENOENT;
+	p = btf_params(proto);
+	for (i = 0; i < btf_vlen(proto) && i < (int)NR_ARG_REGS; i++, p++) {
+		type = pointee(l->btf, p->type);
+		if (!type)
+			continue;
+		ret = hold_args(&l->hold, tree, type, arg_regs[i], buf, len);
+		if (ret != -EINVAL)
+			return ret;
+	}
+	return -EINVAL;
+}
+
 void rs_layout_describe(const struct rs_layout *l, char *buf, size_t len)
 {
-	snprintf(buf, len, "rmap_one=+%d mapping=+%d (%s)", l->rmap_one, l->mapping,
-		 l->origin);
+	const struct rs_hold_layout *h = &l->hold;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (l->walks)
+		n += (size_t)snprintf(buf, len, "rmap_one=+%d mapping=+%d", l->rmap_one,
+				      l->mapping);
+	if (h->known && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%sanon_vma root=+%d rwsem=+%d "
+				      "rb_root=+%d; address_space i_mmap=+%d i_mmap_rwsem=+%d",
+				      n ? "; " : "", h->anon_root, h->anon_rwsem,
+				      h->anon_rb_root, h->i_mmap, h->i_mmap_rwsem);
+	if (n < len)
+		snprintf(buf + n, len - n, "%s(%s)", n ? " " : "", l->origin);
 }
 
 void rs_layout_free(struct rs_layout *l)

@@ -11,17 +11,20 @@
  * newest first undoes them in an order the kernel accepts:
  *
  *	instance created	-> rmdir it (undo_instance)
- *	kprobes created		-> remove them (kprobes.c)
+ *	kprobes created		-> remove them (kprobes.c): the fallback's,
+ *				   and the hold events of --waits
  *	events enabled		-> tracing off, every event off (undo_events)
  *	drain opened		-> close the ring buffers, remove the staging
  *				   folder (drain.c)
  *
  * A kprobe event cannot be removed while an instance has it enabled, and
- * an instance cannot be removed while a file of it is open.
+ * an instance cannot be removed while a file of it is open (the drain's
+ * trace_pipe_raw, the victims' trace_marker_raw: both are closed first).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +54,13 @@ struct session {
 	bool stopped;
 	struct rs_kprobes kprobes;
 	struct rs_layout layout;
-	char *probes;			/* kprobe fallback: what it read, and where */
+	char *probes;			/* kprobes: what they read, and where */
+	bool waits;			/* lock:contention_begin/end enabled */
+	bool holds;			/* the hold events are to be made */
+	/* trace_marker_raw: open between rs_session_marker_open() and stop */
+	bool marker_open;
+	atomic_ulong markers, markers_lost;
+	atomic_int marker_errno;	/* of the last marker not written */
 	struct rs_drain drain;
 	/* The undo steps of the instance, prepared for a signal handler. */
 	char inst_dir[PATH_MAX];
@@ -280,8 +289,13 @@ static int enable_events(struct session *s, const struct session_opts *o,
 	if (s->source == SESSION_TRACEPOINTS)
 		ret = enable_event(s, "rmap:rmap_walk_start", err) ?:
 		      enable_event(s, "rmap:rmap_walk_end", err);
-	else if (s->source == SESSION_KPROBES)
+	/* The fallback's events, or (on tracepoint kernels) the holds alone. */
+	if (!ret && (s->source == SESSION_KPROBES ||
+		     rs_kprobes_count(&s->kprobes, RS_KPROBES_HOLDS)))
 		ret = enable_event(s, KPROBE_SYSTEM ":*", err);
+	if (!ret && s->waits)
+		ret = enable_event(s, "lock:contention_begin", err) ?:
+		      enable_event(s, "lock:contention_end", err);
 	if (ret) {
 		if (err && ret == -ENOENT)
 			err->status = RS_EXIT_NO_EVENTS;
@@ -325,8 +339,8 @@ static int sweep_then_begin(const struct session *s, int *live, struct rs_error 
 	unsigned int removed = 0;
 
 	*live = rs_sweep_instances(stderr, &removed);
-	/* A kprobe run sweeps the kprobes in rs_kprobes_create(). */
-	if (!*live && s->source != SESSION_KPROBES)
+	/* A run with kprobes sweeps them in rs_kprobes_create(). */
+	if (!*live && s->source != SESSION_KPROBES && !s->holds)
 		rs_sweep_kprobes(0, stderr, &removed, NULL);
 	/* What cannot be undone was said on stderr: it does not stop this run. */
 	journal_sweep(JOURNAL_DIR, stderr, false, &removed);
@@ -381,21 +395,89 @@ static int find_layout(struct session *s, const struct session_opts *o, struct r
 }
 
 /*
+ * --waits: the lock contention events must exist (they are what a wait
+ * is); the hold events are made where they can be, else the waits are
+ * attributed by time overlap, which this says in one line. Before
+ * anything changes.
+ */
+static int plan_waits(struct session *s, const struct session_opts *o, struct rs_error *err)
+{
+	const char *fix = "CONFIG_DEBUG_INFO_BTF=y";
+	char why[sizeof(err->what) + 64];
+	struct rs_error e;
+
+	if (!o->waits)
+		return 0;
+	if (o->no_rmap) {
+		rs_error_status(err, RS_EXIT_USAGE, "drop --no-rmap", "lock waits are "
+				"attributed to walks, which --no-rmap does not record");
+		return -EINVAL;
+	}
+	if (!top_file_exists("events/lock/contention_begin/format") ||
+	    !top_file_exists("events/lock/contention_end/format")) {
+		rs_error_status(err, RS_EXIT_NO_EVENTS, "boot Linux 5.19 or later, which has "
+				"them with any tracing config", "recording lock waits needs the "
+				"lock:contention_begin and lock:contention_end tracepoints, "
+				"which this kernel lacks");
+		return -ENOENT;
+	}
+	s->waits = true;
+	if (!top_file_exists("kprobe_events")) {
+		snprintf(why, sizeof(why), "this kernel has no kprobe events");
+		fix = "CONFIG_KPROBE_EVENTS=y";
+	} else if (s->layout.hold.known) {
+		s->holds = true;	/* the fallback's BTF had them */
+		return 0;
+	} else if (rs_layout_holds_from_btf(&s->layout, NULL, &e)) {
+		if (e.status == RS_EXIT_NO_BTF)
+			snprintf(why, sizeof(why), "no %s", RS_LAYOUT_BTF_PATH);
+		else
+			snprintf(why, sizeof(why), "%s", e.what);
+	} else {
+		s->holds = true;
+		return 0;
+	}
+	fprintf(stderr, "rmapstat: lock waits are attributed to walks by time overlap only "
+		"(overlap, not proven): %s; boot a kernel with %s for exact attribution\n",
+		why, fix);
+	return 0;
+}
+
+/*
  * The layout and the functions probed, said once on stderr and saved in
  * the trace.dat: what a kprobe trace means depends on them.
  */
 static int describe_probes(struct session *s, struct rs_error *err)
 {
 	char layout[RS_LAYOUT_DESC_LEN], funcs[512], text[RS_TRACECMD_PROBES_MAX];
+	unsigned int holds = rs_kprobes_count(&s->kprobes, RS_KPROBES_HOLDS);
 
+	if (s->source != SESSION_KPROBES && !holds)
+		return 0;
+	/* The lock offsets are part of what the trace means only with holds. */
+	if (!holds)
+		s->layout.hold.known = false;
 	rs_layout_describe(&s->layout, layout, sizeof(layout));
 	rs_kprobes_functions(&s->kprobes, funcs, sizeof(funcs));
 	snprintf(text, sizeof(text), "layout %s; probed%s", layout, funcs);
 	s->probes = strdup(text);
 	if (!s->probes)
 		return nomem(err);
-	fprintf(stderr, "rmapstat: kprobe fallback: %s\n", s->probes);
+	fprintf(stderr, "rmapstat: %s: %s\n", s->source == SESSION_KPROBES ?
+		"kprobe fallback" : "lock holds", s->probes);
 	return 0;
+}
+
+/* Which kprobe events this session makes (RS_KPROBES_*). */
+static unsigned int kprobes_wanted(const struct session *s, const struct session_opts *o)
+{
+	unsigned int which = 0;
+
+	if (s->source == SESSION_KPROBES)
+		which |= RS_KPROBES_WALKS | (o->count_visits ? RS_KPROBES_VISITS : 0);
+	if (s->holds)
+		which |= RS_KPROBES_HOLDS;
+	return which;
 }
 
 int rs_session_open(const struct session_opts *o, struct session **sp, struct rs_error *err)
@@ -414,6 +496,7 @@ int rs_session_open(const struct session_opts *o, struct session **sp, struct rs
 		return nomem(err);
 	ret = choose_source(o, &s->source, err) ?:
 	      find_layout(s, o, err) ?:
+	      plan_waits(s, o, err) ?:
 	      sweep_then_begin(s, &live, err) ?:
 	      create_instance(s, err) ?:
 	      setup_clock(s, err) ?:
@@ -426,8 +509,9 @@ int rs_session_open(const struct session_opts *o, struct session **sp, struct rs
 			     "instance %s to %u KiB per CPU: %s", s->name, kb, strerror(-ret));
 		goto err;
 	}
-	if (s->source == SESSION_KPROBES) {
-		ret = rs_kprobes_create(&s->kprobes, &s->layout, o->count_visits, live, err) ?:
+	if (kprobes_wanted(s, o)) {
+		ret = rs_kprobes_create(&s->kprobes, &s->layout, kprobes_wanted(s, o), live,
+					err) ?:
 		      describe_probes(s, err);
 		/*
 		 * The BTF (megabytes of heap, so an anonymous mapping) goes
@@ -438,6 +522,8 @@ int rs_session_open(const struct session_opts *o, struct session **sp, struct rs
 		if (ret)
 			goto err;
 	}
+	/* The BTF of plan_waits() goes before the workload maps too. */
+	rs_layout_free(&s->layout);
 	ret = enable_events(s, o, err);
 	if (ret)
 		goto err;
@@ -450,6 +536,51 @@ int rs_session_open(const struct session_opts *o, struct session **sp, struct rs
 err:
 	rs_session_close(s, NULL);
 	return ret;
+}
+
+int rs_session_marker_open(struct session *s, struct rs_error *err)
+{
+	int ret;
+
+	if (s->marker_open)
+		return 0;
+	if (tracefs_binary_init(s->inst)) {
+		ret = errno ? -errno : -EIO;
+		rs_error_set(err, NULL, "cannot open trace_marker_raw of tracefs instance %s: %s",
+			     s->name, strerror(-ret));
+		return ret;
+	}
+	s->marker_open = true;
+	return 0;
+}
+
+int rs_session_marker_write(struct session *s, const void *data, size_t len)
+{
+	int ret;
+
+	atomic_fetch_add(&s->markers, 1);
+	/* libtracefs would open it again: after stop nothing may be written. */
+	if (!s->marker_open) {
+		ret = -EBADF;
+	} else {
+		errno = 0;
+		ret = tracefs_binary_write(s->inst, (void *)data, (int)len) ?
+		      (errno ? -errno : -EIO) : 0;
+	}
+	if (ret) {
+		atomic_fetch_add(&s->markers_lost, 1);
+		atomic_store(&s->marker_errno, -ret);
+	}
+	return ret;
+}
+
+/* The marker's file, before the instance can go. */
+static void marker_close(struct session *s)
+{
+	if (!s->marker_open)
+		return;
+	tracefs_binary_close(s->inst);
+	s->marker_open = false;
 }
 
 int rs_session_start(struct session *s, struct rs_error *err)
@@ -476,6 +607,7 @@ int rs_session_stop(struct session *s, struct rs_error *err)
 		return 0;
 	s->stopped = true;
 	tracefs_trace_off(s->inst);
+	marker_close(s);
 	ret = rs_drain_stop(&s->drain, s->inst, err);
 	s->clock_list = tracefs_instance_file_read(s->inst, "trace_clock", NULL);
 	return ret;
@@ -483,10 +615,17 @@ int rs_session_stop(struct session *s, struct rs_error *err)
 
 unsigned long long rs_session_report_lost(const struct session *s, FILE *f)
 {
+	unsigned long markers = atomic_load(&s->markers);
+	unsigned long lost = atomic_load(&s->markers_lost);
 	unsigned long long total = 0;
 
-	if (s->source == SESSION_KPROBES)
+	if (rs_kprobes_count(&s->kprobes, ~0U))
 		total += rs_kprobes_report_misses(&s->kprobes, f);
+	if (lost) {
+		fprintf(f, "rmapstat: %lu of %lu markers were not written to trace_marker_raw: %s\n",
+			lost, markers, strerror(atomic_load(&s->marker_errno)));
+		total += lost;
+	}
 	return total + rs_drain_report_lost(&s->drain, f);
 }
 
@@ -558,6 +697,8 @@ int rs_session_close(struct session *s, struct rs_error *err)
 	if (!s)
 		return 0;
 	rs_drain_close(&s->drain);
+	if (s->inst)
+		marker_close(s);
 	rs_cleanup_run(s->events_step);
 	rk = rs_kprobes_remove(&s->kprobes, err);
 	ret = remove_instance(s, err) ?: rk;
@@ -586,6 +727,11 @@ const char *rs_session_instance_name(const struct session *s)
 const char *rs_session_clock(const struct session *s)
 {
 	return s->clock;
+}
+
+unsigned int rs_session_holds(const struct session *s)
+{
+	return rs_kprobes_count(&s->kprobes, RS_KPROBES_HOLDS);
 }
 
 unsigned long long rs_session_bytes(const struct session *s)

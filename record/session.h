@@ -2,7 +2,8 @@
 /*
  * The recording session of `rmapstat record`: it owns a private tracefs
  * instance (never the top one) and, on kernels without the rmap
- * tracepoints, the kprobe fallback events (kprobes.h). What it creates
+ * tracepoints, the kprobe fallback events (kprobes.h); with waits, the
+ * lock contention events and the hold kprobes on any kernel. What it creates
  * it notes in the journal (journal.h) before, and registers the undo of
  * with the cleanup registry (cleanup.h) after, so that rs_session_close(),
  * a signal handler or the next run after a SIGKILL removes it.
@@ -11,13 +12,15 @@
  *				and the journals of journal.h), this run's
  *				journal begun, then instance "rmapstat_<pid>",
  *				tracing off, clock mono (else global), buffer
- *				size, rmap:* (or the rmapstat kprobes) and the
- *				extra events enabled in it, the drain opened
- *				(drain.h)
+ *				size, rmap:* (or the rmapstat kprobes), the
+ *				waits' events and the extra events enabled in
+ *				it, the drain opened (drain.h)
+ *	rs_session_marker_open()  trace_marker_raw of the instance opened,
+ *				for rs_session_marker_write() (victim threads)
  *	rs_session_start()	tracing on; a thread drains the per-CPU ring
  *				buffers into files while it runs
- *	rs_session_stop()	tracing off, drains the rest, reads the
- *				lost-event counters
+ *	rs_session_stop()	tracing off, the marker closed, drains the
+ *				rest, reads the lost-event counters
  *	rs_session_write()	trace.dat (trace_writer.h)
  *	rs_session_close()	drain, events, kprobes and instance removed
  *
@@ -55,6 +58,10 @@ enum session_source {
  * @layout: kprobe fallback: the layout stated by hand ("rmap_one=N,mapping=M",
  *          layout.h); NULL: from the kernel's BTF.
  * @count_visits: kprobe fallback: also count the VMAs each walk visits.
+ * @waits: also record who waits for a lock (lock:contention_begin and
+ *         lock:contention_end) and, where BTF and kprobe events allow,
+ *         which lock each walk holds (rmapstat:hold_anon, hold_file).
+ *         Not with @no_rmap (no walks to hold anything).
  */
 struct session_opts {
 	unsigned int buffer_kb;
@@ -64,6 +71,7 @@ struct session_opts {
 	const char *data_dir;
 	const char *layout;
 	bool count_visits;
+	bool waits;
 };
 
 struct session;
@@ -74,9 +82,41 @@ struct session;
  * @sp: set to the session, or NULL on failure.
  * @err: filled on failure.
  *
+ * With @o->waits, a kernel without lock:contention_begin/end fails with
+ * RS_EXIT_NO_EVENTS. Where the hold events cannot be made (no BTF, no
+ * kprobe events, an iterator that cannot be probed) it says so in one
+ * line on stderr and goes on: the waits are then attributed to walks by
+ * time overlap only.
+ *
  * Return: 0, or -errno (what was set up is removed again).
  */
 int rs_session_open(const struct session_opts *o, struct session **sp, struct rs_error *err);
+
+/**
+ * rs_session_marker_open() - Open the instance's trace_marker_raw.
+ * @s: the session, before rs_session_start().
+ * @err: filled on failure.
+ *
+ * Return: 0, or -errno.
+ */
+int rs_session_marker_open(struct session *s, struct rs_error *err);
+
+/**
+ * rs_session_marker_write() - Write one binary marker into the trace.
+ * @s: a session whose marker is open.
+ * @data: the marker (an ftrace:raw_data event: its first 4 bytes are the
+ *        event's id, the rest its buf).
+ * @len: its size, at least 4.
+ *
+ * Thread-safe: one write() each, which the kernel stamps with the trace
+ * clock of the instance and the writing thread's pid. While tracing is
+ * off the kernel drops it. Each marker that is not written is counted
+ * for rs_session_report_lost(). Callers stop writing before
+ * rs_session_stop() (it closes the marker).
+ *
+ * Return: 0, or -errno.
+ */
+int rs_session_marker_write(struct session *s, const void *data, size_t len);
 
 /**
  * rs_session_start() - Clear the buffers, start draining, tracing on.
@@ -111,7 +151,8 @@ int rs_session_write(struct session *s, const char *output, const char *version,
 /**
  * rs_session_report_lost() - What the recording lost, one line each.
  * @s: a stopped session.
- * @f: where the lines go: kprobe hits missed, events lost per CPU.
+ * @f: where the lines go: kprobe hits missed, events lost per CPU,
+ *     markers not written.
  *
  * Return: the total lost.
  */
@@ -149,6 +190,15 @@ const char *rs_session_instance_name(const struct session *s);
  * Return: "mono" or "global".
  */
 const char *rs_session_clock(const struct session *s);
+
+/**
+ * rs_session_holds() - Does the trace name the lock each walk holds?
+ * @s: the session.
+ *
+ * Return: the hold events created (0 without waits, or when none could
+ * be: waits are then attributed by time overlap only).
+ */
+unsigned int rs_session_holds(const struct session *s);
 
 /**
  * rs_session_bytes() - The event data drained.

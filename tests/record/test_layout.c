@@ -5,7 +5,11 @@
  * 7.3 declare them, folio.mapping inside an anonymous struct of an
  * anonymous union, 7.3's __rmap_walk_file with rwc fifth), from --layout,
  * and the errors: no BTF file, a BTF without the types, a function not in
- * the BTF, one whose arguments are not a walk's. Then, when the machine
+ * the BTF, one whose arguments are not a walk's. The hold events' fetch
+ * arguments of --waits (the lock a walk holds, RS_HOLD_EVENTS): from the
+ * iterators of Linux 6.x, which take the tree, and of 7.3, which take the
+ * anon_vma or the address_space; their errors; the hold offsets alone, as
+ * a kernel with the rmap tracepoints reads them. Then, when the machine
  * has one, the layout of its own kernel's BTF. No root.
  */
 #include <errno.h>
@@ -22,7 +26,7 @@
 
 /* The type ids of the test's BTF. */
 struct ids {
-	int ulong, bool_, folio_ptr, rwc_ptr, mapping_ptr, page_ptr;
+	int ulong, bool_, folio_ptr, rwc_ptr, mapping_ptr, page_ptr, tree_ptr, anon_vma_ptr;
 };
 
 /* A function name(params...) returning void; params are "name:type id" pairs. */
@@ -43,16 +47,38 @@ static void add_func(struct btf *b, const char *name, int nr, const char *const 
  * bool (*rmap_one)(...); ... } with rmap_one at 8 here, to tell it from
  * the constants of 6.12 (16).
  */
-static struct btf *make_btf(struct ids *id, bool with_folio)
+/*
+ * Also the locks' structs, at offsets of their own: struct anon_vma
+ * { root at 0, rwsem at 8, rb_root at 56 }, struct address_space { host
+ * at 0, i_mmap at 16, i_mmap_rwsem at 40 } (with_anon_vma false: no
+ * struct anon_vma).
+ */
+static struct btf *make_btf(struct ids *id, bool with_folio, bool with_anon_vma)
 {
 	struct btf *b = btf__new_empty();
-	int anon_struct, anon_union, folio, rwc, as, page, void_ptr;
+	int anon_struct, anon_union, folio, rwc, as, page, void_ptr, tree, rwsem, av;
 
 	id->ulong = btf__add_int(b, "long unsigned int", 8, 0);
 	id->bool_ = btf__add_int(b, "_Bool", 1, BTF_INT_BOOL);
 	void_ptr = btf__add_ptr(b, 0);
-	as = btf__add_struct(b, "address_space", 8);
+	tree = btf__add_struct(b, "rb_root_cached", 16);
+	btf__add_field(b, "rb_root", void_ptr, 0, 0);
+	btf__add_field(b, "rb_leftmost", void_ptr, 64, 0);
+	id->tree_ptr = btf__add_ptr(b, tree);
+	rwsem = btf__add_struct(b, "rw_semaphore", 24);
+	btf__add_field(b, "count", id->ulong, 0, 0);
+	btf__add_field(b, "owner", id->ulong, 64, 0);
+	btf__add_field(b, "wait_list", void_ptr, 128, 0);
+	as = btf__add_struct(b, "address_space", 64);
 	btf__add_field(b, "host", void_ptr, 0, 0);
+	btf__add_field(b, "i_mmap", tree, 128, 0);
+	btf__add_field(b, "i_mmap_rwsem", rwsem, 320, 0);
+	/* root is a struct anon_vma * in the kernel; here a void * will do */
+	av = btf__add_struct(b, with_anon_vma ? "anon_vma" : "anon_vma_not", 72);
+	btf__add_field(b, "root", void_ptr, 0, 0);
+	btf__add_field(b, "rwsem", rwsem, 64, 0);
+	btf__add_field(b, "rb_root", tree, 448, 0);
+	id->anon_vma_ptr = btf__add_ptr(b, av);
 	page = btf__add_struct(b, "page", 64);
 	btf__add_field(b, "flags", id->ulong, 0, 0);
 	id->page_ptr = btf__add_ptr(b, page);
@@ -101,6 +127,28 @@ static void add_walk_funcs(struct btf *b, const struct ids *id)
 	add_func(b, "bad_folio", 2, two, tbad);
 }
 
+/* The iterators whose first call the hold events probe, 6.x and 7.3. */
+static void add_iter_funcs(struct btf *b, const struct ids *id)
+{
+	static const char *const tree[] = { "root", "start", "last" };
+	static const char *const av[] = { "anon_vma", "pgoff_start", "pgoff_last" };
+	static const char *const map[] = { "mapping", "pgoff_start", "pgoff_last" };
+	static const char *const second[] = { "flags", "root" };
+	static const char *const none[] = { "start", "last" };
+	const int ttree[] = { id->tree_ptr, id->ulong, id->ulong };
+	const int tav[] = { id->anon_vma_ptr, id->ulong, id->ulong };
+	const int tmap[] = { id->mapping_ptr, id->ulong, id->ulong };
+	const int tsecond[] = { id->ulong, id->tree_ptr };
+	const int tnone[] = { id->ulong, id->ulong };
+
+	add_func(b, "anon_vma_interval_tree_iter_first", 3, tree, ttree);
+	add_func(b, "vma_interval_tree_iter_first", 3, tree, ttree);
+	add_func(b, "anon_rmap_tree_iter_first", 3, av, tav);
+	add_func(b, "mapping_rmap_tree_iter_first", 3, map, tmap);
+	add_func(b, "tree_second", 2, second, tsecond);
+	add_func(b, "no_tree", 2, none, tnone);
+}
+
 static int write_btf(const struct btf *b, const char *path)
 {
 	const void *data;
@@ -127,6 +175,44 @@ static void expect_args(const struct rs_layout *l, const char *func, int want_re
 		CHECKF(!strcmp(buf, want), "%s: '%s', want '%s'", func, buf, want);
 }
 
+static void expect_hold(const struct rs_layout *l, const char *func, enum rs_kind tree,
+			int want_ret, const char *want)
+{
+	char buf[128] = "";
+	int ret = rs_layout_hold_args(l, func, tree, buf, sizeof(buf));
+
+	CHECKF(ret == want_ret, "hold %s: returned %d, want %d", func, ret, want_ret);
+	if (!want_ret && want)
+		CHECKF(!strcmp(buf, want), "hold %s: '%s', want '%s'", func, buf, want);
+}
+
+/*
+ * base + off must be the rwsem: for a tree of an anon_vma, the root read
+ * at rb_root - 56 + 0, then its rwsem at +8; for i_mmap at 16, the
+ * i_mmap_rwsem at 40 is 24 further; 7.3 passes the structs themselves.
+ */
+static void check_holds(const struct rs_layout *l)
+{
+	CHECKF(l->hold.known && l->hold.anon_root == 0 && l->hold.anon_rwsem == 8 &&
+	       l->hold.anon_rb_root == 56 && l->hold.i_mmap == 16 &&
+	       l->hold.i_mmap_rwsem == 40, "hold offsets %d %d %d %d %d",
+	       l->hold.anon_root, l->hold.anon_rwsem, l->hold.anon_rb_root,
+	       l->hold.i_mmap, l->hold.i_mmap_rwsem);
+	expect_hold(l, "anon_vma_interval_tree_iter_first", RS_KIND_ANON, 0,
+		    "base=-56(%di):x64 off=\\8:s32");
+	expect_hold(l, "vma_interval_tree_iter_first", RS_KIND_FILE, 0,
+		    "base=%di:x64 off=\\24:s32");
+	expect_hold(l, "anon_rmap_tree_iter_first", RS_KIND_ANON, 0,
+		    "base=+0(%di):x64 off=\\8:s32");
+	expect_hold(l, "mapping_rmap_tree_iter_first", RS_KIND_FILE, 0,
+		    "base=%di:x64 off=\\40:s32");
+	expect_hold(l, "tree_second", RS_KIND_ANON, 0, "base=-56(%si):x64 off=\\8:s32");
+	/* the wrong tree for the function: an anon_vma is no address_space */
+	expect_hold(l, "anon_rmap_tree_iter_first", RS_KIND_FILE, -EINVAL, NULL);
+	expect_hold(l, "no_tree", RS_KIND_ANON, -EINVAL, NULL);
+	expect_hold(l, "not_there", RS_KIND_ANON, -ENOENT, NULL);
+}
+
 static void test_btf(const char *dir)
 {
 	struct rs_layout l;
@@ -136,8 +222,9 @@ static void test_btf(const char *dir)
 	struct btf *b;
 
 	snprintf(path, sizeof(path), "%s/vmlinux", dir);
-	b = make_btf(&id, true);
+	b = make_btf(&id, true, true);
 	add_walk_funcs(b, &id);
+	add_iter_funcs(b, &id);
 	CHECKF(!write_btf(b, path), "writing %s", path);
 	btf__free(b);
 
@@ -155,14 +242,48 @@ static void test_btf(const char *dir)
 	expect_args(&l, "rmap_walk_file", -ENOENT, NULL);
 	expect_args(&l, "page_walk", -EINVAL, NULL);
 	expect_args(&l, "bad_folio", -EINVAL, NULL);
+	check_holds(&l);
 	rs_layout_describe(&l, desc, sizeof(desc));
-	CHECKF(strstr(desc, "rmap_one=+8 mapping=+24 (BTF ") && strstr(desc, path),
+	CHECKF(strstr(desc, "rmap_one=+8 mapping=+24; anon_vma root=+0 rwsem=+8 rb_root=+56; "
+		      "address_space i_mmap=+16 i_mmap_rwsem=+40 (BTF ") && strstr(desc, path),
 	      "describe: '%s'", desc);
 	rs_layout_free(&l);
 	rs_layout_free(&l);
+	/* The offsets stay, the prototypes go with the BTF. */
+	expect_hold(&l, "anon_vma_interval_tree_iter_first", RS_KIND_ANON, -ENOENT, NULL);
+
+	/* The holds alone, as on a kernel with the rmap tracepoints. */
+	memset(&l, 0, sizeof(l));
+	CHECKF(!rs_layout_holds_from_btf(&l, path, &err), "holds from BTF: %s", err.what);
+	check_holds(&l);
+	rs_layout_describe(&l, desc, sizeof(desc));
+	CHECKF(!strncmp(desc, "anon_vma root=+0 ", 17) && strstr(desc, "(BTF "),
+	       "describe holds: '%s'", desc);
+	rs_layout_free(&l);
+
+	/* After --layout: the walks' offsets from it, the holds' from BTF. */
+	CHECK(!rs_layout_parse(&l, "rmap_one=16,mapping=24", &err));
+	expect_hold(&l, "anon_vma_interval_tree_iter_first", RS_KIND_ANON, -ENOENT, NULL);
+	CHECKF(!rs_layout_holds_from_btf(&l, path, &err), "holds after --layout: %s", err.what);
+	CHECK(l.rmap_one == 16 && l.hold.known);
+	rs_layout_describe(&l, desc, sizeof(desc));
+	CHECKF(strstr(desc, "rmap_one=+16 mapping=+24; anon_vma ") &&
+	       strstr(desc, "(--layout and BTF "), "describe --layout + holds: '%s'", desc);
+	rs_layout_free(&l);
+
+	/* A BTF without struct anon_vma: the walks, but no holds. */
+	b = make_btf(&id, true, false);
+	CHECKF(!write_btf(b, path), "writing %s", path);
+	btf__free(b);
+	CHECKF(!rs_layout_from_btf(&l, path, &err), "from BTF without anon_vma: %s", err.what);
+	CHECK(!l.hold.known);
+	rs_layout_free(&l);
+	memset(&l, 0, sizeof(l));
+	CHECKF(rs_layout_holds_from_btf(&l, path, &err) == -ENOENT && strstr(err.what, "anon_vma"),
+	       "holds without anon_vma: '%s'", err.what);
 
 	/* A BTF without struct folio: an error that names --layout. */
-	b = make_btf(&id, false);
+	b = make_btf(&id, false, true);
 	CHECKF(!write_btf(b, path), "writing %s", path);
 	btf__free(b);
 	CHECKF(rs_layout_from_btf(&l, path, &err) == -ENOENT, "BTF without struct folio");
@@ -174,6 +295,10 @@ static void test_btf(const char *dir)
 	CHECKF(err.status == RS_EXIT_NO_BTF, "missing BTF: status %d", err.status);
 	CHECKF(strstr(err.fix, "CONFIG_DEBUG_INFO_BTF") && strstr(err.fix, "--layout"),
 	      "missing BTF: fix '%s'", err.fix);
+	memset(&l, 0, sizeof(l));
+	CHECKF(rs_layout_holds_from_btf(&l, path, &err) == -ENOENT &&
+	       err.status == RS_EXIT_NO_BTF && strstr(err.fix, "CONFIG_DEBUG_INFO_BTF") &&
+	       !strstr(err.fix, "--layout"), "holds, missing BTF: %d '%s'", err.status, err.fix);
 }
 
 static void test_parse(void)
@@ -223,6 +348,18 @@ static void test_host(void)
 	CHECKF(!rs_layout_fetch_args(&l, "rmap_walk", buf, sizeof(buf)),
 	      "host: rmap_walk not in the BTF");
 	printf("host: rmap_one=+%d mapping=+%d, rmap_walk: %s\n", l.rmap_one, l.mapping, buf);
+	/* The iterators of 6.x, or 7.3's: one of each must give a hold. */
+	CHECKF(l.hold.known, "host: no hold offsets");
+	CHECKF(!rs_layout_hold_args(&l, "anon_vma_interval_tree_iter_first", RS_KIND_ANON,
+				    buf, sizeof(buf)) ||
+	       !rs_layout_hold_args(&l, "anon_rmap_tree_iter_first", RS_KIND_ANON,
+				    buf, sizeof(buf)), "host: no anon iterator in the BTF");
+	printf("host: hold_anon: %s\n", buf);
+	CHECKF(!rs_layout_hold_args(&l, "vma_interval_tree_iter_first", RS_KIND_FILE,
+				    buf, sizeof(buf)) ||
+	       !rs_layout_hold_args(&l, "mapping_rmap_tree_iter_first", RS_KIND_FILE,
+				    buf, sizeof(buf)), "host: no file iterator in the BTF");
+	printf("host: hold_file: %s\n", buf);
 	rs_layout_free(&l);
 }
 

@@ -10,6 +10,8 @@
  * names, fields, the exact timestamps, the comm, and %ps resolved through
  * the saved kallsyms. When a trace-cmd binary is given as argv[2], its
  * `report` must show the same. A write that fails must leave no file.
+ * The file carries every ftrace format of the tracing directory, so also
+ * that of ftrace:raw_data, the events of record --victim's markers.
  *
  * rmapstat's own option, the kprobe fallback's description, must leave
  * the file readable by libtracecmd and trace-cmd, and `rmapstat report`
@@ -106,6 +108,16 @@ static const char print_format[] =
 	"\tfield:unsigned long ip;\toffset:8;\tsize:8;\tsigned:0;\n"
 	"\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:0;\n\n"
 	"print fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n";
+
+/*
+ * The event of trace_marker_raw, which the victims of record --victim
+ * write: the file must carry its format, as it carries every ftrace one.
+ */
+static const char raw_data_format[] =
+	"name: raw_data\nID: 19\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned int id;\toffset:8;\tsize:4;\tsigned:0;\n"
+	"\tfield:char buf[];\toffset:12;\tsize:0;\tsigned:0;\n\n"
+	"print fmt: \"id:%04x %08x\", REC->id, (int)REC->buf[0]\n";
 
 static const char kallsyms[] =
 	"ffffffff81000000 T _stext\n"
@@ -207,6 +219,7 @@ static void setup(void)
 	dir("tracing/events");
 	dir("tracing/events/ftrace");
 	dir("tracing/events/ftrace/print");
+	dir("tracing/events/ftrace/raw_data");
 	dir("tracing/events/rmap");
 	dir("tracing/events/rmap/rmap_walk_start");
 	dir("tracing/events/rmap/rmap_walk_end");
@@ -214,6 +227,7 @@ static void setup(void)
 	put("tracing/events/header_page", header_page, strlen(header_page));
 	put("tracing/events/header_event", header_event, strlen(header_event));
 	put("tracing/events/ftrace/print/format", print_format, strlen(print_format));
+	put("tracing/events/ftrace/raw_data/format", raw_data_format, strlen(raw_data_format));
 	put("tracing/events/rmap/rmap_walk_start/format", start_format, strlen(start_format));
 	put("tracing/events/rmap/rmap_walk_end/format", end_format, strlen(end_format));
 	put("tracing/printk_formats", "", 0);
@@ -285,12 +299,16 @@ static void check_read_back(const char *file)
 	struct tracecmd_input *in;
 	struct tep_record *rec;
 	struct tep_handle *tep;
+	struct tep_event *ev;
 
 	in = tracecmd_open(file, TRACECMD_FL_LOAD_NO_PLUGINS);
 	CHECKF(in, "libtracecmd cannot open %s", file);
 	if (!in)
 		return;
 	tep = tracecmd_get_tep(in);
+	ev = tep_find_event_by_name(tep, "ftrace", "raw_data");
+	CHECKF(ev && tep_find_field(ev, "id") && tep_find_field(ev, "buf"),
+	       "no ftrace:raw_data format with id and buf in the file");
 	CHECKF(!strcmp(tep_data_comm_from_pid(tep, PID), "ksm-test"),
 	      "comm of %d is %s", PID, tep_data_comm_from_pid(tep, PID));
 
