@@ -30,6 +30,7 @@
 #include "journal.h"
 #include "rmapstat.h"
 #include "layout.h"
+#include "op_marker.h"
 #include "session.h"
 #include "sweep.h"
 #include "test_hook.h"
@@ -48,6 +49,7 @@ struct record_params {
 	bool no_rmap;
 	const char *layout;
 	bool count_visits;
+	bool waits;			/* --waits, or implied by --victim */
 	char **command;			/* after "--", NULL-terminated; NULL: none */
 	bool cleanup;			/* --cleanup: undo killed runs, nothing else */
 	int nr_opts;			/* options given (--cleanup takes no other) */
@@ -72,7 +74,8 @@ static void record_usage(FILE *f)
 "                       [--duration SEC] [--events SYS:EVENT,...] [--buffer-kb N]\n"
 "                       [--kprobes|--no-rmap] [--layout rmap_one=N,mapping=M]\n"
 "                       [--count-visits] [--merge-timeout SEC] [--quiet]\n"
-"                       [-- COMMAND ARGS...]\n"
+"                       [--victim mprotect|munmap|fork] [--victim-threads N]\n"
+"                       [--waits] [-- COMMAND ARGS...]\n"
 "       rmapstat record --cleanup\n"
 "\n"
 "  Records rmap:rmap_walk_start/end (or, on kernels without them, kprobes on\n"
@@ -87,6 +90,12 @@ static void record_usage(FILE *f)
 "                           idle: mark it in /sys/kernel/mm/page_idle/bitmap\n"
 "  -r, --repeat N           triggers per mapping (default 1)\n"
 "      --merge-timeout SEC  give up waiting for KSM after SEC (default %d)\n"
+"      --victim OP          while the triggers run, threads repeat OP on the\n"
+"                           walked ksm (or anon) mapping and time it:\n"
+"                           mprotect, munmap (munmap, mmap, fault) or fork;\n"
+"                           one line of latencies per operation at the end;\n"
+"                           implies --waits\n"
+"      --victim-threads N   victim threads (default 1, at most %d)\n"
 "  -d, --duration SEC       record SEC seconds (after the workload, if any)\n"
 "  -e, --events LIST        also record these events (sched:sched_switch,ksm:*)\n"
 "  -b, --buffer-kb N        ring buffer per CPU in KiB (default %d)\n"
@@ -97,6 +106,9 @@ static void record_usage(FILE *f)
 "                           e.g. rmap_one=16,mapping=24 (default: from BTF)\n"
 "      --count-visits       kprobe fallback: count the VMAs each walk visits\n"
 "                           (one kretprobe hit per VMA: slows long walks)\n"
+"      --waits              also record lock waits (lock:contention_begin/end)\n"
+"                           and, with BTF, the lock each walk holds (kprobes\n"
+"                           rmapstat:hold_anon, hold_file)\n"
 "  -q, --quiet              no workload progress line\n"
 "      --cleanup            only undo what killed recordings left: write back\n"
 "                           the KSM knobs they changed (from their journals in\n"
@@ -107,7 +119,8 @@ static void record_usage(FILE *f)
 "  Without a workload, command or duration it records until Ctrl-C.\n"
 "  Every recording does what --cleanup does before it starts.\n"
 "  The workload options imply --workload ksm. See rmapstat-record(1).\n",
-		WL_DEFAULT_PAGES, WL_DEFAULT_MERGE_TIMEOUT, SESSION_DEFAULT_BUFFER_KB);
+		WL_DEFAULT_PAGES, WL_DEFAULT_MERGE_TIMEOUT, WL_MAX_VICTIM_THREADS,
+		SESSION_DEFAULT_BUFFER_KB);
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *val)
@@ -147,6 +160,9 @@ enum {
 	OPT_CLEANUP,
 	OPT_LAYOUT,
 	OPT_COUNT_VISITS,
+	OPT_VICTIM,
+	OPT_VICTIM_THREADS,
+	OPT_WAITS,
 };
 
 /* 0 to go on, -1 after --help, RS_EXIT_USAGE after a usage error. */
@@ -171,10 +187,14 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "layout",		required_argument,	NULL, OPT_LAYOUT },
 		{ "count-visits",	no_argument,		NULL, OPT_COUNT_VISITS },
+		{ "victim",		required_argument,	NULL, OPT_VICTIM },
+		{ "victim-threads",	required_argument,	NULL, OPT_VICTIM_THREADS },
+		{ "waits",		no_argument,		NULL, OPT_WAITS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rs_layout layout;
 	struct rs_error lerr;
+	bool threads_given = false;
 	unsigned long val;
 	char *end;
 	int c;
@@ -254,6 +274,20 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		case OPT_COUNT_VISITS:
 			p->count_visits = true;
 			break;
+		case OPT_VICTIM:
+			if (rs_workload_parse_victim(optarg, &p->wl.victim, NULL))
+				return usage_error("record", RS_EXIT_USAGE, "unknown --victim '%s' (mprotect, munmap, fork)", optarg);
+			p->workload = true;
+			break;
+		case OPT_VICTIM_THREADS:
+			if (parse_ulong(optarg, WL_MAX_VICTIM_THREADS, &val) || val < 1)
+				return usage_error("record", RS_EXIT_USAGE, "--victim-threads '%s' is not a number from 1 to %d", optarg, WL_MAX_VICTIM_THREADS);
+			p->wl.victim_threads = val;
+			threads_given = true;
+			break;
+		case OPT_WAITS:
+			p->waits = true;
+			break;
 		case 'q':
 			p->wl.quiet = true;
 			break;
@@ -285,6 +319,16 @@ static int record_parse_args(int argc, char **argv, struct record_params *p)
 		return usage_error("record", RS_EXIT_USAGE, "--layout and --count-visits are for the kprobe fallback, which --no-rmap turns off");
 	if (p->no_rmap && !p->nr_events)
 		return usage_error("record", RS_EXIT_USAGE, "--no-rmap records only --events, and none was given");
+	if (threads_given && p->wl.victim == WL_VICTIM_NONE)
+		return usage_error("record", RS_EXIT_USAGE, "--victim-threads needs --victim (mprotect, munmap or fork)");
+	if ((p->waits || p->wl.victim != WL_VICTIM_NONE) && p->no_rmap)
+		return usage_error("record", RS_EXIT_USAGE, "%s attributes lock waits to walks, which --no-rmap does not record: drop --no-rmap",
+				   p->waits ? "--waits" : "--victim");
+	if (rs_victim_check_opts(&p->wl, &lerr))
+		return usage_error("record", RS_EXIT_USAGE, "%s (%s)", lerr.what, lerr.fix);
+	/* Who waited behind the walks is what a victim is for. */
+	if (p->wl.victim != WL_VICTIM_NONE)
+		p->waits = true;
 	if (!*p->output)
 		return usage_error("record", RS_EXIT_USAGE, "empty --output");
 	return 0;
@@ -448,6 +492,38 @@ static char *dir_of(const char *path)
 	return strndup(path, slash - path);
 }
 
+/* The victims' sink: each operation into the trace, as ftrace:raw_data. */
+static void write_marker(const struct rs_op_marker *m, void *ctx)
+{
+	rs_session_marker_write(ctx, m, sizeof(*m));
+}
+
+/*
+ * The victim threads around the triggers: started right before them,
+ * stopped right after. Returns the exit status of the first failure
+ * (printed), 0 if none.
+ */
+static int run_triggers(struct workload *wl, struct session *s)
+{
+	struct rs_error err, verr;
+	int ret, vret;
+
+	ret = rs_victim_start(wl, write_marker, s, &err);
+	if (!ret)
+		ret = rs_workload_trigger(wl, &err);
+	rs_workload_print_hits(wl, stderr);
+	vret = rs_victim_stop(wl, &verr);
+	rs_victim_print(wl, stderr);
+	if (ret)
+		ret = workload_failed(ret, &err);
+	if (vret) {
+		vret = rs_error_print("record", &verr);
+		if (!ret)
+			ret = vret;
+	}
+	return ret;
+}
+
 static const char *source_name(enum session_source src)
 {
 	switch (src) {
@@ -466,6 +542,7 @@ static int record_run(struct record_params *p)
 		.no_rmap = p->no_rmap,
 		.layout = p->layout,
 		.count_visits = p->count_visits,
+		.waits = p->waits,
 	};
 	struct session *s = NULL;
 	struct workload wl;
@@ -509,6 +586,10 @@ static int record_run(struct record_params *p)
 			goto out;
 		}
 		wl_set_up = true;
+		if (p->wl.victim != WL_VICTIM_NONE && rs_session_marker_open(s, &err)) {
+			ret = rs_error_print("record", &err);
+			goto out;
+		}
 	}
 	if (stop_signal) {
 		ret = RS_EXIT_SIGNAL_BASE + stop_signal;
@@ -524,12 +605,13 @@ static int record_run(struct record_params *p)
 	fprintf(stderr, "rmapstat: recording in tracefs instance %s (clock %s, %s)%s\n",
 		rs_session_instance_name(s), rs_session_clock(s),
 		source_name(rs_session_source(s)), until_signal ? "; Ctrl-C stops" : "");
+	if (p->wl.victim != WL_VICTIM_NONE && strcmp(rs_session_clock(s), "mono"))
+		fprintf(stderr, "rmapstat: trace clock %s, not mono: the victims' operation "
+			"times (CLOCK_MONOTONIC) cannot be lined up with the trace\n",
+			rs_session_clock(s));
 
 	if (p->workload && p->wl.trigger != WL_TRIGGER_NONE) {
-		wret = rs_workload_trigger(&wl, &err);
-		rs_workload_print_hits(&wl, stderr);
-		if (wret)
-			wret = workload_failed(wret, &err);
+		wret = run_triggers(&wl, s);
 		end = END_WORKLOAD;
 	}
 	test_hook_pause("record");

@@ -56,6 +56,8 @@ void rs_workload_opts_init(struct workload_opts *o)
 	o->repeat = 1;
 	o->page_index = -1;
 	o->merge_timeout = WL_DEFAULT_MERGE_TIMEOUT;
+	o->victim = WL_VICTIM_NONE;
+	o->victim_threads = 1;
 }
 
 const char *rs_workload_kind_name(enum workload_kind kind)
@@ -137,6 +139,8 @@ int rs_workload_check_env(const struct workload_opts *o, struct rs_error *err)
 				WL_MAX_REPEAT);
 		return -EINVAL;
 	}
+	if (rs_victim_check_opts(o, err))
+		return -EINVAL;
 	if ((o->kinds & WL_MASK(WL_KSM) || o->trigger != WL_TRIGGER_NONE) &&
 	    geteuid() != 0) {
 		rs_error_status(err, RS_EXIT_NOT_ROOT, RS_FIX_ROOT, "the workloads need "
@@ -415,6 +419,8 @@ void rs_workload_teardown(struct workload *wl)
 {
 	int k;
 
+	/* The threads change the mapping: they go before it. */
+	rs_victim_free(wl);
 	for (k = 0; k < WL_NR_KINDS; k++) {
 		struct workload_map *m = &wl->map[k];
 

@@ -17,16 +17,21 @@
  *	if (rs_workload_setup(&wl, &o, &err))	// map, fill, split, merge
  *		goto out;			// (KSM knobs already restored)
  *	... start tracing ...
+ *	rs_victim_start(&wl, sink, ctx, &err);	// with o.victim: the threads
  *	ret = rs_workload_trigger(&wl, &err);	// the walks happen here
+ *	rs_victim_stop(&wl, &err);		// the threads stopped and joined
+ *	rs_victim_print(&wl, stderr);		// their latencies
  *	... stop tracing ...
  * out:
- *	rs_workload_teardown(&wl);		// munmap + rs_ksm_knobs_restore()
+ *	rs_workload_teardown(&wl);		// victims stopped, munmap,
+ *						// rs_ksm_knobs_restore()
  *
  * The KSM knobs register their restore with the cleanup registry
  * (cleanup.h) at the first change, so that a signal handler that calls
- * rs_cleanup_run_all(), and exit(), put them back. From a SIGINT/SIGTERM
- * handler, rs_workload_stop() makes the merge wait or the trigger loop
- * return -EINTR.
+ * rs_cleanup_run_all(), and exit(), put them back; the victim threads
+ * register a step that stops them. From a SIGINT/SIGTERM handler,
+ * rs_workload_stop() makes the merge wait or the trigger loop return
+ * -EINTR, and the victim threads stop after their operation.
  *
  * Every function that can fail returns 0 or a negative errno and fills
  * the struct rs_error it is given (error.h; NULL is allowed), with the
@@ -59,6 +64,7 @@
 #define WL_DEFAULT_PAGES		20000UL
 #define WL_DEFAULT_MERGE_TIMEOUT	120	/* seconds */
 #define WL_MAX_REPEAT			100000U
+#define WL_MAX_VICTIM_THREADS		64
 
 /* Workload kinds, usable as a bit mask (WL_ALL = all three). */
 enum workload_kind {
@@ -77,6 +83,15 @@ enum workload_trigger {
 	WL_NR_TRIGGERS
 };
 
+/* What the victim threads do, over and over, while the triggers run (victim.c). */
+enum workload_victim {
+	WL_VICTIM_NONE = 0,
+	WL_VICTIM_MPROTECT,	/* flip one page between read-only and read-write */
+	WL_VICTIM_MUNMAP,	/* munmap one page, mmap it again, fault it in */
+	WL_VICTIM_FORK,		/* fork, the child exits at once, wait for it */
+	WL_NR_VICTIMS
+};
+
 struct workload_opts {
 	unsigned int kinds;		/* WL_MASK() bits; default WL_MASK(WL_KSM) */
 	unsigned long pages;		/* pages per mapping; default 20000 */
@@ -87,6 +102,8 @@ struct workload_opts {
 	unsigned int merge_timeout;	/* seconds to wait for KSM; default 120 */
 	const char *file_dir;		/* WL_FILE directory; NULL = $TMPDIR or /tmp */
 	bool quiet;			/* no progress line on stderr */
+	enum workload_victim victim;	/* default WL_VICTIM_NONE */
+	unsigned int victim_threads;	/* 1..WL_MAX_VICTIM_THREADS; default 1 */
 };
 
 /* One mapping of the workload. */
@@ -127,6 +144,8 @@ struct ksm_counters {
 	unsigned long max_page_sharing;
 };
 
+struct victim;
+
 struct workload {
 	struct workload_opts opts;
 	struct workload_map map[WL_NR_KINDS];
@@ -141,6 +160,8 @@ struct workload {
 	/* triggers */
 	struct workload_hit *hits;
 	size_t nr_hits;
+	/* the victim threads (victim.c); NULL: none started */
+	struct victim *victim;
 };
 
 /* ---------------------------------------------------------- options */
@@ -194,8 +215,8 @@ const char *rs_workload_trigger_name(enum workload_trigger t);
  * @o: the options.
  * @err: filled on failure.
  *
- * Checks the option values, root, KSM, page_idle and the NUMA nodes, and
- * changes nothing.
+ * Checks the option values (the victim's with rs_victim_check_opts()),
+ * root, KSM, page_idle and the NUMA nodes, and changes nothing.
  *
  * Return: 0, or -errno (see the top of this file).
  */
@@ -244,8 +265,11 @@ int rs_workload_trigger(struct workload *wl, struct rs_error *err);
 void rs_workload_print_hits(const struct workload *wl, FILE *f);
 
 /**
- * rs_workload_teardown() - Unmap, close, free the hits, restore the knobs.
+ * rs_workload_teardown() - Stop the victims, unmap, close, free, restore.
  * @wl: the workload. Idempotent.
+ *
+ * The victim threads are stopped and joined first (rs_victim_free()),
+ * then the mappings unmapped, the hits freed and the KSM knobs restored.
  */
 void rs_workload_teardown(struct workload *wl);
 
@@ -257,6 +281,130 @@ void rs_workload_teardown(struct workload *wl);
  * trigger (the hits so far stay in wl->hits); both return -EINTR.
  */
 void rs_workload_stop(void);
+
+/* ---------------------------------------------- victims (victim.c) */
+
+struct rs_op_marker;
+
+/**
+ * typedef rs_victim_sink - Where a victim's operation goes, as it is done.
+ * @m: the operation: RS_OP_MARKER_ID, its enum rs_op, the thread's index,
+ *     0 or its -errno, and CLOCK_MONOTONIC before and after it
+ *     (lib/walk/op_marker.h).
+ * @ctx: what rs_victim_start() was given.
+ *
+ * Called on the victim thread, right after the operation, by all the
+ * threads at once: it must be thread-safe (rmapstat record writes @m to
+ * trace_marker_raw, one write() each).
+ */
+typedef void (*rs_victim_sink)(const struct rs_op_marker *m, void *ctx);
+
+/**
+ * struct victim_stats - The latencies of one operation, all threads.
+ * @threads: the victim threads.
+ * @ops: operations that succeeded, whose latencies these are.
+ * @failed: operations that failed (each stopped its thread).
+ * @p99_ns: nearest-rank 99th percentile, exact (every latency is kept).
+ * @max_ns: the longest.
+ */
+struct victim_stats {
+	unsigned int threads;
+	unsigned long ops;
+	unsigned long failed;
+	uint64_t p99_ns;
+	uint64_t max_ns;
+};
+
+/**
+ * rs_workload_parse_victim() - Parse --victim.
+ * @s: "mprotect", "munmap" or "fork".
+ * @v: set to the victim.
+ * @err: filled on failure (RS_EXIT_USAGE).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int rs_workload_parse_victim(const char *s, enum workload_victim *v, struct rs_error *err);
+
+/**
+ * rs_workload_victim_name() - The name of a victim.
+ * @v: the victim.
+ *
+ * Return: "mprotect", "munmap", "fork" or "none".
+ */
+const char *rs_workload_victim_name(enum workload_victim v);
+
+/**
+ * rs_victim_check_opts() - Can the victim of these options run?
+ * @o: the options; nothing to check without o->victim.
+ * @err: filled on failure (RS_EXIT_USAGE; the fix names the option).
+ *
+ * A victim needs the ksm or the anon workload (it uses the KSM mapping
+ * when there is one), a trigger, 1 to WL_MAX_VICTIM_THREADS threads and,
+ * for mprotect and munmap, a page per thread: thread t works on page
+ * 2 + 4t, which must be in the mapping and not be a page the trigger
+ * walks.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int rs_victim_check_opts(const struct workload_opts *o, struct rs_error *err);
+
+/**
+ * rs_victim_start() - Start the victim threads of wl->opts.victim.
+ * @wl: a workload rs_workload_setup() made; wl->victim is set.
+ * @sink: gets each operation (NULL: none; the latencies are kept anyway).
+ * @ctx: passed to @sink.
+ * @err: filled on failure.
+ *
+ * The options are checked as rs_victim_check_opts() does, but for the
+ * trigger, which the threads do not need (tests run them without one).
+ * Starts wl->opts.victim_threads threads, with every signal blocked, that
+ * repeat the operation (see victim.c for what each does, and which lock
+ * it needs) until rs_victim_stop(), rs_workload_stop(), the first
+ * operation that fails, or the undo step it registers with the cleanup
+ * registry. Does nothing without wl->opts.victim.
+ *
+ * Return: 0, or -errno (the threads started are stopped again).
+ */
+int rs_victim_start(struct workload *wl, rs_victim_sink sink, void *ctx, struct rs_error *err);
+
+/**
+ * rs_victim_stop() - Stop and join the victim threads.
+ * @wl: the workload.
+ * @err: filled with the first thread's failure (RS_EXIT_WORKLOAD).
+ *
+ * Each thread finishes its operation (a munmap victim its cycle, an
+ * mprotect victim makes its page read-write again), so the mapping is as
+ * it was for rs_workload_teardown(). Idempotent: later calls return the
+ * first one's result and fill nothing. Nothing to do without victims.
+ *
+ * Return: 0, or the -errno of the first failed operation.
+ */
+int rs_victim_stop(struct workload *wl, struct rs_error *err);
+
+/**
+ * rs_victim_stats() - The latencies of one operation, once stopped.
+ * @wl: the workload.
+ * @op: an enum rs_op.
+ * @st: filled.
+ *
+ * Return: 0; -ENOENT when there are no victims or they run still;
+ * -ENOMEM.
+ */
+int rs_victim_stats(const struct workload *wl, unsigned int op, struct victim_stats *st);
+
+/**
+ * rs_victim_print() - One line per operation the victims did.
+ * @wl: the workload, its victims stopped.
+ * @f: where the lines go, e.g. "victim mprotect: 1 thread, 5321 ops,
+ *     p99 0.21 ms, max 2.31 s" (and ", N failed" when some failed).
+ */
+void rs_victim_print(const struct workload *wl, FILE *f);
+
+/**
+ * rs_victim_free() - Stop the victims, free them; wl->victim is NULL.
+ * @wl: the workload. Idempotent.
+ */
+void rs_victim_free(struct workload *wl);
 
 /* -------------------------------------- KSM control (ksm_knobs.c) */
 
