@@ -19,6 +19,15 @@
  * vma alone; the engine counts them into the kprobe walk they belong to,
  * whose exit then prints visited= as a tracepoint's end does.
  *
+ * In a trace with lock:contention_begin/_end (rmapstat record --waits),
+ * the waits engine (lib/walk/waits.h) attributes the waits to the walks
+ * that held the lock, and each end prints waiters=N waited=T: the waits
+ * blamed on the walk so far and the time they had waited by its end (a
+ * writer queued behind the walk waits on past it: its whole wait is in
+ * the report). The lock events and rmapstat:hold_* print as the kernel
+ * formats them; the victims' markers (ftrace:raw_data of op_marker.h)
+ * print as op=mprotect thread=0 duration=... ret=0.
+ *
  * Starts and ends are paired by the engine the rmapstat CLI uses
  * (lib/walk/pairing.h), fed one event at a time in the order trace-cmd prints
  * them (timestamp order across CPUs). Each tep handle (each input file)
@@ -39,8 +48,10 @@
 #include <event-utils.h>
 #include <trace-seq.h>
 
+#include "op_marker.h"
 #include "pairing.h"
 #include "purpose.h"
+#include "waits.h"
 #include "walk_decode.h"
 #include "walk_event.h"
 
@@ -105,6 +116,8 @@ struct cached_walk {
 	int cpu;
 	int feed;			/* rs_pairing_feed() result */
 	struct rs_walk walk;
+	bool waits;			/* so_far is known */
+	struct rs_waiters so_far;
 };
 
 struct rmap_plugin {
@@ -112,6 +125,17 @@ struct rmap_plugin {
 	struct tep_handle *tep;
 	struct rs_decoder *dec;
 	struct rs_pairing *pairs;
+	/*
+	 * The waits engine, made at the first event of a trace with lock
+	 * events (the formats are parsed by then); its walk records come
+	 * from the pairing's callback, and the so_far of the last paired
+	 * walk is kept for its end to print.
+	 */
+	struct rs_waits *waits;
+	bool waits_checked;
+	int last_pid;
+	unsigned long long last_start_ts;
+	struct rs_waiters last_so_far;
 	bool fed_any;
 	unsigned long long last_ts;
 	/* records fed at last_ts (cpu, offset), to tell them from new ones */
@@ -369,6 +393,50 @@ static bool cache_matches(const struct cached_walk *c, struct tep_record *rec)
 	       c->cpu == rec->cpu;
 }
 
+/* ---- waits ---- */
+
+/* Every walk record of the pairing goes to the waits engine. */
+static void on_walk(const struct rs_walk *w, void *arg)
+{
+	struct rmap_plugin *rp = arg;
+	struct rs_waiters so_far;
+
+	if (!rp->waits)
+		return;
+	if (rs_waits_walk(rp->waits, w, &so_far)) {
+		plugin_error("plugin_rmap: out of memory, waiters may be missing");
+		return;
+	}
+	if (w->status == RS_WALK_OK || w->status == RS_WALK_NESTED) {
+		rp->last_pid = w->start.pid;
+		rp->last_start_ts = w->start.ts;
+		rp->last_so_far = so_far;
+	}
+}
+
+/* The waits engine, once the trace is known to have lock events. */
+static void waits_check(struct rmap_plugin *rp)
+{
+	unsigned int sources;
+
+	if (rp->waits_checked)
+		return;
+	rp->waits_checked = true;
+	sources = rs_decoder_sources(rp->dec);
+	if (!(sources & RS_SRC_LOCKS))
+		return;
+	rp->waits = rs_waits_new(NULL, NULL, NULL, sources & RS_SRC_HOLDS);
+	if (!rp->waits)
+		plugin_error("plugin_rmap: out of memory, no waiters printed");
+}
+
+/* Feeds a new event to the waits engine (after the pairing, for a walk event). */
+static void waits_feed(struct rmap_plugin *rp, const struct rs_walk_event *ev)
+{
+	if (rp->waits && rs_waits_feed(rp->waits, ev))
+		plugin_error("plugin_rmap: out of memory, waiters may be missing");
+}
+
 /* ---- handlers ---- */
 
 /*
@@ -391,9 +459,13 @@ static int decode(struct rmap_plugin *rp, struct tep_event *event,
 	}
 	if (!record_is_new(rp, rec))
 		return 0;
-	if (rec->missed_events)
+	waits_check(rp);
+	if (rec->missed_events) {
 		rs_pairing_lost(rp->pairs, rec->cpu, rec->ts,
 				rec->missed_events > 0 ? rec->missed_events : -1);
+		if (rp->waits)
+			rs_waits_lost(rp->waits, rec->cpu, rec->ts);
+	}
 	return 1;
 }
 
@@ -407,8 +479,11 @@ static int start_handler(struct trace_seq *s, struct tep_record *rec,
 
 	if (ret < 0)
 		return 1;
-	if (ret > 0 && rs_pairing_feed(rp->pairs, &ev, NULL) < 0)
-		plugin_error("plugin_rmap: out of memory, walks may show no duration");
+	if (ret > 0) {
+		if (rs_pairing_feed(rp->pairs, &ev, NULL) < 0)
+			plugin_error("plugin_rmap: out of memory, walks may show no duration");
+		waits_feed(rp, &ev);
+	}
 	print_walk_info(s, &first, rp->tep, &ev);
 	print_raw(s, rec, event);
 	return 0;
@@ -435,7 +510,9 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 	if (ret < 0)
 		return 1;
 	if (ret > 0) {
+		rp->last_pid = -1;
 		feed = rs_pairing_feed(rp->pairs, &ev, &walk);
+		waits_feed(rp, &ev);
 		c->valid = feed != RS_FEED_ERROR;
 		if (c->valid) {
 			c->offset = rec->offset;
@@ -443,6 +520,10 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 			c->cpu = rec->cpu;
 			c->feed = feed;
 			c->walk = walk;
+			/* the waits engine saw this walk's record in on_walk() */
+			c->waits = rp->waits && (feed == RS_FEED_PAIRED || feed == RS_FEED_NESTED) &&
+				   rp->last_pid == walk.start.pid && rp->last_start_ts == walk.start.ts;
+			c->so_far = rp->last_so_far;
 			w = &c->walk;
 		} else {
 			plugin_error("plugin_rmap: out of memory, walks may show no duration");
@@ -484,6 +565,10 @@ static int end_handler(struct trace_seq *s, struct tep_record *rec,
 			trace_seq_puts(s, " SLOW");
 		if (rs_walk_is_short(w) == 1)
 			trace_seq_puts(s, " SHORT");
+		if (c->waits && w == &c->walk) {
+			part(s, &first, "waiters=%u waited=", c->so_far.waiters);
+			print_duration(s, c->so_far.waited_ns);
+		}
 	}
 	print_raw(s, rec, event);
 	return 0;
@@ -509,6 +594,41 @@ static int visit_handler(struct trace_seq *s, struct tep_record *rec,
 	return 0;
 }
 
+/*
+ * A hold, wait or wake: fed to the waits engine, printed in the kernel's
+ * format (a nonzero return has libtraceevent print it).
+ */
+static int lock_handler(struct trace_seq *s, struct tep_record *rec,
+			struct tep_event *event, void *context)
+{
+	struct rmap_plugin *rp = context;
+	struct rs_walk_event ev;
+
+	if (decode(rp, event, rec, &ev) > 0)
+		waits_feed(rp, &ev);
+	return 1;
+}
+
+/*
+ * A raw_data record: a victim's operation is printed with its duration;
+ * anyone else's marker in the kernel's format.
+ */
+static int op_handler(struct trace_seq *s, struct tep_record *rec,
+		      struct tep_event *event, void *context)
+{
+	struct rmap_plugin *rp = context;
+	struct rs_walk_event ev;
+	bool first = true;
+
+	if (decode(rp, event, rec, &ev) < 0)
+		return 1;
+	part(s, &first, "op=%s thread=%u duration=", rs_op_name(ev.op), ev.op_thread);
+	print_duration(s, ev.op_end > ev.op_start ? ev.op_end - ev.op_start : 0);
+	part(s, &first, "ret=%d", ev.op_ret);
+	print_raw(s, rec, event);
+	return 0;
+}
+
 /* ---- loading ---- */
 
 /* Registers (or unregisters) a handler for every walk event the decoder knows. */
@@ -518,6 +638,8 @@ static void handlers(struct tep_handle *tep, struct rmap_plugin *rp, bool on)
 		[RS_EV_START] = start_handler, [RS_EV_ENTRY] = start_handler,
 		[RS_EV_END] = end_handler, [RS_EV_EXIT] = end_handler,
 		[RS_EV_VISIT] = visit_handler,
+		[RS_EV_HOLD] = lock_handler, [RS_EV_WAIT] = lock_handler,
+		[RS_EV_WAKE] = lock_handler, [RS_EV_OP] = op_handler,
 	};
 	const char *system, *name;
 	enum rs_ev_type type;
@@ -535,6 +657,7 @@ static void handlers(struct tep_handle *tep, struct rmap_plugin *rp, bool on)
 
 static void free_plugin(struct rmap_plugin *rp)
 {
+	rs_waits_free(rp->waits);
 	rs_pairing_free(rp->pairs);
 	rs_decoder_free(rp->dec);
 	free(rp);
@@ -549,7 +672,7 @@ int TEP_PLUGIN_LOADER(struct tep_handle *tep)
 		goto nomem;
 	rp->tep = tep;
 	rp->dec = rs_decoder_new(tep);
-	rp->pairs = rs_pairing_new(NULL, NULL);
+	rp->pairs = rs_pairing_new(on_walk, rp);
 	if (!rp->dec || !rp->pairs)
 		goto nomem;
 	handlers(tep, rp, true);
