@@ -173,6 +173,7 @@ int rs_layout_from_btf(struct rs_layout *l, const char *path, struct rs_error *e
 
 int rs_layout_holds_from_btf(struct rs_layout *l, const char *path, struct rs_error *err)
 {
+	bool opened = false;
 	int ret;
 
 	if (!path)
@@ -181,12 +182,15 @@ int rs_layout_holds_from_btf(struct rs_layout *l, const char *path, struct rs_er
 		ret = open_btf(l, path, "knowing which lock a walk holds", NULL, err);
 		if (ret)
 			return ret;
+		opened = true;
 	}
 	if (!read_holds(l->btf, &l->hold)) {
 		rs_error_set(err, NULL, "the BTF of %s lacks one of struct anon_vma.root, "
 			     ".rwsem, .rb_root, struct address_space.i_mmap, .i_mmap_rwsem",
 			     path);
-		rs_layout_free(l);
+		/* A BTF the walks' arguments come from stays. */
+		if (opened)
+			rs_layout_free(l);
 		return -ENOENT;
 	}
 	return 0;

@@ -729,11 +729,6 @@ const char *rs_session_clock(const struct session *s)
 	return s->clock;
 }
 
-unsigned int rs_session_holds(const struct session *s)
-{
-	return rs_kprobes_count(&s->kprobes, RS_KPROBES_HOLDS);
-}
-
 unsigned long long rs_session_bytes(const struct session *s)
 {
 	return rs_drain_bytes(&s->drain);

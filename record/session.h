@@ -192,15 +192,6 @@ const char *rs_session_instance_name(const struct session *s);
 const char *rs_session_clock(const struct session *s);
 
 /**
- * rs_session_holds() - Does the trace name the lock each walk holds?
- * @s: the session.
- *
- * Return: the hold events created (0 without waits, or when none could
- * be: waits are then attributed by time overlap only).
- */
-unsigned int rs_session_holds(const struct session *s);
-
-/**
  * rs_session_bytes() - The event data drained.
  * @s: the session.
  *
