@@ -16,9 +16,10 @@
 #include "output.h"
 #include "rmapstat.h"
 #include "usage.h"
+#include "walk_decode.h"
 #include "walk_report.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_CSV_WAITS };
 
 struct report_params {
 	char **files;
@@ -35,7 +36,8 @@ static void report_usage(FILE *f)
 {
 	static const char * const msg[] = {
 		"",
-		"usage: rmapstat report [FILE...] [-b|--by KEY[,KEY...]] [-j|--json | -c|--csv]",
+		"usage: rmapstat report [FILE...] [-b|--by KEY[,KEY...]]",
+		"                       [-j|--json | -c|--csv | --csv-waits]",
 		"                       [--hist] [-t|--top N] [-u|--units ns|us|ms] [-B|--buffer NAME]",
 		"",
 		"Pairs the rmap walk start/end events of trace.dat files (default: trace.dat)",
@@ -46,12 +48,16 @@ static void report_usage(FILE *f)
 		"                       files are reported together",
 		"  -b, --by KEY[,KEY]   group by kind (default), purpose, pid, cpu or comm, or by",
 		"                       several, e.g. kind,purpose",
-		"  -j, --json           JSON, schema \"rmapstat-report\" version 1",
+		"  -j, --json           JSON, schema \"rmapstat-report\" version 3",
 		"                       (Documentation/json-schema.md); times in ns",
 		"  -c, --csv            one CSV row per walk (and per start or end that could not",
 		"                       be paired, with its status); times in ns",
+		"      --csv-waits      one CSV row per lock wait (a trace of record --waits):",
+		"                       who waited for which lock, how long, and the walk",
+		"                       blamed; times in ns",
 		"      --hist           a log2 histogram of the durations per group",
-		"  -t, --top N          the N slowest walks",
+		"  -t, --top N          the N slowest walks (and the N walks others waited",
+		"                       behind most; those: 5 by default)",
 		"  -u, --units UNIT     unit of times in the text report: ns, us (default) or ms",
 		"  -B, --buffer NAME    read only this buffer (\"top\" for the top one)",
 		"  -h, --help           this help",
@@ -87,6 +93,7 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 		{ "by",		required_argument,	NULL, 'b' },
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "csv",	no_argument,		NULL, 'c' },
+		{ "csv-waits",	no_argument,		NULL, 'W' },
 		{ "hist",	no_argument,		NULL, 'H' },
 		{ "top",	required_argument,	NULL, 't' },
 		{ "units",	required_argument,	NULL, 'u' },
@@ -108,15 +115,17 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 			ret = usage_opt_by("report", optarg, &p->by);
 			break;
 		case 'j':
-			if (p->format == REPORT_CSV)
-				return usage_error("report", RS_EXIT_USAGE, "--json and --csv exclude each other");
-			p->format = REPORT_JSON;
-			break;
 		case 'c':
-			if (p->format == REPORT_JSON)
-				return usage_error("report", RS_EXIT_USAGE, "--json and --csv exclude each other");
-			p->format = REPORT_CSV;
+		case 'W': {
+			enum report_format f = c == 'j' ? REPORT_JSON : c == 'c' ? REPORT_CSV :
+					       REPORT_CSV_WAITS;
+
+			if (p->format != REPORT_TEXT && p->format != f)
+				return usage_error("report", RS_EXIT_USAGE,
+						   "--json, --csv and --csv-waits exclude each other");
+			p->format = f;
 			break;
+		}
 		case 'H':
 			p->hist = true;
 			break;
@@ -140,8 +149,8 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 	}
 	if (ret)
 		return ret;
-	if (p->format == REPORT_CSV && (p->hist || p->top))
-		return usage_error("report", RS_EXIT_USAGE, "--hist and --top are for the text and JSON reports; --csv lists every walk");
+	if ((p->format == REPORT_CSV || p->format == REPORT_CSV_WAITS) && (p->hist || p->top))
+		return usage_error("report", RS_EXIT_USAGE, "--hist and --top are for the text and JSON reports; --csv lists every walk, --csv-waits every wait");
 	if (optind < argc) {
 		p->files = &argv[optind];
 		p->nr_files = argc - optind;
@@ -155,6 +164,11 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 static int csv_row(const struct rs_row *row, void *arg)
 {
 	return rs_output_csv_row(arg, row);
+}
+
+static int csv_wait_row(const struct rs_wait_row *row, void *arg)
+{
+	return rs_output_csv_wait_row(arg, row);
 }
 
 int report_main(int argc, char **argv)
@@ -175,10 +189,16 @@ int report_main(int argc, char **argv)
 	opts.hist_div = rs_unit_div(p.unit);
 	opts.top_n = p.top;
 	opts.buffer = p.buffer;
-	if (p.format == REPORT_CSV) {
-		opts.row_fn = csv_row;
-		opts.row_arg = stdout;
-		if (rs_output_csv_header(stdout)) {
+	if (p.format == REPORT_CSV || p.format == REPORT_CSV_WAITS) {
+		if (p.format == REPORT_CSV) {
+			opts.row_fn = csv_row;
+			opts.row_arg = stdout;
+		} else {
+			opts.wait_fn = csv_wait_row;
+			opts.wait_arg = stdout;
+		}
+		if (p.format == REPORT_CSV ? rs_output_csv_header(stdout) :
+		    rs_output_csv_waits_header(stdout)) {
 			rs_error_set(&err, NULL, "cannot write to stdout: %s", strerror(errno));
 			rs_error_print("report", &err);
 			return RS_EXIT_ERROR;
@@ -209,6 +229,11 @@ int report_main(int argc, char **argv)
 		break;
 	case REPORT_JSON:
 		ret = rs_output_json(stdout, r, "rmapstat " RMAPSTAT_VERSION, &to);
+		break;
+	case REPORT_CSV_WAITS:
+		ret = fflush(stdout) ? -1 : 0;
+		if (!ret && !(r->sources & RS_SRC_LOCKS))
+			fprintf(stderr, "rmapstat report: no lock:contention events in the trace: record with `rmapstat record --waits`\n");
 		break;
 	case REPORT_CSV:
 		ret = fflush(stdout) ? -1 : 0;

@@ -91,3 +91,52 @@ int rs_output_csv_row(FILE *f, const struct rs_row *row)
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }
+
+/* ---------------------------------------------------------- waits */
+
+int rs_output_csv_waits_header(FILE *f)
+{
+	fputs("file,buffer,pid,comm,cpu,lock,flags,begin_ns,end_ns,wait_ns,complete,cause,"
+	      "proof,blocked_ns,walk_pid,walk_start_ns\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* LCB_F_* as the kernel's contention_begin prints them: "WRITE", "READ|SPIN". */
+static void csv_lock_flags(FILE *f, unsigned int flags)
+{
+	static const char * const names[] = { "SPIN", "READ", "WRITE", "RT", "PERCPU", "MUTEX" };
+	bool first = true;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & (1U << i)))
+			continue;
+		fprintf(f, "%s%s", first ? "" : "|", names[i]);
+		first = false;
+	}
+	if (flags >> i)
+		fprintf(f, "%s0x%x", first ? "" : "|", flags >> i << i);
+	fputc(',', f);
+}
+
+int rs_output_csv_wait_row(FILE *f, const struct rs_wait_row *row)
+{
+	const struct rs_wait *w = row->wait;
+	bool blamed = w->cause != RS_WAIT_OTHER;
+
+	csv_string(f, row->file);
+	fputc(',', f);
+	csv_string(f, rs_buffer_label(row->buffer));
+	fprintf(f, ",%d,", w->pid);
+	csv_string(f, w->comm);
+	fprintf(f, ",%d,0x%" PRIx64 ",", w->cpu, w->lock);
+	csv_lock_flags(f, w->flags);
+	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%s,%s,%" PRIu64 ",", w->begin, w->end,
+		w->end - w->begin, w->complete, rs_wait_cause_name(w->cause),
+		rs_wait_proof_name(w->proof), w->blocked_ns);
+	csv_int(f, blamed, w->walk_pid);
+	if (blamed)
+		fprintf(f, "%" PRIu64, w->walk_ts);
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}

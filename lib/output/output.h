@@ -90,6 +90,21 @@ int rs_output_csv_header(FILE *f);
 int rs_output_csv_row(FILE *f, const struct rs_row *row);
 
 /**
+ * rs_output_csv_waits_header() - the header line of the per-wait CSV
+ * @f: the stream
+ * Return: 0, or -1 when writing failed.
+ */
+int rs_output_csv_waits_header(FILE *f);
+
+/**
+ * rs_output_csv_wait_row() - one lock wait as a CSV line
+ * @f: the stream
+ * @row: the wait
+ * Return: 0, or -1 when writing failed.
+ */
+int rs_output_csv_wait_row(FILE *f, const struct rs_wait_row *row);
+
+/**
  * rs_output_compare_text() - a comparison as a table
  * @f: the stream
  * @c: the comparison, run

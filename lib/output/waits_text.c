@@ -247,9 +247,9 @@ static void text_ops(FILE *f, const struct rs_waits_report *wr, enum rs_unit uni
 		unaligned += wr->ops[i].unaligned;
 		failed += wr->ops[i].failed;
 	}
-	fprintf(f, "\nVictim operations (%u thread%s; timed in user space, CLOCK_MONOTONIC; behind walks: their waits\n"
-		"for a lock a walk held, as the kernel's lock events measured them)\n",
-		wr->op_threads, wr->op_threads == 1 ? "" : "s");
+	fprintf(f, "\nVictim operations, in %s (%u thread%s; timed in user space, CLOCK_MONOTONIC; behind walks:\n"
+		"their waits for a lock a walk held, as the kernel's lock events measured them)\n",
+		rs_unit_name(unit), wr->op_threads, wr->op_threads == 1 ? "" : "s");
 	rs_table_print(f, "  ", &t);
 	if (failed)
 		fprintf(f, "  %" PRIu64 " operation%s failed (counted with their time)\n",
@@ -276,11 +276,11 @@ void rs_text_waits(FILE *f, const struct rs_report *r, enum rs_unit unit)
 	const struct rs_waits_counters *c = &wr->c;
 
 	if (r->sources & RS_SRC_LOCKS) {
-		fprintf(f, "\nBlocked behind walks (lock waits of other tasks while a walk held the lock; %s)\n",
-			!(r->sources & RS_SRC_HOLDS) ?
-			"overlap, not proven: the trace has no hold events, a wait is blamed on any walk of another task in flight" :
+		fprintf(f, "\nBlocked behind walks, in %s (lock waits of other tasks while a walk held the lock;\n%s)\n",
+			rs_unit_name(unit), !(r->sources & RS_SRC_HOLDS) ?
+			"  overlap, not proven: the trace has no hold events, a wait is blamed on any walk of another task in flight" :
 			wr->proofs & (1U << RS_PROOF_OVERLAP) ?
-			"some only by overlap, not proven" : "each proven by the lock the walk held");
+			"  some only by overlap, not proven" : "  each proven by the lock the walk held");
 		fprintf(f, "  waits: %" PRIu64 " (%" PRIu64 " direct, %" PRIu64 " indirect behind a waiting writer, %" PRIu64 " not behind a walk)",
 			c->waits, c->waits_direct, c->waits_indirect, c->waits_other);
 		if (c->waits_open || c->waits_lost)

@@ -48,7 +48,7 @@ struct rs_report *rs_report_new(const struct rs_report_opts *opts)
 	}
 	r->groups = rs_groups_new(&r->opts.by, r->opts.hist_div);
 	if (!r->groups || rs_topn_init(&r->top, opts->top_n) ||
-	    rs_waits_report_init(&r->waits, opts->top_n)) {
+	    rs_waits_report_init(&r->waits, opts->top_n ? opts->top_n : RS_REPORT_TOP_BLAMED)) {
 		rs_groups_free(r->groups);
 		rs_topn_free(&r->top);
 		rs_waits_report_free(&r->waits);
@@ -156,6 +156,16 @@ static void on_wait(const struct rs_wait *w, void *arg)
 
 	if (!fc->error && rs_waits_report_wait(&fc->r->waits, w))
 		fc->error = ENOMEM;
+	if (!fc->error && fc->r->opts.wait_fn) {
+		struct rs_wait_row row = {
+			.wait = w,
+			.file = fc->sum->file,
+			.buffer = fc->sum->buffers[bc->buffer].name,
+		};
+
+		if (fc->r->opts.wait_fn(&row, fc->r->opts.wait_arg))
+			fc->error = errno ? errno : EIO;
+	}
 }
 
 static void on_collateral(const struct rs_collateral *c, void *arg)

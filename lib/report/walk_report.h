@@ -30,13 +30,27 @@ struct rs_row {
 };
 typedef int (*rs_row_fn)(const struct rs_row *row, void *arg);
 
+/* One lock wait as the waits engine passes it, for per-wait output (CSV). */
+struct rs_wait_row {
+	const struct rs_wait *wait;
+	const char *file;
+	const char *buffer;		/* "" for the top buffer */
+};
+typedef int (*rs_wait_row_fn)(const struct rs_wait_row *row, void *arg);
+
+/* The walks others waited behind most that a report keeps without top_n. */
+#define RS_REPORT_TOP_BLAMED	5
+
 struct rs_report_opts {
 	struct rs_group_spec by;
 	uint64_t hist_div;		/* unit of the log2 histograms (1 = ns) */
-	size_t top_n;			/* slowest walks to keep */
+	size_t top_n;			/* slowest walks to keep (and walks others
+					   waited behind; 0: RS_REPORT_TOP_BLAMED of those) */
 	const char *buffer;		/* read only this buffer; NULL: all */
 	rs_row_fn row_fn;		/* NULL, or called for every walk record */
 	void *row_arg;
+	rs_wait_row_fn wait_fn;		/* NULL, or called for every lock wait */
+	void *wait_arg;
 };
 
 struct rs_report {

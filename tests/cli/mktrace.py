@@ -14,15 +14,23 @@ start with the same key, lost events, instance buffers, time gaps longer
 than the 27-bit ring-buffer delta, and kprobe/kretprobe traces.
 
 Scenarios: tracepoints, kprobes, kprobes-lost, instance, empty, noevents, ksm-slow,
-ksm-fast, nr-pages
+ksm-fast, nr-pages, waits, waits-overlap
 
 nr-pages is the tracepoints scenario with the start's nr_pages field (the
 kernel series added it after the fixtures of tests/data were recorded; the
 others have the older format), and walks of large folios too.
+
+waits is what `rmapstat record --victim mprotect` records: walks, the
+rmapstat:hold_anon kprobe (the lock a walk took), lock:contention_begin/end
+and the victims' markers in ftrace:raw_data (lib/walk/op_marker.h); its
+truth holds the waits, the walks' collateral and the victims' operations
+as the attribution must find them. waits-overlap is the same without the
+hold events: every wait is then blamed by time overlap alone.
 """
 
 import json
 import random
+import struct
 import sys
 
 from tracedat import Event, TraceDat
@@ -480,6 +488,118 @@ def scenario_ksm(slow):
     return s
 
 
+# ------------------------------------------------------------------ waits
+
+LCB_F_SPIN, LCB_F_READ, LCB_F_WRITE = 1, 2, 4
+OP_MARKER_ID = 0x706f6d72		# "rmop", lib/walk/op_marker.h
+OPS = ["mprotect", "munmap", "mmap", "fault", "fork"]
+
+
+def lock_events(base_id=1700):
+    """lock:contention_begin/end, the rmapstat hold kprobe, ftrace raw_data."""
+    begin = Event("lock", "contention_begin", base_id,
+                  [("void *", "lock_addr", 8, False), ("unsigned int", "flags", 4, False)],
+                  '"%p (flags=%s)", REC->lock_addr, __print_flags(REC->flags, "|", '
+                  '{ 1, "SPIN" }, { 2, "READ" }, { 4, "WRITE" })')
+    end = Event("lock", "contention_end", base_id + 1,
+                [("void *", "lock_addr", 8, False), ("int", "ret", 4, True)],
+                '"%p (ret=%d)", REC->lock_addr, REC->ret')
+    hold = Event("rmapstat", "hold_anon", base_id + 2,
+                 [("unsigned long", "__probe_ip", 8, False), ("u64", "base", 8, False),
+                  ("s32", "off", 4, True)],
+                 '"(%lx) base=0x%Lx off=%d", REC->__probe_ip, REC->base, REC->off')
+    raw = Event("ftrace", "raw_data", 12,
+                [("unsigned int", "id", 4, False), ("char", "buf[]", 0, True)],
+                '"id:%04x %08x", REC->id, (int)REC->buf[0]')
+    return begin, end, hold, raw
+
+
+class WaitsScenario(TracepointScenario):
+    def __init__(self, holds=True):
+        super().__init__(nr_pages=True)
+        self.holds = holds
+        self.begin_ev, self.end_ev_lock, self.hold_ev, self.raw_ev = lock_events()
+        for ev in (self.begin_ev, self.end_ev_lock, self.raw_ev):
+            self.t.add_event(ev)
+        if holds:
+            self.t.add_event(self.hold_ev)
+
+    def hold(self, ts, cpu, pid, lock, off=8):
+        """A walk took lock: the kprobe reads base (the anon_vma root), off its rwsem."""
+        if self.holds:
+            self.buf.add(cpu, ts, self.hold_ev.pack(pid, {
+                "__probe_ip": 0xffffffff81300000, "base": lock - off, "off": off}))
+
+    def wait(self, ts, cpu, pid, lock, flags):
+        self.buf.add(cpu, ts, self.begin_ev.pack(pid, {"lock_addr": lock, "flags": flags}))
+
+    def wake(self, ts, cpu, pid, lock, ret=0):
+        self.buf.add(cpu, ts, self.end_ev_lock.pack(pid, {"lock_addr": lock, "ret": ret}))
+
+    def op(self, ts, cpu, pid, op, thread, start, end, ret=0):
+        """A victim's marker, written at ts after its op (start, end: CLOCK_MONOTONIC)."""
+        rest = struct.pack("<HHIiQQ", 1, OPS.index(op), thread, ret, start, end)
+        self.buf.add(cpu, ts, self.raw_ev.pack(pid, {"id": OP_MARKER_ID}) + rest)
+
+
+def scenario_waits(holds=True):
+    """One KSM walk (pid 200) holds anon_vma L1 then L2 (two rmap_items);
+    victims wait for them. Times in ns after T:
+      walk W1  1000 .. 10000, holds L1 from 1100, L2 from 5000 (L1 released)
+      pid 303  spins on L1 1200 .. 1300                      never a walk's
+      pid 300  mprotect 1500 .. 5200: waits for L1 (write) 1600 .. 5000
+      pid 301  waits for L1 (read) 2000 .. 5100 behind 300's write wait
+      pid 302  mprotect 5900 .. 10100: waits for L2 (write) 6000 .. 10010
+      pid 300  mprotect 11000 .. 11050, no wait
+      walk W2  (ANON, pid 201) 20000 .. 30000 holds L3, nobody waits
+    """
+    s = WaitsScenario(holds)
+    T = 1_000_000_000
+    L1, L2, L3 = 0xffff888004100008, 0xffff888004200008, 0xffff888004300008
+    for pid, comm in ((200, "migrate"), (201, "kswapd0"), (300, "victim"), (301, "reader"),
+                      (302, "victim"), (303, "spinner")):
+        s.comm(pid, comm)
+    s.start(T + 1000, 0, 200, 0x30000, 0xffffc90000b1fd00, "try_to_migrate_one", 0, 2)
+    s.hold(T + 1100, 0, 200, L1)
+    s.wait(T + 1200, 1, 303, L1, LCB_F_SPIN)
+    s.wake(T + 1300, 1, 303, L1)
+    s.wait(T + 1600, 1, 300, L1, LCB_F_WRITE)
+    s.wait(T + 2000, 1, 301, L1, LCB_F_READ)
+    s.hold(T + 5000, 0, 200, L2)
+    s.wake(T + 5000, 1, 300, L1)
+    s.wake(T + 5100, 1, 301, L1)
+    s.op(T + 5300, 1, 300, "mprotect", 0, T + 1500, T + 5200)
+    s.wait(T + 6000, 1, 302, L2, LCB_F_WRITE)
+    s.end(T + 10000, 0, 200, 0x30000, 0xffffc90000b1fd00, "try_to_migrate_one", 0, 40000, 2)
+    s.wake(T + 10010, 1, 302, L2)
+    s.op(T + 10200, 1, 302, "mprotect", 1, T + 5900, T + 10100)
+    s.op(T + 11100, 1, 300, "mprotect", 0, T + 11000, T + 11050)
+    s.start(T + 20000, 0, 201, 0x40000, 0xffffc90000c1fd00, "folio_referenced_one", 1, 1)
+    s.hold(T + 20100, 0, 201, L3)
+    s.end(T + 30000, 0, 201, 0x40000, 0xffffc90000c1fd00, "folio_referenced_one", 1, 1, 1)
+    # In overlap mode a wait is blamed on the whole walk, not on the hold of
+    # its lock: 301's wait 2000 .. 5100 lies inside W1 1000 .. 10000.
+    s.truth["waits"] = {
+        "proof": "lock" if holds else "overlap",
+        "direct": 2, "indirect": 1, "other": 1,
+        "blocked_direct_ns": 3400 + 4000, "blocked_indirect_ns": 3000 if holds else 3100,
+        "holds": 3 if holds else 0,
+        "waiters": {"victim/300": {"direct": [3400]}, "reader/301": {"indirect": [3000 if holds else 3100]},
+                    "victim/302": {"direct": [4000]}},
+        "top": [{"pid": 200, "start_ns": T + 1000, "waits_direct": 2, "waits_indirect": 1,
+                 "tasks": 3, "direct_ns": 7400, "indirect_ns": 3000 if holds else 3100,
+                 "max_ns": 4000}],
+        # what trace-cmd report prints on W1's end: all three waited by then
+        "so_far": {"waiters": 3, "waited_ns": 3400 + (3000 if holds else 3100) + 4000},
+    }
+    s.truth["victims"] = {
+        "threads": 2,
+        "mprotect": {"count": 3, "durations": [3700, 4200, 50], "blocked": [3400, 4000],
+                     "of_ns": 3700 + 4200},
+    }
+    return s
+
+
 SCENARIOS = {
     "tracepoints": scenario_tracepoints,
     "kprobes": scenario_kprobes,
@@ -490,6 +610,8 @@ SCENARIOS = {
     "ksm-slow": lambda: scenario_ksm(True),
     "ksm-fast": lambda: scenario_ksm(False),
     "nr-pages": scenario_nr_pages,
+    "waits": scenario_waits,
+    "waits-overlap": lambda: scenario_waits(False),
 }
 
 

@@ -226,8 +226,14 @@ class TraceDat:
         out += b"header_page\0" + struct.pack("<Q", len(hp)) + hp
         he = HEADER_EVENT.encode()
         out += b"header_event\0" + struct.pack("<Q", len(he)) + he
-        out += struct.pack("<I", 0)				# ftrace events
+        # the ftrace events (system "ftrace": raw_data ...) have a section of their own
+        ftrace = [ev for ev in self.events if ev.system == "ftrace"]
+        out += struct.pack("<I", len(ftrace))
+        for ev in ftrace:
+            t = ev.format_text().encode()
+            out += struct.pack("<Q", len(t)) + t
         systems = self._systems()
+        systems.pop("ftrace", None)
         out += struct.pack("<I", len(systems))
         for sysname, evs in systems.items():
             out += sysname.encode() + b"\0" + struct.pack("<I", len(evs))
