@@ -19,7 +19,7 @@
 #include "walk_decode.h"
 #include "walk_report.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_CSV_WAITS };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_CSV_WAITS, REPORT_CSV_OPS };
 
 struct report_params {
 	char **files;
@@ -37,7 +37,7 @@ static void report_usage(FILE *f)
 	static const char * const msg[] = {
 		"",
 		"usage: rmapstat report [FILE...] [-b|--by KEY[,KEY...]]",
-		"                       [-j|--json | -c|--csv | --csv-waits]",
+		"                       [-j|--json | -c|--csv | --csv-waits | --csv-ops]",
 		"                       [--hist] [-t|--top N] [-u|--units ns|us|ms] [-B|--buffer NAME]",
 		"",
 		"Pairs the rmap walk start/end events of trace.dat files (default: trace.dat)",
@@ -55,6 +55,8 @@ static void report_usage(FILE *f)
 		"      --csv-waits      one CSV row per lock wait (a trace of record --waits):",
 		"                       who waited for which lock, how long, and the walk",
 		"                       blamed; times in ns",
+		"      --csv-ops        one CSV row per victim operation (record --victim):",
+		"                       its duration and its time behind walks; times in ns",
 		"      --hist           a log2 histogram of the durations per group",
 		"  -t, --top N          the N slowest walks (and the N walks others waited",
 		"                       behind most; those: 5 by default)",
@@ -94,6 +96,7 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "csv",	no_argument,		NULL, 'c' },
 		{ "csv-waits",	no_argument,		NULL, 'W' },
+		{ "csv-ops",	no_argument,		NULL, 'O' },
 		{ "hist",	no_argument,		NULL, 'H' },
 		{ "top",	required_argument,	NULL, 't' },
 		{ "units",	required_argument,	NULL, 'u' },
@@ -116,13 +119,14 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 			break;
 		case 'j':
 		case 'c':
-		case 'W': {
+		case 'W':
+		case 'O': {
 			enum report_format f = c == 'j' ? REPORT_JSON : c == 'c' ? REPORT_CSV :
-					       REPORT_CSV_WAITS;
+					       c == 'W' ? REPORT_CSV_WAITS : REPORT_CSV_OPS;
 
 			if (p->format != REPORT_TEXT && p->format != f)
 				return usage_error("report", RS_EXIT_USAGE,
-						   "--json, --csv and --csv-waits exclude each other");
+						   "--json, --csv, --csv-waits and --csv-ops exclude each other");
 			p->format = f;
 			break;
 		}
@@ -149,8 +153,8 @@ static int report_parse_args(int argc, char **argv, struct report_params *p)
 	}
 	if (ret)
 		return ret;
-	if ((p->format == REPORT_CSV || p->format == REPORT_CSV_WAITS) && (p->hist || p->top))
-		return usage_error("report", RS_EXIT_USAGE, "--hist and --top are for the text and JSON reports; --csv lists every walk, --csv-waits every wait");
+	if (p->format >= REPORT_CSV && (p->hist || p->top))
+		return usage_error("report", RS_EXIT_USAGE, "--hist and --top are for the text and JSON reports; the CSV outputs list every walk, wait or operation");
 	if (optind < argc) {
 		p->files = &argv[optind];
 		p->nr_files = argc - optind;
@@ -171,6 +175,11 @@ static int csv_wait_row(const struct rs_wait_row *row, void *arg)
 	return rs_output_csv_wait_row(arg, row);
 }
 
+static int csv_op_row(const struct rs_op_row *row, void *arg)
+{
+	return rs_output_csv_op_row(arg, row);
+}
+
 int report_main(int argc, char **argv)
 {
 	struct rs_report_opts opts;
@@ -189,16 +198,23 @@ int report_main(int argc, char **argv)
 	opts.hist_div = rs_unit_div(p.unit);
 	opts.top_n = p.top;
 	opts.buffer = p.buffer;
-	if (p.format == REPORT_CSV || p.format == REPORT_CSV_WAITS) {
+	if (p.format >= REPORT_CSV) {
+		int hrc;
+
 		if (p.format == REPORT_CSV) {
 			opts.row_fn = csv_row;
 			opts.row_arg = stdout;
-		} else {
+			hrc = rs_output_csv_header(stdout);
+		} else if (p.format == REPORT_CSV_WAITS) {
 			opts.wait_fn = csv_wait_row;
 			opts.wait_arg = stdout;
+			hrc = rs_output_csv_waits_header(stdout);
+		} else {
+			opts.op_fn = csv_op_row;
+			opts.op_arg = stdout;
+			hrc = rs_output_csv_ops_header(stdout);
 		}
-		if (p.format == REPORT_CSV ? rs_output_csv_header(stdout) :
-		    rs_output_csv_waits_header(stdout)) {
+		if (hrc) {
 			rs_error_set(&err, NULL, "cannot write to stdout: %s", strerror(errno));
 			rs_error_print("report", &err);
 			return RS_EXIT_ERROR;
@@ -234,6 +250,11 @@ int report_main(int argc, char **argv)
 		ret = fflush(stdout) ? -1 : 0;
 		if (!ret && !(r->sources & RS_SRC_LOCKS))
 			fprintf(stderr, "rmapstat report: no lock:contention events in the trace: record with `rmapstat record --waits`\n");
+		break;
+	case REPORT_CSV_OPS:
+		ret = fflush(stdout) ? -1 : 0;
+		if (!ret && !r->waits.op_threads)
+			fprintf(stderr, "rmapstat report: no victim operations in the trace: record with `rmapstat record --victim OP`\n");
 		break;
 	case REPORT_CSV:
 		ret = fflush(stdout) ? -1 : 0;

@@ -140,3 +140,24 @@ int rs_output_csv_wait_row(FILE *f, const struct rs_wait_row *row)
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }
+
+/* ---------------------------------------------------------- victim operations */
+
+int rs_output_csv_ops_header(FILE *f)
+{
+	fputs("file,pid,comm,thread,op,start_ns,end_ns,duration_ns,ret,blocked_ns\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+int rs_output_csv_op_row(FILE *f, const struct rs_op_row *row)
+{
+	const struct rs_walk_event *o = row->op;
+
+	csv_string(f, row->file);
+	fprintf(f, ",%d,", o->pid);
+	csv_string(f, o->comm);
+	fprintf(f, ",%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%" PRIu64 "\n", o->op_thread,
+		rs_op_name(o->op), o->op_start, o->op_end,
+		o->op_end > o->op_start ? o->op_end - o->op_start : 0, o->op_ret, row->blocked_ns);
+	return ferror(f) ? -1 : 0;
+}

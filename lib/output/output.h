@@ -105,6 +105,21 @@ int rs_output_csv_waits_header(FILE *f);
 int rs_output_csv_wait_row(FILE *f, const struct rs_wait_row *row);
 
 /**
+ * rs_output_csv_ops_header() - the header line of the per-operation CSV
+ * @f: the stream
+ * Return: 0, or -1 when writing failed.
+ */
+int rs_output_csv_ops_header(FILE *f);
+
+/**
+ * rs_output_csv_op_row() - one victim operation as a CSV line
+ * @f: the stream
+ * @row: the operation
+ * Return: 0, or -1 when writing failed.
+ */
+int rs_output_csv_op_row(FILE *f, const struct rs_op_row *row);
+
+/**
  * rs_output_compare_text() - a comparison as a table
  * @f: the stream
  * @c: the comparison, run

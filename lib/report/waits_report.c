@@ -157,13 +157,14 @@ int rs_waits_report_walk(struct rs_waits_report *wr, const struct rs_collateral 
 }
 
 int rs_waits_report_op(struct rs_waits_report *wr, const struct rs_walk_event *ev,
-		       uint64_t first_ts)
+		       uint64_t first_ts, uint64_t *blocked_ns)
 {
 	struct rs_op_stats *o;
 	uint64_t blocked = 0, dur;
 	bool aligned;
 	size_t i, kept = 0;
 
+	*blocked_ns = 0;
 	if (ev->op >= RS_OP_NR)
 		return 0;
 	o = &wr->ops[ev->op];
@@ -191,6 +192,7 @@ int rs_waits_report_op(struct rs_waits_report *wr, const struct rs_walk_event *e
 			blocked += r->blocked_ns;
 	}
 	wr->nr_recent = kept;
+	*blocked_ns = blocked;
 	if (!blocked)
 		return 0;
 	o->blocked_dur_ns += dur;

@@ -112,11 +112,12 @@ int rs_waits_report_walk(struct rs_waits_report *wr, const struct rs_collateral 
  *
  * The closed waits of @ev->pid that began inside the op are its blocked
  * time; they, and any older ones of that task, are then forgotten.
+ * @blocked_ns: set to the op's blocked time (0 for an unaligned op)
  *
  * Return: 0, or -1 with errno ENOMEM.
  */
 int rs_waits_report_op(struct rs_waits_report *wr, const struct rs_walk_event *ev,
-		       uint64_t first_ts);
+		       uint64_t first_ts, uint64_t *blocked_ns);
 
 /**
  * rs_waits_report_counters() - add one engine's counters

@@ -218,6 +218,19 @@ static int on_purpose(uint64_t rmap_one, const char *name, void *arg)
 	return rs_name_table_put(fc->purposes, rmap_one, name) ? ENOMEM : 0;
 }
 
+static void on_op(struct file_ctx *fc, const struct rs_walk_event *ev)
+{
+	struct rs_report *r = fc->r;
+	struct rs_op_row row = { .op = ev, .file = fc->sum->file };
+
+	if (rs_waits_report_op(&r->waits, ev, fc->sum->first_ts, &row.blocked_ns)) {
+		fc->error = ENOMEM;
+		return;
+	}
+	if (r->opts.op_fn && r->opts.op_fn(&row, r->opts.op_arg))
+		fc->error = errno ? errno : EIO;
+}
+
 static int on_event(const struct rs_walk_event *ev, size_t buffer, void *arg)
 {
 	struct file_ctx *fc = arg;
@@ -226,9 +239,8 @@ static int on_event(const struct rs_walk_event *ev, size_t buffer, void *arg)
 		fc->error = errno ? errno : ENOMEM;
 	if (fc->waits && !fc->error && rs_waits_feed(fc->waits[buffer], ev))
 		fc->error = ENOMEM;
-	if (ev->type == RS_EV_OP && !fc->error &&
-	    rs_waits_report_op(&fc->r->waits, ev, fc->sum->first_ts))
-		fc->error = ENOMEM;
+	if (ev->type == RS_EV_OP && !fc->error)
+		on_op(fc, ev);
 	return fc->error;
 }
 

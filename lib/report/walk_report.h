@@ -38,6 +38,14 @@ struct rs_wait_row {
 };
 typedef int (*rs_wait_row_fn)(const struct rs_wait_row *row, void *arg);
 
+/* One victim operation, for per-operation output (CSV). */
+struct rs_op_row {
+	const struct rs_walk_event *op;	/* RS_EV_OP */
+	uint64_t blocked_ns;		/* its time behind walks (waits_report.h) */
+	const char *file;
+};
+typedef int (*rs_op_row_fn)(const struct rs_op_row *row, void *arg);
+
 /* The walks others waited behind most that a report keeps without top_n. */
 #define RS_REPORT_TOP_BLAMED	5
 
@@ -51,6 +59,8 @@ struct rs_report_opts {
 	void *row_arg;
 	rs_wait_row_fn wait_fn;		/* NULL, or called for every lock wait */
 	void *wait_arg;
+	rs_op_row_fn op_fn;		/* NULL, or called for every victim operation */
+	void *op_arg;
 };
 
 struct rs_report {

@@ -102,6 +102,16 @@ def check_csv(name, text, truth):
               name + ": CSV times %r" % r)
 
 
+def check_csv_ops(name, text, truth):
+    rows = list(csv.DictReader(io.StringIO(text)))
+    want = truth["victims"]["mprotect"]
+    check([int(r["duration_ns"]) for r in rows] == want["durations"],
+          name + ": CSV op durations %r" % [r["duration_ns"] for r in rows])
+    blocked = [int(r["blocked_ns"]) for r in rows if int(r["blocked_ns"])]
+    check(blocked == want["blocked"], name + ": CSV op blocked %r" % blocked)
+    check(all(r["op"] == "mprotect" and r["ret"] == "0" for r in rows), name + ": CSV op rows")
+
+
 def check_text(name, text, truth):
     check("Blocked behind walks" in text, name + ": text section")
     proof = "overlap, not proven" if truth["waits"]["proof"] == "overlap" else \
@@ -166,6 +176,8 @@ def main(argv):
             check_json(scenario, d, truth)
             check_csv(scenario, run_ok([rmapstat, "report", "--csv-waits", dat],
                                        scenario + ": --csv-waits"), truth)
+            check_csv_ops(scenario, run_ok([rmapstat, "report", "--csv-ops", dat],
+                                           scenario + ": --csv-ops"), truth)
             check_text(scenario, run_ok([rmapstat, "report", dat], scenario + ": text"), truth)
             check_plugin(scenario, trace_cmd, plugin_dir, dat, truth)
             if scenario == "waits":
