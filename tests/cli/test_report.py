@@ -335,7 +335,7 @@ def mode_errors(rmapstat, mktrace):
         expect_error([rmapstat, "report", "--units", "s", dat], r"--units 's'", "--units")
         expect_error([rmapstat, "report", "--top", "-1", dat], r"--top '-1'", "--top")
         expect_error([rmapstat, "report", "--json", "--csv", dat], r"exclude each other", "--json --csv")
-        expect_error([rmapstat, "report", "--csv", "--top", "3", dat], r"--csv lists every walk",
+        expect_error([rmapstat, "report", "--csv", "--top", "3", dat], r"the CSV outputs list every walk",
                      "--csv --top")
         expect_error([rmapstat, "report", "--frobnicate", dat], r"unknown option '--frobnicate'",
                      "unknown option")
