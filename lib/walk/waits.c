@@ -803,12 +803,30 @@ static int feed_wait(struct rs_waits *w, const struct rs_walk_event *ev)
 static int feed_wake(struct rs_waits *w, const struct rs_walk_event *ev)
 {
 	struct wait *wt = wait_find(w, ev->pid, ev->lock);
+	struct task *t;
+	bool took_read;
+	struct walk *f;
 
 	if (!wt) {
 		w->c.wakes_unmatched++;
 		return 0;
 	}
+	/* before the wait is gone: a task with a walk open stays (task_put()) */
+	t = wt->task;
+	f = outermost(t);
+	took_read = sleeping(wt->w.flags) && (wt->w.flags & RS_LCB_F_READ);
 	finish_wait(w, wt, ev->ts, true, NULL);
+	/*
+	 * A walk that slept to read a lock holds it from its wake on: the
+	 * hold event comes only when it starts to iterate, and a writer that
+	 * queued meanwhile waits behind the walk from here (a KSM walk's next
+	 * rmap_item, taken while a victim was still queued).
+	 */
+	if (w->holds && took_read && f) {
+		end_hold(w, t, ev->ts);
+		if (start_hold(w, t, f, ev->lock, ev->ts))
+			return enomem();
+	}
 	return 0;
 }
 

@@ -29,6 +29,10 @@
  *    end, no end, superseded or lost, the last ts the engine had seen when
  *    the record came), or
  *  - events lost on the CPU where the task was last seen (below).
+ * The holder's own RS_EV_WAKE after such a read wait starts a hold of that
+ * lock at once: the walk holds it from its wake, while its hold event
+ * comes only when it starts to iterate, and a writer that queues in
+ * between waits behind the walk.
  * An RS_EV_HOLD on a task with no open frame (the iterators have other
  * callers) is counted in holds_outside and changes nothing.
  *

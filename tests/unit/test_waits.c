@@ -457,6 +457,41 @@ static void test_ksm_locks_in_turn(void)
  * the outer walk: it outlives the inner pair's (nested) record and ends
  * with the outer one's.
  */
+/*
+ * A walk that slept to read its next lock holds it from the wake, not only
+ * from its hold event: a writer that queues in between waits behind it.
+ */
+static void test_hold_from_wake(void)
+{
+	struct run r;
+
+	run_start(&r, true);
+	start_ksm(&r, 100, 0, 10, 0xb000);
+	hold(&r, 110, 0, 10, L1);
+	wait_(&r, 300, 0, 10, L2, RD);		/* L1 released, L2 wanted */
+	wake(&r, 350, 0, 10, L2);		/* L2 held from here */
+	wait_(&r, 360, 1, 20, L2, WR);
+	hold(&r, 400, 0, 10, L2);
+	end(&r, 500, 0, 10, 0xb000);
+	wake(&r, 510, 1, 20, L2);
+	flush(&r);
+	CHECK(wait_is(&r, 10, 300, 350, true, RS_WAIT_OTHER, RS_PROOF_NONE, 0, 0, 0));
+	CHECK(wait_is(&r, 20, 360, 510, true, RS_WAIT_DIRECT, RS_PROOF_LOCK, 140, 10, 100));
+	run_end(&r);
+
+	/* a walk's sleep to write starts no hold */
+	run_start(&r, true);
+	start_ksm(&r, 100, 0, 10, 0xb000);
+	wait_(&r, 120, 0, 10, L2, WR);
+	wake(&r, 130, 0, 10, L2);
+	wait_(&r, 140, 1, 20, L2, WR);
+	wake(&r, 160, 1, 20, L2);
+	end(&r, 200, 0, 10, 0xb000);
+	flush(&r);
+	CHECK(wait_is(&r, 20, 140, 160, true, RS_WAIT_OTHER, RS_PROOF_NONE, 0, 0, 0));
+	run_end(&r);
+}
+
 static void test_nested_kprobes(void)
 {
 	struct run r;
@@ -940,6 +975,7 @@ int main(void)
 {
 	RUN(test_anon_direct);
 	RUN(test_ksm_locks_in_turn);
+	RUN(test_hold_from_wake);
 	RUN(test_nested_kprobes);
 	RUN(test_wait_before_hold);
 	RUN(test_indirect);
