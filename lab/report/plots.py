@@ -7,6 +7,8 @@
 writes into RESULTS_DIR:
   latency-cdf.svg    distribution (CDF) of the walk durations of the KSM, anon
                      and file workloads, per kernel, log time axis
+  victim-cdf.svg     distribution (CDF) of the victim's operations (record
+                     --victim) during KSM migration, per kernel, log time axis
   sweep.svg          KSM walk duration vs VMA count, per kernel, log-log
   sweep-visited.svg  VMAs visited per KSM walk vs VMA count, log-log
 and in RESULTS_DIR/plots/ the data (.tsv) and gnuplot scripts (.gp) they
@@ -21,6 +23,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from labdata import KINDS, Lab  # noqa: E402
+import victims  # noqa: E402
 
 # Colours per kernel (before red, after blue), dash types per kind.
 COLOURS = {"traced": "#c0392b", "fixed": "#1f5fbf", "stock": "#7f7f7f", "naive": "#d68910"}
@@ -132,6 +135,51 @@ plot {", ".join(plots)}
     run_gnuplot(pdir, "latency-cdf", script)
 
 
+def write_cdf(path, what, d):
+    with open(path, "w") as f:
+        f.write(f"# {what} (ns), fraction <= it\n")
+        f.write(f"{d[0]}\t0\n")
+        for i, v in enumerate(d, 1):
+            f.write(f"{v}\t{i / len(d):.6f}\n")
+
+
+def plot_victim_cdf(lab, pdir):
+    """The victim's operations per kernel: what the application felt."""
+    ks = victims.kernels_with_victims(lab)
+    series = []
+    for k in ks:
+        d = victims.op_durations(lab, k)
+        if not d:
+            continue
+        fn = f"victim-cdf-{k}.tsv"
+        write_cdf(os.path.join(pdir, fn), f"{k}: victim operation duration", d)
+        series.append((k, fn, d))
+    if not series:
+        return
+    op = victims.main_op(lab.report(series[0][0], victims.RECORD))
+    name = op["op"] if op else "operation"
+    lo, hi = log_range([v for _, _, d in series for v in d if v > 0])
+    plots = [f'{quote(fn)} using 1:2 with steps lw 3 lc rgb "{colour(lab, k)}" '
+             f'title {quote(f"{lab.label(k)}: {len(d)} {name}() calls")}'
+             for k, fn, d in series]
+    script = TERMINAL + f"""set output "../victim-cdf.svg"
+set title {quote(f"{name}() of the KSM mapping while its page migrates, "
+                 f"{lab.pages:,} VMAs")}
+set xlabel "{name}() duration in user space (log scale)"
+set ylabel "fraction of calls taking at most this long"
+set logscale x
+set xrange [{lo:g}:{hi:g}]
+set xtics ({log_tics(lo, hi, time_label)})
+set yrange [0:1.02]
+set ytics 0.2
+set grid xtics ytics lc rgb "#dddddd"
+set key below horizontal box spacing 1.2 width 2 height 0.6
+set bmargin 7
+plot {", ".join(plots)}
+"""
+    run_gnuplot(pdir, "victim-cdf", script)
+
+
 def sweep_points(lab, k):
     """Per sweep point (vmas, group) of the KSM walks of kernel k."""
     pts = []
@@ -224,6 +272,7 @@ def main():
     pdir = lab.path("plots")
     os.makedirs(pdir, exist_ok=True)
     plot_cdf(lab, pdir)
+    plot_victim_cdf(lab, pdir)
     plot_sweep(lab, pdir)
 
 

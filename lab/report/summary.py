@@ -16,6 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from labdata import KINDS, Lab, fmt_count, fmt_ns, fmt_ratio, loglog_slope  # noqa: E402
+import victims  # noqa: E402
 
 NOISE = ("The kernels differ in KSM walks only: ANON and FILE differences are run-to-run "
          "noise of the emulated guest (few walks, host load).")
@@ -242,6 +243,11 @@ def build_text(lab):
                      f"--group KSM --metric p99,max --units ms   # exit {rc}")
             L += ["  " + ln for ln in text.splitlines()]
         L.append("")
+    vt = victims.table(lab)
+    if vt:
+        L.append("Who waited behind the walks (the victim record):")
+        L += text_table(*vt, right_from=1)
+        L += ["  " + victims.note(lab), ""]
     ut = upstream_table(lab)
     if ut:
         L.append(f"Upstream {lab.upstream} beside ours, the same workloads:")
@@ -313,7 +319,17 @@ def build_md(lab, wall):
             M += ["", "Mean KSM walk at " + " / ".join(f"{v:,}" for v, _, _ in pts) + " VMAs:",
                   "  before: " + " / ".join(fmt_ns(x["mean_ns"]) for _, x, _ in pts),
                   "  after:  " + " / ".join(fmt_ns(y["mean_ns"]) for _, _, y in pts)]
+        vl = victims.changelog(lab)
+        if vl:
+            M += [""] + vl
         M += ["```", ""]
+
+    vt = victims.table(lab)
+    if vt:
+        M += ["## Who waited behind the walks", ""]
+        M += md_table(*vt, right_from=1) + ["", victims.note(lab), ""]
+        if os.path.exists(lab.path("victim-cdf.svg")):
+            M += ["![CDF of the victim's operations per kernel](victim-cdf.svg)", ""]
 
     ut = upstream_table(lab)
     if ut:
@@ -352,10 +368,13 @@ def build_md(lab, wall):
           "`rmapstat report` read them); `KERNEL/*.json`: `rmapstat report --json --hist` "
           "of each; `KERNEL/*.txt`: the text reports",
           "- `KERNEL/main.json`, `main.txt`, `main.csv`: the KSM, anon and file records together",
+          "- `KERNEL/victim.dat`, `victim.json`, `victim.txt`: the victim record; "
+          "`victim-ops.csv`, `victim-waits.csv`: its operations and lock waits",
           "- `KERNEL/lab-guest.sh`, `guest.log`, `steps.tsv`, `dmesg.txt`, `console.log`: "
           "the guest run",
           "- `compare-NEW-vs-BASE.txt`, `.json`: `rmapstat compare`",
-          "- `latency-cdf.svg`, `sweep.svg`, `sweep-visited.svg`; `plots/`: their data "
+          "- `latency-cdf.svg`, `victim-cdf.svg`, `sweep.svg`, `sweep-visited.svg`; "
+          "`plots/`: their data "
           "and gnuplot scripts",
           "- `logs/`: the host steps", "",
           "See Documentation/lab.md."]

@@ -26,13 +26,14 @@ RUN_LAB = os.environ.get("RMAPSTAT_RUN_LAB", os.path.join(SRC_ROOT, "run-lab"))
 KERNELS = ("traced", "fixed")
 UPSTREAM = "7.3-stock"                             # run beside them by default
 UPSTREAM_RECORDS = ("ksm", "anon", "file")
-RECORDS = ("ksm", "anon", "file", "sweep-1000")   # --quick: 5000 pages, sweep 1000,5000
+# --quick: 5000 pages, sweep 1000,5000; the victim record (mprotect) on both
+RECORDS = ("ksm", "anon", "file", "victim", "sweep-1000")
 TRACE_MAGIC = b"\x17\x08\x44tracing"
 
 
 # The versions rmapstat writes today (lib/output/schema.h,
 # Documentation/json-schema.md).
-SCHEMA_VERSION = {"rmapstat-report": 2, "rmapstat-compare": 1}
+SCHEMA_VERSION = {"rmapstat-report": 3, "rmapstat-compare": 1}
 
 
 def load_json(path, schema):
@@ -59,13 +60,14 @@ def ksm_group(doc, path):
 
 def check(out, stdout):
     need = ["summary.md", "table.txt", "lab.json", "compare.tsv",
-            "latency-cdf.svg", "sweep.svg", "sweep-visited.svg",
+            "latency-cdf.svg", "sweep.svg", "sweep-visited.svg", "victim-cdf.svg",
             "compare-traced-vs-fixed.txt", "compare-traced-vs-fixed.json",
             "compare-fixed-vs-traced.txt", "compare-fixed-vs-traced.json",
             "plots/latency-cdf.gp", "plots/sweep.gp"]
     for k in KERNELS:
         need += [f"{k}/lab-guest.sh", f"{k}/guest.log", f"{k}/steps.tsv",
-                 f"{k}/main.json", f"{k}/main.txt", f"{k}/main.csv"]
+                 f"{k}/main.json", f"{k}/main.txt", f"{k}/main.csv",
+                 f"{k}/victim-ops.csv", f"{k}/victim-waits.csv"]
         for r in RECORDS:
             need += [f"{k}/{r}.dat", f"{k}/{r}.json", f"{k}/{r}.txt"]
     need += [f"{UPSTREAM}/{r}.{x}" for r in UPSTREAM_RECORDS for x in ("dat", "json", "txt")]
@@ -94,11 +96,11 @@ def check(out, stdout):
             if doc["totals"]["walks"] < 1:
                 fail(f"{k}/{r}.json: no paired walk")
         load_json(os.path.join(out, k, "main.json"), "rmapstat-report")
-    print("ok: trace.dat files, report JSON valid (schema rmapstat-report 1)")
+    print("ok: trace.dat files, report JSON valid (schema rmapstat-report 3)")
 
     for name in ("compare-traced-vs-fixed", "compare-fixed-vs-traced"):
         load_json(os.path.join(out, name + ".json"), "rmapstat-compare")
-    for name in ("latency-cdf", "sweep", "sweep-visited"):
+    for name in ("latency-cdf", "sweep", "sweep-visited", "victim-cdf"):
         try:
             root = ET.parse(os.path.join(out, name + ".svg")).getroot()
         except ET.ParseError as e:
@@ -138,6 +140,23 @@ def check(out, stdout):
         fail(f"{UPSTREAM}: its KSM walks are not faster / do not visit fewer VMAs than traced's")
     print(f"ok: upstream {UPSTREAM} has the fix: faster and fewer VMAs than traced")
 
+    # the victim: its mprotect() calls waited behind traced's KSM walks, and
+    # the time others waited per walk fell with the fix
+    per_walk = {}
+    for k in KERNELS:
+        doc = load_json_plain(os.path.join(out, k, "victim.json"))
+        v, w = doc.get("victims"), doc.get("waits")
+        if not v or not w or [o["op"] for o in v["ops"]] != ["mprotect"]:
+            fail(f"{k}/victim.json: no mprotect() victim or no waits: {v} {w and w['counters']}")
+        if w["proof"] != "lock":
+            fail(f"{k}/victim.json: waits attributed by {w['proof']}, not by the walks' locks")
+        per_walk[k] = w["collateral"]["mean_ns"] or 0
+    print(f"time others waited per walk: traced {per_walk['traced'] / 1e6:.3f} ms, "
+          f"fixed {per_walk['fixed'] / 1e6:.3f} ms")
+    if not per_walk["traced"] > 10 * per_walk["fixed"]:
+        fail("the victim did not wait longer behind traced's walks than behind fixed's")
+    print("ok: the victim waited behind traced's KSM walks, far less behind fixed's")
+
     with open(os.path.join(out, "compare.tsv")) as f:
         verdicts = {(b, n): int(rc) for b, n, rc in
                     (ln.split("\t") for ln in f.read().splitlines())}
@@ -151,11 +170,15 @@ def check(out, stdout):
         summary = f.read()
     for what, text, words in (("table.txt", table, ("KSM", "ANON", "FILE", "traced/fixed",
                                                     "exit 1 = regression", "1,000",
-                                                    f"Upstream {UPSTREAM} beside ours")),
+                                                    f"Upstream {UPSTREAM} beside ours",
+                                                    "Who waited behind the walks",
+                                                    "time others waited per walk")),
                               ("summary.md", summary, ("| KSM |", "sweep.svg",
-                                                       "latency-cdf.svg", "changelog")),
-                              ("run-lab output", stdout, ("[1/11] traced:", "[8/11] fixed:",
-                                                          f"[11/11] {UPSTREAM}:",
+                                                       "latency-cdf.svg", "changelog",
+                                                       "victim-cdf.svg",
+                                                       "mprotect() of the same mapping")),
+                              ("run-lab output", stdout, ("[1/13] traced:", "[10/13] fixed:",
+                                                          f"[13/13] {UPSTREAM}:",
                                                           "total wall time"))):
         for w in words:
             if w not in text:
