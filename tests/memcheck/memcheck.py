@@ -127,6 +127,12 @@ def mode_report(valgrind, rmapstat, mktrace_py, data_dir):
             vg(valgrind, [rmapstat, "report", "--hist", "--top", "20", "--units", "ns",
                           "--by", "kind,purpose,pid,cpu,comm", f],
                "report --hist --top 20 --by all " + name)
+        # the waits engine, the victims' operations and their outputs
+        for scenario in ("waits", "waits-overlap"):
+            f = mktrace(mktrace_py, scenario, os.path.join(tmp, scenario + ".dat"))
+            for args in (["--json", "--top", "3"], ["--csv-waits"], ["--csv-ops"], []):
+                vg(valgrind, [rmapstat, "report"] + args + [f],
+                   "report %s %s" % (" ".join(args), scenario))
         vg(valgrind, [rmapstat, "report", "--buffer", "rmapstat-4242", "--by", "comm", inst],
            "report --buffer")
         vg(valgrind, [rmapstat, "report", "--json", tp, kp, inst], "report of several files")
@@ -165,13 +171,13 @@ def mode_compare(valgrind, rmapstat, mktrace_py, data_dir):
         if traced and fixed:
             vg(valgrind, [rmapstat, "compare", "--by", "purpose", fixed[0], traced[0]],
                "compare fixtures", (0, 1))
-        bad = os.path.join(tmp, "v3.json")		# a version not known yet
+        bad = os.path.join(tmp, "v4.json")		# a version not known yet
         with open(js) as f, open(bad, "w") as g:
-            g.write(re.sub(r'"version": \d+', '"version": 3', f.read(), count=1))
+            g.write(re.sub(r'"version": \d+', '"version": 4', f.read(), count=1))
         garbage = os.path.join(tmp, "garbage.json")
         with open(garbage, "w") as f:
             f.write('{"schema": "rmapstat-report", "version": 1, "groups": [{"name": ')
-        for args, what in (([bad, fast], "schema version 3"), ([garbage, fast], "JSON garbage"),
+        for args, what in (([bad, fast], "schema version 4"), ([garbage, fast], "JSON garbage"),
                            ([fast], "one file"), ([slow, os.path.join(tmp, "none")], "missing")):
             vg(valgrind, [rmapstat, "compare"] + args, "compare error: " + what, (2,),
                error_path=True)
