@@ -92,6 +92,34 @@ def run_gnuplot(pdir, name, script):
     subprocess.run(["gnuplot", name + ".gp"], cwd=pdir, check=True)
 
 
+def write_cdf(path, what, d):
+    """The steps of a CDF of the sorted durations d (ns): "value fraction" lines."""
+    with open(path, "w") as f:
+        f.write(f"# {what} (ns), fraction <= it\n")
+        f.write(f"{d[0]}\t0\n")
+        for i, v in enumerate(d, 1):
+            f.write(f"{v}\t{i / len(d):.6f}\n")
+
+
+def cdf_script(name, title, xlabel, ylabel, values, plots, size="960,600", key="", bmargin=7):
+    """The gnuplot script of a CDF plot on a log time axis."""
+    lo, hi = log_range(values)
+    return TERMINAL.replace("960,600", size) + f"""set output "../{name}.svg"
+set title {quote(title)}
+set xlabel {quote(xlabel)}
+set ylabel {quote(ylabel)}
+set logscale x
+set xrange [{lo:g}:{hi:g}]
+set xtics ({log_tics(lo, hi, time_label)})
+set yrange [0:1.02]
+set ytics 0.2
+set grid xtics ytics lc rgb "#dddddd"
+set key below horizontal {key}box spacing 1.2 width 2 height 0.6
+set bmargin {bmargin}
+plot {", ".join(plots)}
+"""
+
+
 def plot_cdf(lab, pdir):
     series = []
     for k in lab.kernels:
@@ -101,46 +129,22 @@ def plot_cdf(lab, pdir):
             if not d:
                 continue
             fn = f"cdf-{k}-{kind}.tsv"
-            with open(os.path.join(pdir, fn), "w") as f:
-                f.write(f"# {k} {kind}: walk duration (ns), fraction of walks <= it\n")
-                f.write(f"{d[0]}\t0\n")
-                for i, v in enumerate(d, 1):
-                    f.write(f"{v}\t{i / len(d):.6f}\n")
+            write_cdf(os.path.join(pdir, fn), f"{k} {kind}: walk duration", d)
             series.append((k, kind, fn, len(d)))
     if not series:
         print("plots: no paired walks, no latency-cdf.svg", file=sys.stderr)
         return
     alld = [v for k in lab.kernels for d in lab.walks(k).values() for v in d if v > 0]
-    lo, hi = log_range(alld)
     plots = []
     for k, kind, fn, n in series:
         title = f"{lab.label(k)}: {kind} ({n} walks)"
         plots.append(f'{quote(fn)} using 1:2 with steps lw {WIDTH[kind]} dt {DASH[kind]} '
                      f'lc rgb "{colour(lab, k)}" title {quote(title)}')
-    script = TERMINAL.replace("960,600", "960,700") + f"""set output "../latency-cdf.svg"
-set title {quote(f"rmap walk durations, {lab.pages:,} pages in {lab.pages:,} VMAs, "
-                 f"page {lab.trigger} x{lab.repeat} per workload")}
-set xlabel "walk duration (log scale)"
-set ylabel "fraction of walks taking at most this long"
-set logscale x
-set xrange [{lo:g}:{hi:g}]
-set xtics ({log_tics(lo, hi, time_label)})
-set yrange [0:1.02]
-set ytics 0.2
-set grid xtics ytics lc rgb "#dddddd"
-set key below horizontal maxrows 3 box spacing 1.2 width 2 height 0.6
-set bmargin 9
-plot {", ".join(plots)}
-"""
-    run_gnuplot(pdir, "latency-cdf", script)
-
-
-def write_cdf(path, what, d):
-    with open(path, "w") as f:
-        f.write(f"# {what} (ns), fraction <= it\n")
-        f.write(f"{d[0]}\t0\n")
-        for i, v in enumerate(d, 1):
-            f.write(f"{v}\t{i / len(d):.6f}\n")
+    run_gnuplot(pdir, "latency-cdf", cdf_script(
+        "latency-cdf", f"rmap walk durations, {lab.pages:,} pages in {lab.pages:,} VMAs, "
+        f"page {lab.trigger} x{lab.repeat} per workload", "walk duration (log scale)",
+        "fraction of walks taking at most this long", alld, plots, size="960,700",
+        key="maxrows 3 ", bmargin=9))
 
 
 def plot_victim_cdf(lab, pdir):
@@ -158,26 +162,14 @@ def plot_victim_cdf(lab, pdir):
         return
     op = victims.main_op(lab.report(series[0][0], victims.RECORD))
     name = op["op"] if op else "operation"
-    lo, hi = log_range([v for _, _, d in series for v in d if v > 0])
     plots = [f'{quote(fn)} using 1:2 with steps lw 3 lc rgb "{colour(lab, k)}" '
              f'title {quote(f"{lab.label(k)}: {len(d)} {name}() calls")}'
              for k, fn, d in series]
-    script = TERMINAL + f"""set output "../victim-cdf.svg"
-set title {quote(f"{name}() of the KSM mapping while its page migrates, "
-                 f"{lab.pages:,} VMAs")}
-set xlabel "{name}() duration in user space (log scale)"
-set ylabel "fraction of calls taking at most this long"
-set logscale x
-set xrange [{lo:g}:{hi:g}]
-set xtics ({log_tics(lo, hi, time_label)})
-set yrange [0:1.02]
-set ytics 0.2
-set grid xtics ytics lc rgb "#dddddd"
-set key below horizontal box spacing 1.2 width 2 height 0.6
-set bmargin 7
-plot {", ".join(plots)}
-"""
-    run_gnuplot(pdir, "victim-cdf", script)
+    run_gnuplot(pdir, "victim-cdf", cdf_script(
+        "victim-cdf", f"{name}() of the KSM mapping while its page migrates, {lab.pages:,} VMAs",
+        f"{name}() duration in user space (log scale)",
+        "fraction of calls taking at most this long",
+        [v for _, _, d in series for v in d if v > 0], plots))
 
 
 def sweep_points(lab, k):

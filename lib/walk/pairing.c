@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "htab.h"
 #include "pairing.h"
 
 struct rs_key {
@@ -58,21 +59,10 @@ struct rs_pairing {
 
 #define RS_PAIRING_MIN_BUCKETS	64
 
-static uint64_t mix64(uint64_t x)
-{
-	/* splitmix64 finalizer */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 static size_t key_hash(const struct rs_key *k, size_t nbuckets)
 {
 	/* One mix of the fields but the tag, each spread by a different odd multiplier. */
-	uint64_t h = mix64(k->a ^ (k->b * 0x9e3779b97f4a7c15ULL) ^
+	uint64_t h = rs_mix64(k->a ^ (k->b * 0x9e3779b97f4a7c15ULL) ^
 			   ((uint64_t)(uint32_t)k->pid * 0xc2b2ae3d27d4eb4fULL));
 
 	return h & (nbuckets - 1);

@@ -22,23 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "htab.h"
 #include "waits.h"
 
 #define RS_WAITS_MIN_BUCKETS	64
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
-
-struct hnode {
-	struct hnode *next;
-	uint64_t key;
-};
-
-struct htab {
-	struct hnode **b;
-	size_t n;			/* power of two */
-	size_t count;
-};
 
 /* A circular list with a sentinel: the engine's walks, its open waits. */
 struct list {
@@ -75,8 +65,8 @@ struct walk {
 };
 
 struct task {
-	struct hnode by_pid;
-	struct hnode by_lock;		/* in holders while hold is set */
+	struct rs_hnode by_pid;
+	struct rs_hnode by_lock;		/* in holders while hold is set */
 	int pid;
 	int cpu;			/* where it was last seen */
 	struct walk *top;		/* innermost open frame */
@@ -85,7 +75,7 @@ struct task {
 };
 
 struct wait {
-	struct hnode by_lock;
+	struct rs_hnode by_lock;
 	struct list all;
 	struct task *task;
 	struct rs_wait w;
@@ -98,9 +88,9 @@ struct wait {
 };
 
 struct rs_waits {
-	struct htab tasks;		/* by pid */
-	struct htab holders;		/* tasks with a hold, by lock (overlap: 0) */
-	struct htab waits;		/* open waits, by lock */
+	struct rs_htab tasks;		/* by pid */
+	struct rs_htab holders;		/* tasks with a hold, by lock (overlap: 0) */
+	struct rs_htab waits;		/* open waits, by lock */
 	struct list walks;		/* oldest first */
 	struct list wait_list;		/* oldest first */
 	struct spare *spare_tasks, *spare_walks, *spare_waits, *spare_cands;
@@ -113,82 +103,6 @@ struct rs_waits {
 	void *arg;
 	struct rs_waits_counters c;
 };
-
-static uint64_t mix64(uint64_t x)
-{
-	/* splitmix64 finalizer */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-static size_t slot(const struct htab *t, uint64_t key)
-{
-	return mix64(key) & (t->n - 1);
-}
-
-static int htab_init(struct htab *t)
-{
-	t->n = RS_WAITS_MIN_BUCKETS;
-	t->count = 0;
-	t->b = calloc(t->n, sizeof(*t->b));
-	return t->b ? 0 : -1;
-}
-
-/* Out of memory the table keeps its size: longer chains, nothing lost. */
-static void htab_grow(struct htab *t)
-{
-	size_t n = t->n * 2, i;
-	struct hnode **b = calloc(n, sizeof(*b));
-	struct hnode *e, *next;
-
-	if (!b)
-		return;
-	for (i = 0; i < t->n; i++) {
-		for (e = t->b[i]; e; e = next) {
-			size_t h = mix64(e->key) & (n - 1);
-
-			next = e->next;
-			e->next = b[h];
-			b[h] = e;
-		}
-	}
-	free(t->b);
-	t->b = b;
-	t->n = n;
-}
-
-static void htab_add(struct htab *t, struct hnode *node, uint64_t key)
-{
-	size_t h;
-
-	if (t->count >= t->n)
-		htab_grow(t);
-	node->key = key;
-	h = slot(t, key);
-	node->next = t->b[h];
-	t->b[h] = node;
-	t->count++;
-}
-
-static void htab_del(struct htab *t, struct hnode *node)
-{
-	struct hnode **link = &t->b[slot(t, node->key)];
-
-	while (*link != node)
-		link = &(*link)->next;
-	*link = node->next;
-	t->count--;
-}
-
-/* The chain that holds key, among other keys: callers compare. */
-static struct hnode *htab_chain(const struct htab *t, uint64_t key)
-{
-	return t->b[slot(t, key)];
-}
 
 static void list_init(struct list *l)
 {
@@ -255,9 +169,9 @@ static uint64_t pid_key(int pid)
 
 static struct task *task_find(const struct rs_waits *w, int pid)
 {
-	struct hnode *n;
+	struct rs_hnode *n;
 
-	for (n = htab_chain(&w->tasks, pid_key(pid)); n; n = n->next) {
+	for (n = rs_htab_chain(&w->tasks, pid_key(pid)); n; n = n->next) {
 		struct task *t = container_of(n, struct task, by_pid);
 
 		if (t->pid == pid)
@@ -278,7 +192,7 @@ static struct task *task_get(struct rs_waits *w, int pid, int cpu)
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->cpu = cpu;
-	htab_add(&w->tasks, &t->by_pid, pid_key(pid));
+	rs_htab_add(&w->tasks, &t->by_pid, pid_key(pid));
 	return t;
 }
 
@@ -287,7 +201,7 @@ static void task_put(struct rs_waits *w, struct task *t)
 {
 	if (t->top || t->hold || t->nr_waits)
 		return;
-	htab_del(&w->tasks, &t->by_pid);
+	rs_htab_del(&w->tasks, &t->by_pid);
 	give(&w->spare_tasks, t);
 }
 
@@ -428,7 +342,7 @@ static int hold_wait(struct rs_waits *w, struct task *t, struct wait *wt, uint64
 static int hold_waits(struct rs_waits *w, struct task *t, uint64_t ts, bool start)
 {
 	uint64_t key = t->by_lock.key;
-	struct hnode *n;
+	struct rs_hnode *n;
 	struct list *l;
 	int ret = 0;
 
@@ -437,7 +351,7 @@ static int hold_waits(struct rs_waits *w, struct task *t, uint64_t ts, bool star
 			ret |= hold_wait(w, t, container_of(l, struct wait, all), ts, start);
 		return ret;
 	}
-	for (n = htab_chain(&w->waits, key); n; n = n->next)
+	for (n = rs_htab_chain(&w->waits, key); n; n = n->next)
 		if (n->key == key)
 			ret |= hold_wait(w, t, container_of(n, struct wait, by_lock), ts, start);
 	return ret;
@@ -447,7 +361,7 @@ static int start_hold(struct rs_waits *w, struct task *t, struct walk *walk, uin
 		      uint64_t ts)
 {
 	t->hold = walk;
-	htab_add(&w->holders, &t->by_lock, hold_key(w, lock));
+	rs_htab_add(&w->holders, &t->by_lock, hold_key(w, lock));
 	return hold_waits(w, t, ts, true);
 }
 
@@ -456,7 +370,7 @@ static void end_hold(struct rs_waits *w, struct task *t, uint64_t ts)
 	if (!t->hold)
 		return;
 	hold_waits(w, t, ts, false);
-	htab_del(&w->holders, &t->by_lock);
+	rs_htab_del(&w->holders, &t->by_lock);
 	t->hold = NULL;
 }
 
@@ -464,10 +378,10 @@ static void end_hold(struct rs_waits *w, struct task *t, uint64_t ts)
 static int attach_holders(struct rs_waits *w, struct wait *wt, uint64_t ts)
 {
 	uint64_t key = hold_key(w, wt->w.lock);
-	struct hnode *n;
+	struct rs_hnode *n;
 	int ret = 0;
 
-	for (n = htab_chain(&w->holders, key); n; n = n->next) {
+	for (n = rs_htab_chain(&w->holders, key); n; n = n->next) {
 		struct task *t = container_of(n, struct task, by_lock);
 
 		if (n->key == key && t != wt->task && cover_open(w, wt, t->hold, ts))
@@ -480,11 +394,11 @@ static int attach_holders(struct rs_waits *w, struct wait *wt, uint64_t ts)
 static bool writer_waiting(const struct rs_waits *w, const struct wait *wt)
 {
 	uint64_t lock = wt->w.lock;
-	struct hnode *n;
+	struct rs_hnode *n;
 
 	if (!(wt->w.flags & RS_LCB_F_READ))
 		return false;
-	for (n = htab_chain(&w->waits, lock); n; n = n->next) {
+	for (n = rs_htab_chain(&w->waits, lock); n; n = n->next) {
 		const struct wait *o = container_of(n, struct wait, by_lock);
 
 		if (n->key == lock && o->task != wt->task && (o->w.flags & RS_LCB_F_WRITE))
@@ -495,9 +409,9 @@ static bool writer_waiting(const struct rs_waits *w, const struct wait *wt)
 
 static struct wait *wait_find(const struct rs_waits *w, int pid, uint64_t lock)
 {
-	struct hnode *n;
+	struct rs_hnode *n;
 
-	for (n = htab_chain(&w->waits, lock); n; n = n->next) {
+	for (n = rs_htab_chain(&w->waits, lock); n; n = n->next) {
 		struct wait *wt = container_of(n, struct wait, by_lock);
 
 		if (n->key == lock && wt->w.pid == pid)
@@ -613,7 +527,7 @@ static void finish_wait(struct rs_waits *w, struct wait *wt, uint64_t end, bool 
 	if (w->on_wait)
 		w->on_wait(&out, w->arg);
 
-	htab_del(&w->waits, &wt->by_lock);
+	rs_htab_del(&w->waits, &wt->by_lock);
 	list_del(&wt->all);
 	for (c = wt->cands; c; c = next) {
 		struct walk *f = c->walk;
@@ -642,10 +556,12 @@ struct rs_waits *rs_waits_new(rs_wait_fn on_wait, rs_collateral_fn on_walk, void
 
 	if (!w)
 		return NULL;
-	if (htab_init(&w->tasks) || htab_init(&w->holders) || htab_init(&w->waits)) {
-		free(w->tasks.b);
-		free(w->holders.b);
-		free(w->waits.b);
+	if (rs_htab_init(&w->tasks, RS_WAITS_MIN_BUCKETS) ||
+	    rs_htab_init(&w->holders, RS_WAITS_MIN_BUCKETS) ||
+	    rs_htab_init(&w->waits, RS_WAITS_MIN_BUCKETS)) {
+		rs_htab_free(&w->tasks);
+		rs_htab_free(&w->holders);
+		rs_htab_free(&w->waits);
 		free(w);
 		return NULL;
 	}
@@ -660,7 +576,7 @@ struct rs_waits *rs_waits_new(rs_wait_fn on_wait, rs_collateral_fn on_walk, void
 
 void rs_waits_free(struct rs_waits *w)
 {
-	struct hnode *n, *next_node;
+	struct rs_hnode *n, *next_node;
 	struct cand *c, *next_cand;
 	struct list *l, *next;
 	size_t i;
@@ -697,9 +613,9 @@ void rs_waits_free(struct rs_waits *w)
 	free_spares(w->spare_walks);
 	free_spares(w->spare_waits);
 	free_spares(w->spare_cands);
-	free(w->tasks.b);
-	free(w->holders.b);
-	free(w->waits.b);
+	rs_htab_free(&w->tasks);
+	rs_htab_free(&w->holders);
+	rs_htab_free(&w->waits);
 	free(w);
 }
 
@@ -793,7 +709,7 @@ static int feed_wait(struct rs_waits *w, const struct rs_walk_event *ev)
 	wt->w.begin = ev->ts;
 	wt->own_walk = t->top != NULL;
 	wt->behind_writer = writer_waiting(w, wt);
-	htab_add(&w->waits, &wt->by_lock, ev->lock);
+	rs_htab_add(&w->waits, &wt->by_lock, ev->lock);
 	list_add_tail(&wt->all, &w->wait_list);
 	if (blamable(wt) && attach_holders(w, wt, ev->ts))
 		return enomem();
@@ -951,7 +867,7 @@ int rs_waits_walk(struct rs_waits *w, const struct rs_walk *walk, struct rs_wait
 void rs_waits_lost(struct rs_waits *w, int cpu, uint64_t ts)
 {
 	struct list *l, *next;
-	struct hnode *n, *next_node;
+	struct rs_hnode *n, *next_node;
 	size_t i;
 
 	(void)ts;	/* what was lost came after the last ts seen */
@@ -975,7 +891,7 @@ void rs_waits_lost(struct rs_waits *w, int cpu, uint64_t ts)
 
 int rs_waits_flush(struct rs_waits *w)
 {
-	struct hnode *n, *next_node;
+	struct rs_hnode *n, *next_node;
 	struct list *l, *next;
 	size_t i;
 
