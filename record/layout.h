@@ -150,10 +150,11 @@ int rs_layout_fetch_args(const struct rs_layout *l, const char *func, char *buf,
  * @buf: filled with "base=BASE:x64 off=\OFF:s32" (RS_HOLD_BASE,
  *       RS_HOLD_OFF) such that base + off is the rw_semaphore the walk
  *       holds, the lock_addr of lock:contention_begin: for a tree of an
- *       anon_vma, e.g. "base=-64(%di):x64 off=\8:s32" (base: the
+ *       anon_vma, e.g. "base=-80(%di):x64 off=\8:s32" (base: the
  *       anon_vma's root, read through the tree's address; off: the
  *       root's rwsem); for &mapping->i_mmap, e.g. "base=%di:x64
- *       off=\56:s32" (base: the tree; off: from i_mmap to i_mmap_rwsem).
+ *       off=\72:s32" (base: the tree; off: from i_mmap to i_mmap_rwsem), as
+ *       on x86_64 Linux 6.12.
  * @len: size of @buf.
  *
  * The register is that of the first parameter of @func's BTF prototype
