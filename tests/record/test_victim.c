@@ -16,6 +16,9 @@
  *    VMAs it had, and each victim's page is mapped read-write (written);
  *  - a fork victim left no child behind;
  *  - rs_victim_print() prints "victim OP: N threads, K ops, p99 .., max ..";
+ *  - an operation that fails stops its thread, reaches the sink with its
+ *    -errno and comes back from rs_victim_stop() as RS_EXIT_WORKLOAD
+ *    naming the operation and the page;
  *  - the teardown joins threads that still run, the cleanup registry's
  *    step stops them, and so does rs_workload_stop();
  *  - rs_victim_check_opts() refuses what --victim cannot do, with a fix.
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -249,6 +253,33 @@ static void test_victim(enum workload_victim victim, unsigned int threads)
 	CHECK(!wl.victim);
 }
 
+/* A page taken away under the thread: its next mprotect() fails, ENOMEM. */
+static void test_failure(void)
+{
+	struct workload wl;
+	struct rs_error err;
+	struct victim_stats st;
+	const struct rs_op_marker *last;
+	int ret;
+
+	if (setup(&wl, WL_VICTIM_MPROTECT, 1))
+		return;
+	CHECK(!rs_victim_start(&wl, sink, &sink_data, &err));
+	sleep_ms(30);
+	CHECK(!munmap(wl.map[WL_ANON].addr + 2 * wl.page_size, wl.page_size));
+	sleep_ms(30);
+	ret = rs_victim_stop(&wl, &err);
+	CHECKF(ret == -ENOMEM && err.status == RS_EXIT_WORKLOAD &&
+	       strstr(err.what, "victim thread 0: mprotect of page 2 failed"),
+	       "failure: %d '%s'", ret, err.what);
+	CHECK(rs_victim_stop(&wl, NULL) == -ENOMEM);	/* the same again */
+	CHECK(!rs_victim_stats(&wl, RS_OP_MPROTECT, &st) && st.failed == 1);
+	last = sink_data.n ? &sink_data.m[sink_data.n - 1] : NULL;
+	CHECKF(last && last->ret == -ENOMEM && last->op == RS_OP_MPROTECT,
+	       "the failed operation's marker: ret %d", last ? last->ret : 0);
+	rs_workload_teardown(&wl);
+}
+
 /* Threads that still run when the teardown comes, or the cleanup registry. */
 static void test_stop_paths(void)
 {
@@ -364,6 +395,7 @@ int main(void)
 	test_victim(WL_VICTIM_MPROTECT, 4);
 	test_victim(WL_VICTIM_MUNMAP, 2);
 	test_victim(WL_VICTIM_FORK, 2);
+	test_failure();
 	test_stop_paths();
 	free(sink_data.m);
 	if (check_failures)
