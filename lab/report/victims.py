@@ -40,13 +40,6 @@ def op_durations(lab, k):
         return sorted(int(r["duration_ns"]) for r in csv.DictReader(f))
 
 
-def ksm_group(d):
-    for g in d["groups"]:
-        if g["key"].get("kind") == "KSM":
-            return g
-    return None
-
-
 def rows(lab, ks):
     """(metric, [value per kernel], ratio of the first two) rows."""
     ds = [lab.report(k, RECORD) for k in ks]
@@ -54,7 +47,7 @@ def rows(lab, ks):
     name = ops[0]["op"] if ops[0] else "op"
     waits = [d.get("waits") or {} for d in ds]
     coll = [w.get("collateral") or {} for w in waits]
-    ksm = [ksm_group(d) for d in ds]
+    ksm = [lab.group(k, RECORD, "KSM") for k in ks]
 
     def op(o, key):
         return o.get(key) if o else None

@@ -294,12 +294,6 @@ static void json_walk(struct rs_json *j, const struct rs_top_entry *t)
 
 /* ------------------------------------------------ blocked behind walks */
 
-/* A const report's statistics: a percentile sorts the durations kept. */
-static struct rs_stats *stats_rw(const struct rs_stats *s)
-{
-	return (struct rs_stats *)s;
-}
-
 static void json_waits_counters(struct rs_json *j, const struct rs_waits_counters *c)
 {
 #define WAITS_MEMBER(name)	rs_json_u64(j, #name, c->name);
@@ -312,7 +306,7 @@ static void json_waits_counters(struct rs_json *j, const struct rs_waits_counter
 static void json_stats_object(struct rs_json *j, const char *key, const struct rs_stats *s)
 {
 	rs_json_begin_object(j, key);
-	json_metrics(j, stats_rw(s));
+	json_metrics(j, rs_stats_sortable(s));
 	rs_json_end_object(j);
 }
 
@@ -392,13 +386,13 @@ static void json_victims(struct rs_json *j, const struct rs_report *r)
 		rs_victim_group_name(name, sizeof(name), RS_VICTIM_OP, i);
 		rs_json_string(j, RS_KEY_NAME, name);
 		rs_json_string(j, RS_KEY_OP, rs_op_name(i));
-		json_metrics(j, stats_rw(&o->all));
+		json_metrics(j, rs_stats_sortable(&o->all));
 		rs_json_u64(j, RS_KEY_FAILED, o->failed);
 		rs_json_u64(j, RS_KEY_UNALIGNED, o->unaligned);
 		rs_json_begin_object(j, RS_KEY_BLOCKED);
 		rs_victim_group_name(name, sizeof(name), RS_VICTIM_BLOCKED, i);
 		rs_json_string(j, RS_KEY_NAME, name);
-		json_metrics(j, stats_rw(&o->blocked));
+		json_metrics(j, rs_stats_sortable(&o->blocked));
 		rs_json_u64(j, RS_KEY_OF_NS, o->blocked_dur_ns);
 		rs_json_end_object(j);
 		rs_json_end_object(j);

@@ -11,15 +11,6 @@
 #include "table.h"
 #include "walk_decode.h"
 
-/*
- * The statistics of a const report: a percentile sorts the durations they
- * keep, which changes no value (text.c's groups are the same).
- */
-static struct rs_stats *stats_rw(const struct rs_stats *s)
-{
-	return (struct rs_stats *)s;
-}
-
 static const char *time_cell(char *buf, uint64_t ns, enum rs_unit unit)
 {
 	rs_fmt_time(buf, RS_CELL_LEN, (double)ns, unit, 0);
@@ -55,9 +46,9 @@ static const char *cell_waiter(const struct rs_column *col, const void *row,
 	case C_TOTAL:
 		return time_cell(buf, r->s->total, *unit);
 	case C_P50:
-		return time_cell(buf, rs_stats_pct(stats_rw(r->s), RS_P50), *unit);
+		return time_cell(buf, rs_stats_pct(rs_stats_sortable(r->s), RS_P50), *unit);
 	case C_P99:
-		return time_cell(buf, rs_stats_pct(stats_rw(r->s), RS_P99), *unit);
+		return time_cell(buf, rs_stats_pct(rs_stats_sortable(r->s), RS_P99), *unit);
 	default:
 		return time_cell(buf, r->s->max, *unit);
 	}
@@ -198,9 +189,9 @@ static const char *cell_op(const struct rs_column *col, const void *row,
 		snprintf(buf, RS_CELL_LEN, "%" PRIu64, o->all.count);
 		return buf;
 	case O_P50:
-		return time_cell(buf, rs_stats_pct(stats_rw(&o->all), RS_P50), unit);
+		return time_cell(buf, rs_stats_pct(rs_stats_sortable(&o->all), RS_P50), unit);
 	case O_P99:
-		return time_cell(buf, rs_stats_pct(stats_rw(&o->all), RS_P99), unit);
+		return time_cell(buf, rs_stats_pct(rs_stats_sortable(&o->all), RS_P99), unit);
 	case O_MAX:
 		return time_cell(buf, o->all.max, unit);
 	case O_BLOCKED_OPS:

@@ -157,9 +157,8 @@ static int victim_groups(struct rs_metric_set *s, const struct rs_report *r)
 	int m;
 
 	for (op = 0; op < RS_OP_NR; op++) {
-		/* a const report's statistics: a percentile sorts what they keep */
-		stats[RS_VICTIM_OP] = (struct rs_stats *)&r->waits.ops[op].all;
-		stats[RS_VICTIM_BLOCKED] = (struct rs_stats *)&r->waits.ops[op].blocked;
+		stats[RS_VICTIM_OP] = rs_stats_sortable(&r->waits.ops[op].all);
+		stats[RS_VICTIM_BLOCKED] = rs_stats_sortable(&r->waits.ops[op].blocked);
 		if (!stats[RS_VICTIM_OP]->count)
 			continue;
 		for (k = 0; k < 2; k++) {
